@@ -1,0 +1,5 @@
+"""Allow ``python -m sandbox``."""
+
+from sandbox.cli import main
+
+raise SystemExit(main())

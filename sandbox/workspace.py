@@ -1,0 +1,326 @@
+"""The workspace: one facade over the core that the CLI and the TUI call.
+
+A workspace is a folder holding ``projects/`` and, optionally, ``sandbox.yaml`` and ``templates/``.
+Everything a shell needs (list, create, check, re-render, read the ledger) goes through here, so the
+shells stay thin and never touch files themselves.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from sandbox import ledger
+from sandbox.errors import AnswerError, AssistantError, ProjectError, SandboxError, SpecError, TemplateError
+from sandbox.spec import SPEC_FILE, ProjectSpec, load_spec
+
+PROJECTS_DIR = "projects"
+WORKSPACE_ENV = "SANDBOX_WORKSPACE"
+
+
+def default_workspace() -> Path:
+    return Path(os.environ.get(WORKSPACE_ENV) or ".")
+
+
+@dataclass
+class Prepared:
+    """A spec checked against its template and the registry, ready to render."""
+
+    spec: ProjectSpec
+    template: Any  # templates.Template
+    answers: dict[str, Any]
+    assistants: list[Any]  # assistants.Assistant
+
+
+@dataclass
+class ProjectSummary:
+    """One row of the project list; ``error`` is set when project.yaml does not load."""
+
+    slug: str
+    title: str
+    template: str
+    category: str
+    assistants: list[str]
+    created_at: str | None = None
+    last_activity: str | None = None
+    events: int = 0
+    ratings: int = 0
+    average_rating: float | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Project:
+    """Paths of one project and the operations that need only them."""
+
+    slug: str
+    path: Path
+
+    @property
+    def spec_path(self) -> Path:
+        return self.path / SPEC_FILE
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.path / ledger.LEDGER_FILE
+
+    @property
+    def variants_dir(self) -> Path:
+        from sandbox.scaffold import VARIANTS_DIR
+
+        return self.path / VARIANTS_DIR
+
+    @property
+    def state_dir(self) -> Path:
+        from sandbox.scaffold import STATE_DIR
+
+        return self.path / STATE_DIR
+
+    def variant_dir(self, variant: str) -> Path:
+        return self.variants_dir / variant
+
+    def variant_ids(self) -> list[str]:
+        if not self.variants_dir.is_dir():
+            return []
+        return sorted(p.name for p in self.variants_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+    def load_spec(self) -> ProjectSpec:
+        return load_spec(self.spec_path)
+
+    def events(self) -> list[dict[str, Any]]:
+        return ledger.read(self.ledger_path).events
+
+    def append(self, kind: str, **fields: Any) -> dict[str, Any]:
+        return ledger.append(self.ledger_path, kind, project=self.slug, **fields)
+
+
+@dataclass
+class CheckResult:
+    slug: str
+    ok: bool
+    error: SandboxError | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"slug": self.slug, "ok": self.ok, "error": self.error.to_dict() if self.error else None}
+
+
+@dataclass
+class Workspace:
+    root: Path = field(default_factory=default_workspace)
+
+    @property
+    def projects_dir(self) -> Path:
+        return self.root / PROJECTS_DIR
+
+    @cached_property
+    def settings(self) -> Any:
+        from sandbox.settings import load_settings
+
+        return load_settings(self.root)
+
+    @cached_property
+    def registry(self) -> dict[str, Any]:
+        from sandbox.assistants import load_registry
+
+        return load_registry(self.settings)
+
+    @cached_property
+    def catalog(self) -> Any:
+        from sandbox.templates import TemplateCatalog
+
+        return TemplateCatalog(self.root)
+
+    def reload(self) -> None:
+        """Forget cached settings, registry and templates (after sandbox.yaml changed)."""
+        for name in ("settings", "registry", "catalog"):
+            self.__dict__.pop(name, None)
+
+    # --- templates -------------------------------------------------------------------------
+    def templates(self) -> list[Any]:
+        return self.catalog.all()
+
+    def template(self, name: str) -> Any:
+        return self.catalog.get(name)
+
+    def default_assistants(self) -> list[str]:
+        from sandbox.assistants import DEFAULT_ASSISTANTS
+
+        configured = self.settings.section("default_assistants", list, list(DEFAULT_ASSISTANTS))
+        return [str(a) for a in configured] or list(DEFAULT_ASSISTANTS)
+
+    # --- projects --------------------------------------------------------------------------
+    def project_slugs(self) -> list[str]:
+        if not self.projects_dir.is_dir():
+            return []
+        return sorted(
+            entry.name
+            for entry in os.scandir(self.projects_dir)
+            if entry.is_dir() and not entry.name.startswith(".") and os.path.exists(os.path.join(entry.path, SPEC_FILE))
+        )
+
+    def project(self, slug: str) -> Project:
+        path = self.projects_dir / slug
+        if not slug or "/" in slug or "\\" in slug or slug.startswith(".") or not (path / SPEC_FILE).is_file():
+            known = ", ".join(self.project_slugs()[:10]) or "none yet; create one with 'sandbox new'"
+            raise ProjectError(f"no project '{slug}' in {self.projects_dir} (projects: {known})")
+        return Project(slug=slug, path=path)
+
+    def summary(self, slug: str) -> ProjectSummary:
+        project = Project(slug=slug, path=self.projects_dir / slug)
+        read = ledger.read(project.ledger_path)
+        created = next((e for e in read.events if e.get("kind") == ledger.CREATED), {})
+        summary = ProjectSummary(
+            slug=slug,
+            title=str(created.get("title") or slug),
+            template=str(created.get("template") or ""),
+            category=str(created.get("category") or ""),
+            assistants=list(created.get("assistants") or project.variant_ids()),
+            created_at=created.get("at"),
+            last_activity=max((str(e.get("at", "")) for e in read.events), default=None),
+            events=len(read.events),
+        )
+        try:
+            spec = project.load_spec()
+            summary.title = spec.title
+            summary.template = spec.template
+            summary.category = spec.category or summary.category
+            summary.assistants = spec.assistants or summary.assistants
+        except SandboxError as exc:
+            summary.error = str(exc)
+        scores = [
+            float(v)
+            for e in read.events
+            if e.get("kind") == ledger.RATING
+            for v in (e.get("scores") or {}).values()
+            if isinstance(v, (int, float)) and not isinstance(v, bool)
+        ]
+        summary.ratings = sum(1 for e in read.events if e.get("kind") == ledger.RATING)
+        summary.average_rating = round(sum(scores) / len(scores), 2) if scores else None
+        return summary
+
+    def list_projects(self) -> list[ProjectSummary]:
+        return [self.summary(slug) for slug in self.project_slugs()]
+
+    # --- validation ------------------------------------------------------------------------
+    def prepare(self, spec: ProjectSpec) -> Prepared:
+        """Check ``spec`` against its template and the registry; errors point into project.yaml."""
+        from sandbox.assistants import resolve_assistants
+        from sandbox.templates import validate_answers
+
+        try:
+            template = self.template(spec.template)
+        except TemplateError as exc:
+            if exc.path is not None:  # the template itself is broken: point at it
+                raise
+            raise _located(spec, exc.message, "template") from None
+        try:
+            answers = validate_answers(template, spec.vars)
+        except AnswerError as exc:
+            keys = ("vars", exc.question) if exc.question in spec.vars else ("vars",)
+            raise _located(spec, exc.message, *keys) from None
+        ids = spec.assistants or self.default_assistants()
+        try:
+            assistants = resolve_assistants(self.registry, ids)
+        except AssistantError as exc:
+            bad = next((i for i, a in enumerate(ids) if a not in self.registry), None)
+            keys: tuple[Any, ...] = ("assistants", bad) if spec.assistants and bad is not None else ("assistants",)
+            raise _located(spec, exc.message, *keys) from None
+        return Prepared(spec=spec, template=template, answers=answers, assistants=assistants)
+
+    def check(self, slug: str | None = None) -> list[CheckResult]:
+        """Validate one project's spec, or every project's."""
+        slugs = [slug] if slug else self.project_slugs()
+        results = []
+        for name in slugs:
+            try:
+                project = self.project(name)
+                self.prepare(project.load_spec())
+                results.append(CheckResult(name, True))
+            except SandboxError as exc:
+                results.append(CheckResult(name, False, exc))
+        return results
+
+    # --- create and render -----------------------------------------------------------------
+    def new_project(
+        self,
+        title: str,
+        template: str,
+        *,
+        idea: str = "",
+        audience: str = "",
+        success: str = "",
+        category: str = "",
+        assistants: list[str] | None = None,
+        answers: dict[str, Any] | None = None,
+        slug: str | None = None,
+        by: str | None = None,
+    ) -> Any:
+        """Validate everything first, then create the project atomically. Returns scaffold.Created."""
+        from sandbox.scaffold import create, slugify, unique_slug
+        from sandbox.spec import SLUG_RE
+
+        title = " ".join(title.split())
+        if not title:
+            raise ProjectError("the title is empty; give the idea a short name like 'Expense approvals'")
+        if slug:
+            if not SLUG_RE.match(slug):
+                raise ProjectError(f"--slug '{slug}' must be lowercase letters, digits and '-' (like expense-approvals)")
+            if (self.projects_dir / slug).exists():
+                raise ProjectError(f"a project called '{slug}' already exists; choose another --slug")
+        else:
+            base = slugify(title)
+            if not base:
+                raise ProjectError(
+                    f"the title {title!r} has no letters or digits to name a folder after; "
+                    "add a word to it or pass --slug"
+                )
+            slug = unique_slug(self.projects_dir, base)
+        try:
+            chosen = self.template(template)
+        except TemplateError:
+            raise
+        spec = ProjectSpec(
+            title=title,
+            slug=slug,
+            template=template,
+            idea=idea.strip(),
+            audience=audience.strip(),
+            success=success.strip(),
+            category=(category or chosen.category).strip(),
+            assistants=list(assistants) if assistants else self.default_assistants(),
+            vars=dict(answers or {}),
+        )
+        prepared = self.prepare(spec)
+        spec.vars = dict(prepared.answers)  # every answer is written out, so users see what to edit
+        return create(self.projects_dir, spec, prepared.template, prepared.answers, prepared.assistants, by=by)
+
+    def render(self, slug: str, *, by: str | None = None) -> Any:
+        """Re-render a project from its (valid) spec; appends a ``rendered`` event. Returns RenderResult."""
+        from sandbox.scaffold import render_again
+
+        project = self.project(slug)
+        prepared = self.prepare(project.load_spec())
+        result = render_again(project.path, prepared.spec, prepared.template, prepared.answers, prepared.assistants)
+        project.append(
+            ledger.RENDERED,
+            files=result.written,
+            conflicts=result.conflicts,
+            removed=result.removed,
+            new_variants=result.new_variants,
+            seconds=round(result.seconds, 4),
+            by=by,
+        )
+        return result
+
+
+def _located(spec: ProjectSpec, message: str, *keys: Any) -> SpecError:
+    if spec.path is None:
+        return SpecError(message)
+    return spec.error(message, *keys)
+
