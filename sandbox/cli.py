@@ -212,11 +212,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         print_json([r.to_dict() for r in results])
     else:
         for r in results:
-            print(f"ok     {r.slug}" if r.ok else f"error  {r.error}")
+            if r.ok:
+                print(f"ok     {r.slug}")
+            else:  # errors go to stderr, one line each, like every other user error
+                print(f"sandbox: {r.error}", file=sys.stderr)
         if not results:
             print("No projects to check.")
-    if args.slug and results and not results[0].ok and not args.json:
-        return EXIT_USER_ERROR
     return 0 if all(r.ok for r in results) else EXIT_USER_ERROR
 
 

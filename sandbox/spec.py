@@ -215,7 +215,7 @@ def dump_spec(spec: ProjectSpec) -> str:
     if spec.vars:
         lines.append("vars:")
         for key, value in spec.vars.items():
-            if isinstance(value, list):
+            if isinstance(value, list) and value:
                 lines.append(f"  {key}:")
                 lines.extend(f"    - {scalar(item)}" for item in value)
             elif isinstance(value, str) and "\n" in value:

@@ -89,7 +89,16 @@ def _check_shape(node: Any, path: Path, error_type: type[Exception]) -> None:
                 column=mark.column + 1,
             )
         if isinstance(current, yaml.MappingNode):
+            seen: set[str] = set()
             for key_node, value_node in current.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    if key_node.value in seen:
+                        mark = key_node.start_mark
+                        raise error_type(
+                            f"'{key_node.value}' appears twice here; keep one (the other would be ignored)",
+                            path=path, line=mark.line + 1, column=mark.column + 1,
+                        )
+                    seen.add(key_node.value)
                 stack.append((key_node, depth + 1))
                 stack.append((value_node, depth + 1))
         elif isinstance(current, yaml.SequenceNode):

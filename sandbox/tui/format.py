@@ -1,0 +1,61 @@
+"""Small text helpers for the TUI: relative times, ratings, one-line errors."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+Clock = Callable[[], datetime]
+
+
+def utc_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def parse_at(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def ago(text: str | None, now: datetime) -> str:
+    """'just now', '5 min ago', '3 h ago', 'yesterday', '4 days ago', or the date."""
+    moment = parse_at(text)
+    if moment is None:
+        return "-"
+    seconds = (now - moment).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    days = int(seconds // 86400)
+    if days == 1:
+        return "yesterday"
+    if days < 14:
+        return f"{days} days ago"
+    return moment.strftime("%Y-%m-%d")
+
+
+def rating(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}/5"
+
+
+def one_line(error: Any) -> str:
+    return " ".join(str(error).split())
+
+
+def error_where(error: Any) -> str:
+    """'line 3, column 7: message' for an error in the spec editor (no file path)."""
+    message = " ".join(str(getattr(error, "message", error)).split())
+    line = getattr(error, "line", None)
+    column = getattr(error, "column", None)
+    if line is None:
+        return message
+    where = f"Line {line}" + (f", column {column}" if column is not None else "")
+    return f"{where}: {message}"

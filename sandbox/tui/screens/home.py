@@ -1,0 +1,185 @@
+"""Home: the workspace's projects, a filter box, and what to do first when there are none."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from sandbox.tui.format import ago, rating
+from sandbox.tui.messages import ProjectsLoaded
+
+EMPTY_TEXT = (
+    "[b]No ideas yet.[/b]\n\n"
+    "Press [b]n[/b] to describe your first idea in a few sentences. The sandbox turns it into a small "
+    "website you can open in your browser within a minute: one copy for each AI assistant you want to "
+    "compare (for example Claude Code and GitHub Copilot).\n\n"
+    "Then ask each assistant to improve its copy, look at the results side by side and rate them.\n\n"
+    "Press [b]?[/b] at any time for help, [b]q[/b] to quit."
+)
+
+COLUMNS = (("Title", "title"), ("Template", "template"), ("Category", "category"),
+           ("Variants", "variants"), ("Last activity", "activity"), ("Rating", "rating"))
+
+
+def matches(summary: Any, needle: str) -> bool:
+    if not needle:
+        return True
+    haystack = " ".join(
+        [summary.title, summary.slug, summary.template, summary.category, *summary.assistants]
+    ).lower()
+    return all(word in haystack for word in needle.lower().split())
+
+
+class HomeScreen(Screen):
+    """The list of projects."""
+
+    BINDINGS = [
+        Binding("n", "app.new_idea", "New idea"),
+        Binding("enter", "open", "Open"),
+        Binding("c", "compare", "Compare"),
+        Binding("r", "app.report", "Report"),
+        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+
+    def __init__(self, workspace: Any) -> None:
+        super().__init__(id="home")
+        self.workspace = workspace
+        self.summaries: list[Any] = []
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="home-bar"):
+            yield Input(placeholder="Filter: type a title, template, category or assistant (/)", id="filter")
+            yield Static("Loading projects…", id="count")
+        table: DataTable[Any] = DataTable(id="projects", cursor_type="row", zebra_stripes=True)
+        for label, key in COLUMNS:
+            table.add_column(label, key=key)
+        yield table
+        yield Static(EMPTY_TEXT, id="empty", classes="hidden")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#projects").focus()
+        self.call_after_refresh(self._first_frame)
+
+    def _first_frame(self) -> None:
+        self.app.first_frame_shown()  # type: ignore[attr-defined]
+        self.load_projects()
+
+    def on_screen_resume(self) -> None:
+        if self.loaded:
+            self.load_projects()
+
+    @work(thread=True, exclusive=True, group="load-projects")
+    def load_projects(self) -> None:
+        try:
+            summaries = self.workspace.list_projects()
+        except Exception as exc:  # noqa: BLE001 - shown in place
+            self.post_message(ProjectsLoaded([], error=str(exc)))
+            return
+        self.post_message(ProjectsLoaded(summaries))
+
+    @on(ProjectsLoaded)
+    def _loaded(self, message: ProjectsLoaded) -> None:
+        self.summaries = sorted(message.summaries, key=lambda s: s.last_activity or "", reverse=True)
+        self.app.summaries = self.summaries  # type: ignore[attr-defined]
+        self.loaded = True
+        if message.error:
+            self.notify(message.error, severity="error", title="Cannot list projects")
+        self.show_rows()
+        self.app.projects_shown()  # type: ignore[attr-defined]
+
+    def show_rows(self) -> None:
+        table = self.query_one("#projects", DataTable)
+        needle = self.query_one("#filter", Input).value.strip()
+        keep = table.cursor_row
+        selected = self.selected_slug()
+        table.clear()
+        now = self.app.clock()  # type: ignore[attr-defined]
+        shown = [s for s in self.summaries if matches(s, needle)]
+        for s in shown:
+            title = s.title if not s.error else f"{s.title}  (project.yaml has a problem)"
+            table.add_row(
+                title, s.template or "-", s.category or "-",
+                ", ".join(s.assistants) or "-", ago(s.last_activity, now), rating(s.average_rating),
+                key=s.slug,
+            )
+        empty = self.query_one("#empty", Static)
+        count = self.query_one("#count", Static)
+        if not self.summaries:
+            empty.update(EMPTY_TEXT)
+            empty.remove_class("hidden")
+            table.add_class("hidden")
+            count.update("")
+        elif not shown:
+            empty.update(f"No project matches [b]{_escape(needle)}[/b]. Press escape to clear the filter.")
+            empty.remove_class("hidden")
+            table.add_class("hidden")
+            count.update(f"0 of {len(self.summaries)}")
+        else:
+            empty.add_class("hidden")
+            table.remove_class("hidden")
+            count.update(f"{len(shown)} of {len(self.summaries)}" if needle else f"{len(shown)} projects")
+            slugs = [s.slug for s in shown]
+            row = slugs.index(selected) if selected in slugs else min(keep, len(shown) - 1)
+            table.move_cursor(row=max(row, 0))
+
+    def selected_slug(self) -> str | None:
+        table = self.query_one("#projects", DataTable)
+        if table.row_count == 0 or table.has_class("hidden"):
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:  # noqa: BLE001 - cursor outside the rows
+            return None
+        return str(key.value) if key is not None and key.value is not None else None
+
+    # --- events ----------------------------------------------------------------------------
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        if self.loaded:
+            self.show_rows()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        table = self.query_one("#projects", DataTable)
+        if table.row_count:
+            table.focus()
+
+    @on(DataTable.RowSelected, "#projects")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.app.action_open_project(str(event.row_key.value))  # type: ignore[attr-defined]
+
+    # --- actions ---------------------------------------------------------------------------
+    def action_open(self) -> None:
+        slug = self.selected_slug()
+        if slug:
+            self.app.action_open_project(slug)  # type: ignore[attr-defined]
+        elif not self.summaries:
+            self.notify("There is nothing to open yet: press n to create your first idea.")
+
+    def action_compare(self) -> None:
+        self.app.action_compare(self.selected_slug())  # type: ignore[attr-defined]
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.value:
+            box.value = ""
+        self.query_one("#projects").focus()
+
+
+def _escape(text: str) -> str:
+    return text.replace("[", r"\[")
