@@ -167,8 +167,6 @@ def render_brief(assistant: Assistant, spec_project: dict[str, str], template: A
 
     Rendered from ``briefs/brief.md.j2`` in the sandbox (user text is data, never template code).
     """
-    from sandbox.render import sandboxed_environment
-
     env = _brief_environment()
     return env.get_template("brief.md.j2").render(
         project=spec_project,
@@ -181,6 +179,9 @@ def render_brief(assistant: Assistant, spec_project: dict[str, str], template: A
             "provides": list(template.provides),
         },
         vars=answers,
+        questions=[
+            {"name": q.name, "help": q.help, "value": answers.get(q.name)} for q in getattr(template, "questions", ())
+        ],
     )
 
 

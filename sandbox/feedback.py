@@ -298,7 +298,7 @@ def normalise_winner(winner: str) -> str:
     text = str(winner).strip().lower().replace("_", "-").replace(" ", "-")
     mapping = {"a": "A", "b": "B", "tie": "tie", "both-bad": "both-bad", "bothbad": "both-bad", "neither": "both-bad"}
     if text not in mapping:
-        raise FeedbackError(f"--winner must be A, B, tie or both-bad, not {winner!r}")
+        raise FeedbackError(f"the vote must be A, B, tie or both-bad, not {winner!r}")
     return mapping[text]
 
 
@@ -374,6 +374,9 @@ def blind_location(workspace: Any, comparison: Comparison, side: str) -> Path:
     try:
         if not link.is_symlink():
             link.parent.mkdir(parents=True, exist_ok=True)
+            ignore = link.parent.parent / ".gitignore"
+            if not ignore.exists():  # the links are per machine: keep them out of a shared repo
+                ignore.write_text("*\n", "utf-8")
             os.symlink(os.path.relpath(target, link.parent), link, target_is_directory=True)
         return link
     except OSError:
@@ -384,11 +387,4 @@ def blind_file_url(workspace: Any, comparison: Comparison, side: str) -> str:
     """``file://`` URL of the entry file of variant ``side`` through its blind link."""
     folder = blind_location(workspace, comparison, side)
     entry = entry_file(workspace, comparison.project)
-    path = folder / entry
-    return "file://" + _quote_path(os.path.abspath(path))
-
-
-def _quote_path(path: str) -> str:
-    from urllib.parse import quote
-
-    return quote(path.replace(os.sep, "/"))
+    return Path(os.path.abspath(folder / entry)).as_uri()

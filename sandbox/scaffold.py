@@ -21,6 +21,7 @@ from typing import Any
 
 from sandbox import ledger
 from sandbox.assistants import Assistant, render_brief
+from sandbox.attribution import write_edit_hook
 from sandbox.errors import ProjectError
 from sandbox.fsutil import atomic_write, sha256_bytes, sha256_file
 from sandbox.render import render_template, template_context
@@ -215,6 +216,7 @@ def create(
         file_count = 0
         for variant in variants:
             _write_tree(staging / VARIANTS_DIR / variant.assistant.id, variant.files)
+            write_edit_hook(staging / VARIANTS_DIR / variant.assistant.id, variant.assistant)
             file_count += len(variant.files)
         (staging / STATE_DIR).mkdir()
         (staging / STATE_DIR / MANIFEST_FILE).write_text(
@@ -291,6 +293,7 @@ def render_again(
             staging = project_dir / VARIANTS_DIR / f"{CREATING_PREFIX}{os.getpid()}-{vid}"
             shutil.rmtree(staging, ignore_errors=True)
             _write_tree(staging, variant.files)
+            write_edit_hook(staging, variant.assistant)
             os.rename(staging, root)
             variants_state[vid] = {"files": {p: sha256_bytes(d) for p, d in variant.files.items()}}
             result.new_variants.append(vid)

@@ -47,16 +47,22 @@ def wilson(successes: float, trials: float, confidence: float = 0.95) -> tuple[f
     denominator = 1 + z2 / trials
     centre = (p + z2 / (2 * trials)) / denominator
     half = z * math.sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials)) / denominator
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    low = 0.0 if successes <= 0 else max(0.0, centre - half)  # exact ends, no rounding noise
+    high = 1.0 if successes >= trials else min(1.0, centre + half)
+    return (low, high)
+
+
+EXACT_LIMIT = 300
 
 
 def binomial_cdf_half(k: int, n: int) -> float:
-    """P(X <= k) for X ~ Binomial(n, 1/2), exact (integer arithmetic) for n <= 2000."""
+    """P(X <= k) for X ~ Binomial(n, 1/2): exact integer arithmetic up to n = 300, beyond that the
+    regularized incomplete beta (same value to ~1e-12; the big-integer sum gets slow)."""
     if k < 0:
         return 0.0
     if k >= n:
         return 1.0
-    if n <= 2000:
+    if n <= EXACT_LIMIT:
         total = sum(math.comb(n, i) for i in range(k + 1))
         return total / (1 << n)
     # P(X <= k) = I_{1/2}(n - k, k + 1): the regularized incomplete beta, accurate to float precision.

@@ -52,12 +52,14 @@ class SandboxApp(App[int]):
         clock: Clock | None = None,
         workspace_label: str | None = None,
         exit_after: str | None = None,
+        live: bool = True,
     ) -> None:
         super().__init__()
         self.workspace = workspace
         self.clock: Callable[[], datetime] = clock or utc_clock
         self.workspace_label = workspace_label or _label(workspace.root)
         self.exit_after = exit_after if exit_after is not None else os.environ.get(EXIT_AFTER_ENV, "")
+        self.live_enabled = live  # False: no file watcher / preview servers (snapshot tests)
         self.summaries: list[Any] = []  # the latest project list (the command palette reads it)
         self.user = os.environ.get("SANDBOX_USER") or os.environ.get("USER") or None
 
@@ -68,10 +70,12 @@ class SandboxApp(App[int]):
         self.sub_title = self.workspace_label
         self.push_screen(HomeScreen(self.workspace))
 
-    def first_frame_shown(self) -> None:
-        """Called by the home screen after its first refresh (benchmark hook)."""
+    def first_frame_shown(self) -> bool:
+        """Called by the home screen after its first refresh (benchmark hook); True when exiting."""
         if self.exit_after == "1":
             self.exit(0)
+            return True
+        return False
 
     def projects_shown(self) -> None:
         if self.exit_after == "projects":

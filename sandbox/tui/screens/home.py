@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from sandbox.tui.format import ago, rating
 from sandbox.tui.messages import ProjectsLoaded
+from sandbox.tui.widgets.project_table import ProjectTable
 
 EMPTY_TEXT = (
     "[b]No ideas yet.[/b]\n\n"
@@ -46,6 +47,7 @@ class HomeScreen(Screen):
         Binding("r", "app.report", "Report"),
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("f5,ctrl+r", "reload", "Reload", show=False),
     ]
 
     def __init__(self, workspace: Any) -> None:
@@ -53,26 +55,25 @@ class HomeScreen(Screen):
         self.workspace = workspace
         self.summaries: list[Any] = []
         self.loaded = False
+        self.compact: bool | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="home-bar"):
             yield Input(placeholder="Filter: type a title, template, category or assistant (/)", id="filter")
             yield Static("Loading projects…", id="count")
-        table: DataTable[Any] = DataTable(id="projects", cursor_type="row", zebra_stripes=True)
-        for label, key in COLUMNS:
-            table.add_column(label, key=key)
-        yield table
+        yield ProjectTable(id="projects", cursor_type="row", zebra_stripes=True)
         yield Static(EMPTY_TEXT, id="empty", classes="hidden")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.set_columns(self.app.size.width)
         self.query_one("#projects").focus()
         self.call_after_refresh(self._first_frame)
 
     def _first_frame(self) -> None:
-        self.app.first_frame_shown()  # type: ignore[attr-defined]
-        self.load_projects()
+        if not self.app.first_frame_shown():  # type: ignore[attr-defined]
+            self.load_projects()
 
     def on_screen_resume(self) -> None:
         if self.loaded:
@@ -95,7 +96,28 @@ class HomeScreen(Screen):
         if message.error:
             self.notify(message.error, severity="error", title="Cannot list projects")
         self.show_rows()
+        table = self.query_one("#projects", DataTable)
+        box = self.query_one("#filter", Input)
+        if table.row_count and (self.app.focused is None or (self.app.focused is box and not box.value)):
+            table.focus()  # a list to act on: arrows and enter work right away
         self.app.projects_shown()  # type: ignore[attr-defined]
+
+    def set_columns(self, width: int) -> bool:
+        """All columns from 100 cells up; without Category below (so 80 columns need no scrolling)."""
+        compact = width < 100
+        if compact == self.compact:
+            return False
+        self.compact = compact
+        table = self.query_one("#projects", DataTable)
+        table.clear(columns=True)
+        for label, key in COLUMNS:
+            if not (compact and key == "category"):
+                table.add_column(label, key=key)
+        return True
+
+    def on_resize(self, event: Any) -> None:
+        if self.set_columns(event.size.width) and self.loaded:
+            self.show_rows()
 
     def show_rows(self) -> None:
         table = self.query_one("#projects", DataTable)
@@ -106,12 +128,14 @@ class HomeScreen(Screen):
         now = self.app.clock()  # type: ignore[attr-defined]
         shown = [s for s in self.summaries if matches(s, needle)]
         for s in shown:
-            title = s.title if not s.error else f"{s.title}  (project.yaml has a problem)"
-            table.add_row(
-                title, s.template or "-", s.category or "-",
-                ", ".join(s.assistants) or "-", ago(s.last_activity, now), rating(s.average_rating),
-                key=s.slug,
-            )
+            title = _clip(s.title, 30 if self.compact else 40)
+            if s.error:
+                title = f"{_clip(s.title, 20)} (has a problem)"
+            cells = [title, s.template or "-", s.category or "-", ", ".join(s.assistants) or "-",
+                     ago(s.last_activity, now), rating(s.average_rating)]
+            if self.compact:
+                del cells[2]
+            table.add_row(*cells, key=s.slug)
         empty = self.query_one("#empty", Static)
         count = self.query_one("#count", Static)
         if not self.summaries:
@@ -171,6 +195,13 @@ class HomeScreen(Screen):
     def action_compare(self) -> None:
         self.app.action_compare(self.selected_slug())  # type: ignore[attr-defined]
 
+    def action_reload(self) -> None:
+        self.load_projects()
+
+    def palette_commands(self) -> Any:
+        yield ("Reload the project list", self.load_projects, "Read the workspace again (F5)")
+        yield ("Filter the project list", self.action_filter, "Type words to narrow the list (/)")
+
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()
 
@@ -179,6 +210,10 @@ class HomeScreen(Screen):
         if box.value:
             box.value = ""
         self.query_one("#projects").focus()
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _escape(text: str) -> str:

@@ -1,0 +1,308 @@
+"""CLI for sessions and runs: ``session start|end|list``, ``open``, ``run``, ``log-edit``, ``log``.
+
+Thin on purpose: the work is in ``sandbox.sessions``, ``sandbox.runs`` and ``sandbox.attribution``
+so the TUI can call the same functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from sandbox.cli import command, print_json, workspace_from
+from sandbox.errors import SandboxError
+
+
+def _user() -> str | None:
+    return os.environ.get("SANDBOX_USER") or os.environ.get("USER") or None
+
+
+def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
+    session = add("session", "start or end a span in which one assistant works on one variant")
+    actions = session.add_subparsers(dest="session_action", metavar="ACTION", parser_class=type(session))
+    actions.required = True
+    start = actions.add_parser("start", help="snapshot a variant and start attributing its changes")
+    start.add_argument("slug")
+    start.add_argument("--variant", "-v", required=True, metavar="ID", help="the variant (assistant id)")
+    start.add_argument("--assistant", "-a", metavar="ID", help="who works on it (default: the variant's assistant)")
+    start.add_argument("--json", action="store_true", help="print JSON for other tools")
+    end = actions.add_parser("end", help="end the open session and record what changed")
+    end.add_argument("slug")
+    end.add_argument("--variant", "-v", required=True, metavar="ID")
+    end.add_argument("--score", type=int, metavar="1-5", help="a quick rating of the result")
+    end.add_argument("--note", help="a short note about the session")
+    end.add_argument("--json", action="store_true", help="print JSON for other tools")
+    listing = actions.add_parser("list", help="list open sessions (they survive crashes and reboots)")
+    listing.add_argument("slug", nargs="?", help="one project (default: all)")
+    listing.add_argument("--json", action="store_true", help="print JSON for other tools")
+
+    open_ = add("open", "open a variant in its assistant (the terminal is handed over), inside a session")
+    open_.add_argument("slug")
+    open_.add_argument("--variant", "-v", required=True, metavar="ID")
+    open_.add_argument("--score", type=int, metavar="1-5", help="rating recorded when the session ends")
+    open_.add_argument("--note", help="note recorded when the session ends")
+
+    run = add("run", "run assistants headless on their brief, in parallel, and record what they did", listing=True)
+    run.add_argument("slug")
+    target = run.add_mutually_exclusive_group(required=True)
+    target.add_argument("--variant", "-v", action="append", metavar="ID", help="a variant to run (repeatable)")
+    target.add_argument("--all", action="store_true", help="every variant of the project, in parallel")
+    run.add_argument("--timeout", type=float, default=None, metavar="S",
+                     help="stop an assistant after S seconds (default: 900)")
+    run.add_argument("--prompt", help="the task (default: read the brief and build what it describes)")
+    run.add_argument("--quiet", "-q", action="store_true", help="do not echo the assistants' output")
+
+    log_edit = add("log-edit", "record one file edit made by an assistant (called by its edit hook)")
+    log_edit.add_argument("slug", nargs="?", help="project (default: found from the file's folder)")
+    log_edit.add_argument("--variant", "-v", metavar="ID")
+    log_edit.add_argument("--file", metavar="PATH", help="the edited file")
+    log_edit.add_argument("--tool", help="the assistant's tool that edited it (Write, Edit, ...)")
+    log_edit.add_argument("--assistant", metavar="ID", help="only record inside a session of this assistant")
+    log_edit.add_argument("--hook", action="store_true",
+                          help="read a Claude Code hook's JSON from stdin; never fails the assistant")
+
+    log = add("log", "a project's history in plain words, one line per event", listing=True)
+    log.add_argument("slug")
+    log.add_argument("--no-git", action="store_true", help="do not look for co-authored commits")
+
+
+def _print_event(args: argparse.Namespace, event: dict[str, Any]) -> None:
+    from sandbox.sessions import describe_event
+
+    if getattr(args, "json", False):
+        print_json(event)
+    else:
+        print(describe_event(event))
+
+
+@command("session")
+def cmd_session(args: argparse.Namespace) -> int:
+    from sandbox import sessions
+
+    ws = workspace_from(args)
+    if args.session_action == "list":
+        slugs = [args.slug] if args.slug else ws.project_slugs()
+        rows = []
+        for slug in slugs:
+            project = ws.project(slug)
+            for variant, event in sessions.open_sessions(project).items():
+                rows.append({"project": slug, **event, "stale": sessions.run_is_stale(event)})
+        if args.json:
+            print_json(rows)
+        elif not rows:
+            print("No open sessions.")
+        else:
+            for row in rows:
+                what = "headless run" if row.get("mode") == sessions.MODE_RUN else "session"
+                stale = " (its process is gone: end it with 'sandbox session end')" if row["stale"] else ""
+                print(f"{row['project']:<24} {row['variant']:<14} {row.get('assistant', ''):<14} "
+                      f"{what} since {row.get('at')}{stale}")
+        return 0
+    project = ws.project(args.slug)
+    if args.session_action == "start":
+        _check_assistant(ws, args.assistant)
+        event = sessions.start_session(project, args.variant, assistant=args.assistant, by=_user())
+    else:
+        event = sessions.end_session(project, args.variant, score=args.score, note=args.note, by=_user())
+    _print_event(args, event)
+    return 0
+
+
+def _check_assistant(ws: Any, assistant: str | None) -> None:
+    if assistant is not None:
+        from sandbox.assistants import resolve_assistants
+
+        resolve_assistants(ws.registry, [assistant])
+
+
+@command("open")
+def cmd_open(args: argparse.Namespace) -> int:
+    from sandbox import runs, sessions
+
+    ws = workspace_from(args)
+    project = ws.project(args.slug)
+    argv = runs.launch_argv(ws, project, args.variant)
+    if args.score is not None and not 1 <= args.score <= 5:
+        raise SandboxError(f"--score must be a whole number from 1 to 5, not {args.score}")
+    start = sessions.start_session(project, args.variant, by=_user())
+    print(f"sandbox: {sessions.describe_event(start)}; handing the terminal to {' '.join(argv)}", file=sys.stderr)
+    env = {
+        **os.environ,
+        "SANDBOX_WORKSPACE": str(Path(ws.root).resolve()),
+        "SANDBOX_PROJECT": project.slug,
+        "SANDBOX_VARIANT": args.variant,
+        "SANDBOX_SESSION": start["session"],
+    }
+    # Ctrl-C belongs to the assistant while it runs; we must survive it to end the session. A
+    # Python handler (not SIG_IGN, which exec would pass on) leaves the assistant's Ctrl-C intact.
+    previous = signal.signal(signal.SIGINT, lambda *_: None)
+    code: int | None = None
+    try:
+        try:
+            code = subprocess.run(argv, cwd=project.variant_dir(args.variant), env=env).returncode
+        except OSError as exc:
+            raise SandboxError(f"cannot start '{argv[0]}': {exc.strerror or exc}") from None
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        end = sessions.end_session(project, args.variant, score=args.score, note=args.note, by=_user())
+        print(f"sandbox: {sessions.describe_event(end)}", file=sys.stderr)
+    return 0 if code == 0 else 1
+
+
+@command("run")
+def cmd_run(args: argparse.Namespace) -> int:
+    from sandbox import runs
+    from sandbox.sessions import describe_event
+
+    ws = workspace_from(args)
+    project = ws.project(args.slug)
+    variants = project.variant_ids() if args.all else list(dict.fromkeys(args.variant))
+    if args.all:  # every variant whose assistant can run headless; a person's variant is skipped
+        runnable = [v for v in variants if v in ws.registry and ws.registry[v].headless]
+        for skipped in sorted(set(variants) - set(runnable)):
+            print(f"sandbox: skipping '{skipped}': no headless command (assistants.{skipped}.headless in sandbox.yaml)",
+                  file=sys.stderr)
+        if not runnable:
+            raise SandboxError(f"no variant of '{project.slug}' has an assistant that can run headless")
+        variants = runnable
+    if args.timeout is not None and args.timeout <= 0:
+        raise SandboxError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
+    timeout = args.timeout if args.timeout is not None else runs.DEFAULT_TIMEOUT
+    width = max((len(v) for v in variants), default=8)
+
+    def echo(variant: str, line: str) -> None:
+        print(f"{variant:<{width}} | {line}", file=sys.stderr, flush=True)
+
+    on_output = None if (args.quiet or args.json) else echo
+    results = runs.run_many(ws, project, variants, timeout=timeout, on_output=on_output, prompt=args.prompt,
+                            by=_user())
+    events = [r for r in results if isinstance(r, dict)]
+    errors = [r for r in results if not isinstance(r, dict)]
+    if args.json:
+        print_json(events)
+    else:
+        from sandbox.errors import display_path
+
+        for event in events:
+            print(describe_event(event))
+            if event.get("log"):
+                print(f"  log: {display_path(project.path / event['log'])}")
+    for error in errors:
+        print(f"sandbox: {error}", file=sys.stderr)
+    if errors:
+        return 2
+    return 0 if all(e.get("exit_code") == 0 and not e.get("timed_out") for e in events) else 1
+
+
+@command("log-edit")
+def cmd_log_edit(args: argparse.Namespace) -> int:
+    if not args.hook:
+        return _log_edit(args)
+    try:  # called by an assistant's hook: never fail its turn, whatever happens here
+        _log_edit(args)
+    except Exception as exc:  # noqa: BLE001
+        print(f"sandbox log-edit: {exc}", file=sys.stderr)
+    return 0
+
+
+def _log_edit(args: argparse.Namespace) -> int:
+    from sandbox import attribution, sessions
+    from sandbox.workspace import Project
+
+    tool, files, cwd = args.tool, [args.file] if args.file else [], None
+    if args.hook:
+        from sandbox.attribution import MAX_HOOK_INPUT, parse_hook_payload
+
+        call = parse_hook_payload(sys.stdin.read(MAX_HOOK_INPUT))
+        tool = tool or call.tool
+        files = files or call.files
+        cwd = call.cwd
+    if not files:
+        if args.hook:
+            return 0
+        raise SandboxError("say which file was edited with --file PATH")
+    base = Path(cwd or os.getcwd())
+    path = Path(files[0]) if Path(files[0]).is_absolute() else base / files[0]
+    if args.slug:
+        ws = workspace_from(args)
+        project = ws.project(args.slug)
+        found = attribution.find_variant(path)
+        variant = args.variant or (found.variant if found else None)
+        if not variant:
+            raise SandboxError("say which variant with --variant ID")
+        if not Path(files[0]).is_absolute() and not args.hook:
+            path = Path(os.path.abspath(project.variant_dir(variant) / files[0]))  # relative to the variant
+    else:
+        where = attribution.find_variant(path)
+        if where is None:
+            if args.hook:
+                return 0  # an edit outside any variant is nobody's work here
+            raise SandboxError(f"{files[0]} is not inside a variant folder (projects/<slug>/variants/<id>/)")
+        project = Project(slug=where.slug, path=where.workspace / "projects" / where.slug)
+        variant = args.variant or where.variant
+    if not args.hook:
+        sessions.check_variant(project, variant)
+    event = sessions.record_edit(project, variant, path, tool, assistant=args.assistant)
+    if not args.hook:
+        if event is not None:
+            print(sessions.describe_event(event))
+        else:
+            who = f" of {args.assistant}" if args.assistant else ""
+            print(f"not recorded: no open session{who} on variant '{variant}', or the file is outside it")
+    return 0
+
+
+@command("log")
+def cmd_log(args: argparse.Namespace) -> int:
+    from sandbox import ledger
+    from sandbox.attribution import co_authored_commits
+    from sandbox.sessions import describe_event
+
+    ws = workspace_from(args)
+    project = ws.project(args.slug)
+    read = ledger.read(project.ledger_path)
+    rows: list[dict[str, Any]] = [
+        {"at": e.get("at", ""), "kind": e.get("kind"), "text": describe_event(e), "event": e} for e in read.events
+    ]
+    if not args.no_git:
+        for commit in co_authored_commits(project.path, ws.registry):
+            names = ", ".join(ws.registry[a].name for a in commit.assistants if a in ws.registry)
+            where = f" in {', '.join(commit.variants)}" if commit.variants else ""
+            agrees = ""
+            if commit.variants:
+                agrees = " (matches the variant)" if set(commit.variants) <= set(commit.assistants) else \
+                    " (touches another assistant's variant)"
+            at = _utc(commit.at)
+            rows.append({
+                "at": at, "kind": "commit",
+                "text": f"commit {commit.sha[:8]} '{commit.subject}' co-authored by {names}{where}{agrees}",
+                "event": commit.to_dict(),
+            })
+    rows.sort(key=lambda r: r["at"])
+    if args.json:
+        print_json(rows)
+        return 0
+    if not rows:
+        print("Nothing recorded yet.")
+    for row in rows:
+        at = str(row["at"]).replace("T", " ")[:16]
+        print(f"{at}  {row['text']}")
+    for problem in read.problems:
+        print(f"sandbox: {problem}", file=sys.stderr)
+    return 0
+
+
+def _utc(text: str) -> str:
+    """A git ISO date as the ledger's UTC form, so both sort together."""
+    from datetime import datetime, timezone
+
+    try:
+        return datetime.fromisoformat(text).astimezone(timezone.utc).isoformat(timespec="milliseconds").replace(
+            "+00:00", "Z")
+    except ValueError:
+        return text

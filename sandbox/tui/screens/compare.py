@@ -1,0 +1,310 @@
+"""Blind A/B comparison of two variants of one project.
+
+The screen shows two prototypes labelled only A and B: their preview links (served on local ports,
+so the URL names nobody), an "open in browser" button each, and the rubric side by side to score
+both. No assistant name, variant id or path containing one is on screen until the vote is cast;
+then the screen reveals who was A and who was B. Ratings typed in the rubric are saved with the
+vote, so scoring never happens with the names known.
+
+File work (recording the pairing, starting the preview servers, appending the vote) runs in
+``@work(thread=True)`` workers that post messages; only the ``on_*`` handlers change widgets.
+"""
+
+from __future__ import annotations
+
+import os
+import webbrowser
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, Static
+
+SIDES = ("A", "B")
+VOTES = (("A", "A is better"), ("B", "B is better"), ("tie", "About the same"), ("both-bad", "Both are bad"))
+
+
+class ComparisonReady(Message):
+    """The pairing is recorded and the previews are being served (or file links are used)."""
+
+    def __init__(self, comparison: Any, urls: dict[str, str], servers: list[Any], criteria: list[Any], title: str) -> None:
+        super().__init__()
+        self.comparison = comparison
+        self.urls = urls
+        self.servers = servers
+        self.criteria = criteria
+        self.title = title
+
+
+class ComparisonFailed(Message):
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+
+class VoteRecorded(Message):
+    def __init__(self, event: dict[str, Any], reveal: str, ratings: int) -> None:
+        super().__init__()
+        self.event = event
+        self.reveal = reveal
+        self.ratings = ratings
+
+
+class CompareScreen(Screen):
+    """``CompareScreen(workspace, slug)``: blind A/B vote between two variants of ``slug``."""
+
+    CSS_PATH = "compare.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("1", "open('A')", "Open A"),
+        Binding("2", "open('B')", "Open B"),
+        Binding("n", "next", "Next pair", show=False),
+    ]
+
+    def __init__(self, workspace: Any, slug: str, *, serve: bool = True, variants: list[str] | None = None) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.slug = slug
+        self.serve = serve
+        self.variants = variants
+        self.comparison: Any = None
+        self.urls: dict[str, str] = {}
+        self.servers: list[Any] = []
+        self.criteria: list[Any] = []
+        self.revealed: str | None = None
+        self.voting = False
+        self.closed = False  # set on unmount; a worker that finishes later stops its own servers
+        self.opener = webbrowser.open  # tests replace it
+
+    # --- layout ----------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="compare-body"):
+            yield Static("Preparing a blind comparison...", id="intro")
+            with Horizontal(id="sides"):
+                for side in SIDES:
+                    with Vertical(classes="side", id=f"side-{side.lower()}"):
+                        yield Label(f"Prototype {side}", classes="side-title", id=f"title-{side.lower()}")
+                        yield Static("", id=f"url-{side.lower()}", classes="url")
+                        yield Button(f"Open {side} in browser", id=f"open-{side.lower()}", disabled=True)
+            yield Grid(id="rubric")
+            with Horizontal(id="votes"):
+                for value, label in VOTES:
+                    yield Button(label, id=f"vote-{value}", classes="vote", disabled=True,
+                                 variant="primary" if value in SIDES else "default")
+            yield Input(placeholder="Why? (optional, a few words)", id="reason")
+            yield Static("", id="reveal")
+            yield Button("Compare another pair", id="next", classes="hidden")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Blind comparison"
+        self.prepare()
+
+    def on_unmount(self) -> None:
+        self.closed = True
+        self.stop_servers()
+
+    # --- workers ---------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="compare-prepare")
+    def prepare(self) -> None:
+        """Find or start the comparison and serve both variants, off the UI thread."""
+        from sandbox import feedback
+        from sandbox.errors import SandboxError
+
+        try:
+            comparison = None if self.variants else feedback.pending_comparison(self.workspace, self.slug)
+            if comparison is None:
+                comparison = feedback.start_comparison(self.workspace, self.slug, self.variants)
+            criteria = feedback.rubric(self.workspace)
+            try:
+                title = self.workspace.project(self.slug).load_spec().title
+            except SandboxError:
+                title = self.slug
+            urls, servers = self._previews(comparison)
+        except SandboxError as exc:
+            self.post_message(ComparisonFailed(str(exc)))
+            return
+        if self.closed:  # the screen was closed while the previews started: nobody will stop them
+            for server in servers:
+                server.stop()
+            return
+        self.post_message(ComparisonReady(comparison, urls, servers, criteria, title))
+
+    def _previews(self, comparison: Any) -> tuple[dict[str, str], list[Any]]:
+        from sandbox import feedback
+
+        servers: list[Any] = []
+        if self.serve:
+            try:
+                from sandbox.preview import PreviewServer
+
+                entry = feedback.entry_file(self.workspace, comparison.project)
+                project = self.workspace.project(comparison.project)
+                urls = {}
+                for side in SIDES:
+                    server = PreviewServer(project.variant_dir(comparison.variant(side))).start()
+                    servers.append(server)
+                    urls[side] = server.url.rstrip("/") + "/" + entry
+                return urls, servers
+            except Exception:  # noqa: BLE001 - no preview module or no port: fall back to files
+                for server in servers:
+                    server.stop()
+                servers = []
+        return {side: feedback.blind_file_url(self.workspace, comparison, side) for side in SIDES}, servers
+
+    @work(thread=True, exclusive=True, group="compare-vote")
+    def cast(self, winner: str, reason: str, scores: dict[str, dict[str, str]]) -> None:
+        """Save the scores typed for each side, then the vote; post the reveal."""
+        from sandbox import feedback
+        from sandbox.errors import SandboxError
+
+        by = os.environ.get("SANDBOX_USER") or os.environ.get("USER") or None
+        comparison = self.comparison
+        try:
+            ratings = 0
+            for side in SIDES:
+                filled = {cid: value for cid, value in scores[side].items() if value}
+                if filled:
+                    feedback.rate(self.workspace, self.slug, comparison.variant(side), filled, by=by)
+                    ratings += 1
+            event = feedback.record_vote(self.workspace, comparison, winner, reason=reason, by=by)
+        except SandboxError as exc:
+            self.post_message(ComparisonFailed(str(exc)))
+            return
+        self.post_message(VoteRecorded(event, feedback.reveal_text(self.workspace, comparison, winner), ratings))
+
+    # --- handlers --------------------------------------------------------------------------
+    @on(ComparisonReady)
+    def show_comparison(self, message: ComparisonReady) -> None:
+        self.stop_servers()
+        self.comparison = message.comparison
+        self.urls = message.urls
+        self.servers = message.servers
+        self.criteria = message.criteria
+        self.revealed = None
+        self.voting = False
+        served = bool(message.servers)
+        self.query_one("#intro", Static).update(
+            f"[b]{_escape(message.title)}[/b]: which prototype is better? Open both, try them, score them below if you "
+            "like, then vote. Who made which stays hidden until you vote."
+            + ("" if served else " (Opened from files: the links go through neutral A/B folders.)")
+        )
+        for side in SIDES:
+            self.query_one(f"#title-{side.lower()}", Label).update(f"Prototype {side}")
+            self.query_one(f"#url-{side.lower()}", Static).update(_escape(self.urls[side]))
+            self.query_one(f"#open-{side.lower()}", Button).disabled = False
+        self._build_rubric()
+        for button in self.query(".vote").results(Button):
+            button.disabled = False
+        self.query_one("#reason", Input).value = ""
+        self.query_one("#reveal", Static).update("")
+        self.query_one("#next", Button).add_class("hidden")
+
+    def _build_rubric(self) -> None:
+        """Build the score grid once; a next pair only clears the scores (same rubric)."""
+        grid = self.query_one("#rubric", Grid)
+        if grid.children:
+            for score in grid.query(".score").results(Input):
+                score.value = ""
+                score.disabled = False
+            return
+        cells: list[Any] = [Label("Score 1-5 (optional)", classes="rubric-head"), Label("A", classes="rubric-head"),
+                            Label("B", classes="rubric-head")]
+        for criterion in self.criteria:
+            cells.append(Static(f"[b]{_escape(criterion.label)}[/b]\n[dim]{_escape(criterion.hint)}[/dim]", classes="criterion"))
+            for side in SIDES:
+                cells.append(
+                    Input(
+                        placeholder="-",
+                        restrict=r"[1-5]?",
+                        max_length=1,
+                        id=f"score-{side.lower()}-{criterion.id}",
+                        classes="score",
+                    )
+                )
+        grid.mount_all(cells)
+
+    @on(ComparisonFailed)
+    def show_failure(self, message: ComparisonFailed) -> None:
+        self.voting = False
+        self.query_one("#intro", Static).update(f"[b red]Cannot compare:[/b red] {_escape(message.message)}")
+        self.notify(message.message, severity="error", title="Compare")
+
+    @on(VoteRecorded)
+    def show_reveal(self, message: VoteRecorded) -> None:
+        self.voting = False
+        self.revealed = message.reveal
+        saved = f" Saved {message.ratings} rating{'s' if message.ratings != 1 else ''} too." if message.ratings else ""
+        self.query_one("#reveal", Static).update(f"[b]Revealed:[/b] {_escape(message.reveal)}{saved}")
+        self.query_one("#next", Button).remove_class("hidden")
+        from sandbox.feedback import assistant_name
+
+        for side in SIDES:
+            name = assistant_name(self.workspace, self.comparison.assistant(side))
+            self.query_one(f"#title-{side.lower()}", Label).update(f"Prototype {side}: {_escape(name)}")
+        for score in self.query(".score").results(Input):
+            score.disabled = True
+
+    @on(Button.Pressed, ".vote")
+    def vote_pressed(self, event: Button.Pressed) -> None:
+        if self.comparison is None or self.revealed is not None or self.voting:
+            return
+        winner = (event.button.id or "").removeprefix("vote-")
+        scores = {
+            side: {
+                criterion.id: self.query_one(f"#score-{side.lower()}-{criterion.id}", Input).value.strip()
+                for criterion in self.criteria
+            }
+            for side in SIDES
+        }
+        self.voting = True
+        for button in self.query(".vote").results(Button):
+            button.disabled = True
+        self.cast(winner, self.query_one("#reason", Input).value, scores)
+
+    @on(Button.Pressed, "#open-a")
+    def open_a(self) -> None:
+        self.action_open("A")
+
+    @on(Button.Pressed, "#open-b")
+    def open_b(self) -> None:
+        self.action_open("B")
+
+    @on(Button.Pressed, "#next")
+    def next_pressed(self) -> None:
+        self.action_next()
+
+    # --- actions ---------------------------------------------------------------------------
+    def action_open(self, side: str) -> None:
+        url = self.urls.get(side)
+        if url:
+            self.opener(url)
+
+    def action_next(self) -> None:
+        if self.revealed is None:
+            return
+        self.variants = None
+        self.query_one("#intro", Static).update("Preparing the next blind comparison...")
+        self.prepare()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def stop_servers(self) -> None:
+        servers, self.servers = self.servers, []
+        for server in servers:
+            try:
+                server.stop()
+            except Exception:  # noqa: BLE001 - stopping is best effort on the way out
+                pass
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(str(text))

@@ -1,0 +1,252 @@
+"""New idea: a form (not a YAML file) that creates a project with one prototype per assistant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, OptionList, SelectionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from sandbox.errors import AnswerError, SandboxError
+from sandbox.tui.messages import CreateFailed, ProjectCreated
+from sandbox.tui.widgets.question import QuestionField
+
+
+def _esc(text: str) -> str:
+    return text.replace("[", r"\[")
+
+
+def _say(widget: Static, text: str) -> None:
+    """Show a message under an input; an empty message takes no room."""
+    widget.update(text)
+    widget.set_class(not text, "hidden")
+
+
+class NewIdeaScreen(Screen):
+    """Title, idea, audience, success, category, template + its questions, assistants -> Create."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "create", "Create"),
+        Binding("escape", "cancel", "Back"),
+    ]
+
+    def __init__(self, workspace: Any) -> None:
+        super().__init__(id="new-idea")
+        self.workspace = workspace
+        self.templates: list[Any] = []
+        self.template_error: str | None = None
+        self.chosen: Any | None = None
+        self.answers_by_template: dict[str, dict[str, Any]] = {}
+        self.creating = False
+
+    def compose(self) -> ComposeResult:
+        # One broken template must not hide the others: load them one by one.
+        problems = []
+        try:
+            names = self.workspace.catalog.names()
+        except (SandboxError, OSError) as exc:
+            names, problems = [], [str(exc)]
+        for name in names:
+            try:
+                self.templates.append(self.workspace.template(name))
+            except SandboxError as exc:
+                problems.append(str(exc))
+        if problems:
+            self.template_error = "Some templates could not be read: " + "; ".join(problems)
+        registry = self.workspace.registry
+        defaults = set(self.workspace.default_assistants())
+        yield Header()
+        with VerticalScroll(id="form"):
+            yield Static(
+                "Describe your idea in plain words. You can change everything later.", id="form-intro"
+            )
+            yield Label("Title", classes="field-label")
+            yield Input(placeholder="A short name, like 'Expense approvals'", id="title")
+            yield Static("", classes="field-error hidden", id="title-error")
+            yield Label("The idea, in a few sentences", classes="field-label")
+            yield TextArea("", id="idea", soft_wrap=True)
+            yield Label("Who is it for?", classes="field-label")
+            yield Input(placeholder="e.g. Team leads who approve expenses on the go", id="audience")
+            yield Label("What does success look like?", classes="field-label")
+            yield Input(placeholder="e.g. A request is approved in under a minute", id="success")
+            yield Label("Category (optional)", classes="field-label")
+            yield Input(placeholder="A word to group ideas in reports; default: the template's", id="category")
+            yield Label("Template: the starting shape of the prototype", classes="field-label")
+            if self.template_error:
+                yield Static(_esc(self.template_error), classes="field-error")
+            yield OptionList(
+                *[
+                    Option(f"[b]{_esc(t.title)}[/b]  [dim]{_esc(t.name)}[/dim]\n  {_esc(t.description)}", id=t.name)
+                    for t in self.templates
+                ],
+                id="templates",
+            )
+            yield Vertical(id="questions")
+            yield Label("Assistants to compare (one prototype each)", classes="field-label")
+            yield SelectionList[str](
+                *[(f"{a.name}  ({a.id})", a.id, a.id in defaults) for a in registry.values()],
+                id="assistants",
+            )
+            yield Static("", classes="field-error hidden", id="assistants-error")
+            yield Static("", id="form-error")
+            with Horizontal(id="form-buttons"):
+                yield Button("Create", id="create", variant="primary")
+                yield Button("Cancel", id="cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#title", Input).focus()
+        if self.templates:
+            options = self.query_one("#templates", OptionList)
+            options.highlighted = 0
+            self.choose_template(self.templates[0])
+
+    # --- template and its questions --------------------------------------------------------
+    @on(OptionList.OptionHighlighted, "#templates")
+    @on(OptionList.OptionSelected, "#templates")
+    def _template_highlighted(self, event: Any) -> None:
+        template = next((t for t in self.templates if t.name == event.option.id), None)
+        if template is not None and template is not self.chosen:
+            self.choose_template(template)
+
+    def choose_template(self, template: Any) -> None:
+        box = self.query_one("#questions", Vertical)
+        if self.chosen is not None:
+            self.answers_by_template[self.chosen.name] = {f.question.name: f.raw_value for f in self.fields()}
+        self.chosen = template
+        box.remove_children()
+        remembered = self.answers_by_template.get(template.name, {})
+        heading = Label(f"Questions of '{_esc(template.title)}'", classes="section-title")
+        fields = [QuestionField(q, remembered.get(q.name)) for q in template.questions]
+        if not fields:
+            box.mount(heading, Static("This template has no questions.", classes="field-help"))
+        else:
+            box.mount(heading, *fields)
+        self.query_one("#category", Input).placeholder = f"A word to group ideas in reports; default: {template.category}"
+
+    def fields(self) -> list[QuestionField]:
+        return list(self.query(QuestionField))
+
+    # --- validation as you type ------------------------------------------------------------
+    @on(Input.Changed, "#title")
+    def _title_changed(self, event: Input.Changed) -> None:
+        if event.value.strip():
+            _say(self.query_one("#title-error", Static), "")
+
+    @on(SelectionList.SelectedChanged, "#assistants")
+    def _assistants_changed(self) -> None:
+        if self.query_one("#assistants", SelectionList).selected:
+            _say(self.query_one("#assistants-error", Static), "")
+
+    def collect(self) -> dict[str, Any] | None:
+        """Everything the form holds, or None after showing what needs a fix."""
+        problems: list[Any] = []
+        title = self.query_one("#title", Input)
+        if not title.value.strip():
+            _say(self.query_one("#title-error", Static), "Give the idea a short name, like 'Expense approvals'.")
+            problems.append(title)
+        if self.chosen is None:
+            self.query_one("#form-error", Static).update("Choose a template.")
+            problems.append(self.query_one("#templates"))
+        answers: dict[str, Any] = {}
+        for field in self.fields():
+            value = field.validate()
+            if field.error is not None:
+                problems.append(field)
+            else:
+                answers[field.question.name] = value
+        assistants = list(self.query_one("#assistants", SelectionList).selected)
+        if not assistants:
+            _say(self.query_one("#assistants-error", Static), "Choose at least one assistant.")
+            problems.append(self.query_one("#assistants"))
+        if problems:
+            self.query_one("#form-error", Static).update(
+                "Some answers need a fix (shown in red above); nothing was created yet."
+            )
+            first = problems[0]
+            target = first if not isinstance(first, QuestionField) else first.query_one(f"#answer-{first.question.name}")
+            target.focus()
+            self.query_one("#form", VerticalScroll).scroll_to_widget(first)
+            return None
+        return {
+            "title": title.value,
+            "template": self.chosen.name,
+            "idea": self.query_one("#idea", TextArea).text,
+            "audience": self.query_one("#audience", Input).value,
+            "success": self.query_one("#success", Input).value,
+            "category": self.query_one("#category", Input).value,
+            "assistants": assistants,
+            "answers": answers,
+        }
+
+    # --- create ----------------------------------------------------------------------------
+    def action_create(self) -> None:
+        if self.creating:
+            return
+        self.query_one("#form-error", Static).update("")
+        form = self.collect()
+        if form is None:
+            return
+        self.creating = True
+        button = self.query_one("#create", Button)
+        button.disabled = True
+        button.label = "Creating…"
+        self.create_project(form)
+
+    @work(thread=True, exclusive=True, group="create")
+    def create_project(self, form: dict[str, Any]) -> None:
+        app: Any = self.app
+        try:
+            created = self.workspace.new_project(by=app.user, **form)
+        except SandboxError as exc:
+            self.post_message(CreateFailed(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - shown in place, never a crash
+            self.post_message(CreateFailed(exc))
+            return
+        self.post_message(ProjectCreated(created))
+
+    @on(CreateFailed)
+    def _failed(self, message: CreateFailed) -> None:
+        self.creating = False
+        button = self.query_one("#create", Button)
+        button.disabled = False
+        button.label = "Create"
+        error = message.error
+        text = str(error) if isinstance(error, SandboxError) else f"Something went wrong: {error}"
+        if isinstance(error, AnswerError):
+            field = next((f for f in self.fields() if f.question.name == error.question), None)
+            if field is not None:
+                field.show_error(error.message)
+        self.query_one("#form-error", Static).update(_esc(text))
+        self.query_one("#form", VerticalScroll).scroll_end(animate=False)
+
+    @on(ProjectCreated)
+    def _created(self, message: ProjectCreated) -> None:
+        from sandbox.tui.screens.project import ProjectScreen
+
+        created = message.created
+        self.app.notify(
+            f"Created '{created.slug}' with {len(created.variants)} prototype(s) in {created.seconds:.1f} s.",
+            title="New idea",
+        )
+        self.app.switch_screen(ProjectScreen(self.workspace, created.slug))
+
+    @on(Button.Pressed, "#create")
+    def _create_pressed(self) -> None:
+        self.action_create()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_cancel(self) -> None:
+        if self.creating:
+            self.notify("Creating the project; one moment.")
+            return
+        self.app.pop_screen()

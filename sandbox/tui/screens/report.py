@@ -1,0 +1,238 @@
+"""The report across every project: the same tables as ``sandbox report``, with terminal bar charts.
+
+The report is built in a ``@work(thread=True)`` worker (it reads every ledger) and posted back as a
+message; switching between "all projects", a category or a template only re-draws from the data
+already built. Bars show the value, and the 95% interval as a line with end marks, so a bar with a
+wide line reads as "not sure yet" at a glance.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, Select, Static
+
+from sandbox.report import plural
+
+COLORS = ("dodger_blue2", "dark_orange", "green3", "medium_orchid", "indian_red", "grey62", "gold3", "cyan3")
+CHART_WIDTH = 40
+
+
+def bar_line(label: str, value: float | None, low: float | None, high: float | None, *, lo: float, hi: float,
+             color: str, percent: bool = False, label_width: int = 18, width: int = CHART_WIDTH) -> Text:
+    """One chart row: ``label  ████▓▓▓──┤··· 70% [48%-85%]``.
+
+    The bar ends at the value; its shaded part and the line after it span the 95% interval, so a
+    long shaded-and-line stretch reads as "not sure yet" at a glance.
+    """
+    text = Text(f"{label[:label_width]:<{label_width}} ")
+    if value is None:
+        text.append("no data yet", style="dim")
+        return text
+
+    def pos(v: float) -> int:
+        return round((min(max(v, lo), hi) - lo) / (hi - lo) * (width - 1))
+
+    end = pos(value)
+    lpos = pos(low) if low is not None else None
+    hpos = pos(high) if high is not None else None
+    has_interval = lpos is not None and hpos is not None
+    for i in range(width):
+        if i <= end:
+            # solid up to the interval's low end, shaded across the uncertain part of the bar
+            shaded = has_interval and lpos is not None and i >= lpos and lpos != hpos
+            text.append("▓" if shaded else "█", style=color)
+        elif has_interval and i == hpos:
+            text.append("┤", style="bold")
+        elif has_interval and hpos is not None and i < hpos:
+            text.append("─", style="bold")
+        else:
+            text.append("·", style="grey30")
+
+    def fmt(v: float) -> str:
+        return f"{v:.0%}" if percent else f"{v:.2f}"
+
+    text.append(f" {fmt(value)}")
+    if low is not None and high is not None:
+        text.append(f" [{fmt(low)}-{fmt(high)}]", style="dim")
+    return text
+
+
+def charts_text(section: dict[str, Any]) -> Text:
+    """Terminal charts for one section of the report: win rates, mean ratings, Bradley–Terry."""
+    out = Text()
+    assistants = section.get("assistants", [])
+    colors = {a["id"]: COLORS[i % len(COLORS)] for i, a in enumerate(assistants)}
+    voted = [a for a in assistants if a["votes"]["decisive"]]
+    if voted:
+        out.append("Blind-vote win rate (decisive votes; line = 95% Wilson interval; 50% = coin flip)\n", style="bold")
+        for a in voted:
+            v = a["votes"]
+            out.append(bar_line(a["name"], v["win_rate"], v["low"], v["high"], lo=0, hi=1, color=colors[a["id"]], percent=True))
+            out.append("\n")
+        out.append("\n")
+    rated = [a for a in assistants if a["ratings"]]
+    if rated:
+        out.append("Mean rating 1-5, all criteria (line = 95% interval)\n", style="bold")
+        for a in rated:
+            o = a["overall"]
+            out.append(bar_line(a["name"], o["mean"], o["low"], o["high"], lo=1, hi=5, color=colors[a["id"]]))
+            out.append("\n")
+        out.append("\n")
+    bt = section.get("bradley_terry")
+    if bt:
+        out.append("Bradley-Terry strength (sums to 1; line = 95% bootstrap interval)\n", style="bold")
+        for s in bt["strengths"]:
+            out.append(bar_line(s["name"], s["strength"], s["low"], s["high"], lo=0, hi=1, color=colors.get(s["id"], "white")))
+            out.append("\n")
+    if not out.plain:
+        out.append("No ratings or votes yet. Rate prototypes on a project, or press c on a project to compare two blind.",
+                   style="dim")
+    return out
+
+
+class ReportBuilt(Message):
+    def __init__(self, data: dict[str, Any] | None, error: str | None = None) -> None:
+        super().__init__()
+        self.data = data
+        self.error = error
+
+
+class ReportScreen(Screen):
+    """``ReportScreen(workspace)``: which assistant does best, and how sure we can be."""
+
+    CSS_PATH = "report.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("r", "refresh_report", "Refresh"),
+        Binding("h", "export_html", "Save HTML"),
+    ]
+
+    def __init__(self, workspace: Any) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.data: dict[str, Any] | None = None
+        self.group = "all"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="report-body"):
+            yield Static("Reading every project's history...", id="summary")
+            yield Select([("All projects", "all")], value="all", allow_blank=False, id="group")
+            yield Static("", id="charts")
+            yield VerticalScroll(id="tables")
+            yield Static("", id="position")
+            yield Static("", id="notes")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Report"
+        self.build()
+
+    @work(thread=True, exclusive=True, group="report-build")
+    def build(self) -> None:
+        from sandbox.errors import SandboxError
+        from sandbox.report import build_report
+
+        try:
+            report = build_report(self.workspace, keep_events=False)
+        except SandboxError as exc:
+            self.post_message(ReportBuilt(None, str(exc)))
+            return
+        self.post_message(ReportBuilt(report.data))
+
+    @on(ReportBuilt)
+    async def show_report(self, message: ReportBuilt) -> None:
+        if message.error or message.data is None:
+            self.query_one("#summary", Static).update(f"[b red]Cannot build the report:[/b red] {message.error}")
+            return
+        self.data = message.data
+        d = message.data
+        t = d["totals"]
+        self.query_one("#summary", Static).update(
+            f"{plural(t['projects'], 'project')}, {plural(t['events'], 'event')}, "
+            f"{plural(d['comparisons'], 'blind comparison')}. "
+            f"{d['votes_needed_explained']}"
+        )
+        options = [("All projects", "all")]
+        options += [(f"Category: {g['group']} ({g['projects']})", f"category:{g['group']}") for g in d["by_category"]]
+        options += [(f"Template: {g['group']} ({g['projects']})", f"template:{g['group']}") for g in d["by_template"]]
+        select = self.query_one("#group", Select)
+        if self.group not in {value for _, value in options}:
+            self.group = "all"
+        with select.prevent(Select.Changed):
+            select.set_options(options)
+            select.value = self.group
+        await self.draw()
+
+    def section(self) -> dict[str, Any]:
+        """The data of the chosen group (all projects, one category or one template)."""
+        assert self.data is not None
+        if self.group == "all":
+            return self.data
+        kind, _, name = self.group.partition(":")
+        groups = self.data["by_category" if kind == "category" else "by_template"]
+        for group in groups:
+            if group["group"] == name:
+                return group
+        return self.data
+
+    async def draw(self) -> None:
+        from sandbox.report import tables
+
+        if self.data is None:
+            return
+        section = self.section()
+        self.query_one("#charts", Static).update(charts_text(section))
+        container = self.query_one("#tables", VerticalScroll)
+        await container.remove_children()
+        widgets: list[Any] = []
+        for title, header, rows in tables(section, self.data["criteria"], full=True):
+            widgets.append(Label(title, classes="table-title"))
+            if not rows:
+                widgets.append(Static("none yet", classes="empty"))
+                continue
+            table: DataTable[str] = DataTable(zebra_stripes=True, cursor_type="row", classes="report-table")
+            table.add_columns(*header)
+            table.add_rows(rows)
+            widgets.append(table)
+        await container.mount_all(widgets)
+        self.query_one("#position", Static).update(section["position"]["text"])
+        notes = section.get("notes") or []
+        self.query_one("#notes", Static).update(
+            ("[b]What the numbers can and cannot say[/b]\n" + "\n".join(f"• {n}" for n in notes)) if notes else ""
+        )
+
+    @on(Select.Changed, "#group")
+    async def group_changed(self, event: Select.Changed) -> None:
+        if event.value is Select.BLANK or event.value == self.group:
+            return
+        self.group = str(event.value)
+        await self.draw()
+
+    def action_refresh_report(self) -> None:
+        self.query_one("#summary", Static).update("Reading every project's history...")
+        self.build()
+
+    @work(thread=True, exclusive=True, group="report-export")
+    def action_export_html(self) -> None:
+        from sandbox.errors import SandboxError
+        from sandbox.report import build_report, write
+
+        target = self.workspace.root / "report.html"
+        try:
+            write(build_report(self.workspace, keep_events=False), "html", target)
+        except SandboxError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", title="Report")
+            return
+        self.app.call_from_thread(self.notify, f"Saved {target}; open it in any browser, even offline.", title="Report")
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

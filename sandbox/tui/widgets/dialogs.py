@@ -1,0 +1,174 @@
+"""Dialogs (``ModalScreen``s that ``dismiss`` with the user's choice)."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+
+def _esc(text: str) -> str:
+    return text.replace("[", r"\[")
+
+
+class ConfirmDialog(ModalScreen[str | None]):
+    """A question with a few buttons; dismisses with the chosen button's id (None on escape)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, text: str, buttons: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = text
+        self.buttons = buttons
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Static(self.body, classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                for key, label, variant in self.buttons:
+                    yield Button(label, id=f"choice-{key}", variant=variant)  # type: ignore[arg-type]
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss((event.button.id or "").removeprefix("choice-"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConflictDialog(ModalScreen[str]):
+    """project.yaml changed on disk while the editor had unsaved edits: keep mine or take theirs.
+
+    Whatever is chosen, the other version is saved beside project.yaml by the caller, so nothing is
+    lost. "See both" shows the differences before deciding.
+    """
+
+    def __init__(self, mine: str, theirs: str) -> None:
+        super().__init__()
+        self.mine = mine
+        self.theirs = theirs
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="conflict-box"):
+            yield Label("project.yaml changed on disk", classes="dialog-title")
+            yield Static(
+                "Someone (another editor or an assistant) saved project.yaml while you had unsaved "
+                "changes here. Choose which version to keep; the other one is saved beside "
+                "project.yaml so nothing is lost.",
+                classes="dialog-body",
+            )
+            with VerticalScroll(id="conflict-diff", classes="hidden"):
+                yield Static(self._diff(), id="conflict-diff-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Keep mine", id="conflict-mine", variant="primary")
+                yield Button("Take theirs", id="conflict-theirs", variant="warning")
+                yield Button("See both", id="conflict-both")
+
+    def _diff(self) -> str:
+        lines = []
+        for line in difflib.unified_diff(
+            self.theirs.splitlines(), self.mine.splitlines(), "on disk (theirs)", "in the editor (mine)", lineterm=""
+        ):
+            text = _esc(line)
+            if line.startswith("+") and not line.startswith("+++"):
+                lines.append(f"[$success]{text}[/]")
+            elif line.startswith("-") and not line.startswith("---"):
+                lines.append(f"[$error]{text}[/]")
+            else:
+                lines.append(text)
+        return "\n".join(lines) or "The two versions are the same."
+
+    @on(Button.Pressed, "#conflict-both")
+    def _both(self) -> None:
+        self.query_one("#conflict-diff").toggle_class("hidden")
+
+    @on(Button.Pressed, "#conflict-mine")
+    def _mine(self) -> None:
+        self.dismiss("mine")
+
+    @on(Button.Pressed, "#conflict-theirs")
+    def _theirs(self) -> None:
+        self.dismiss("theirs")
+
+
+SCORE_OPTIONS = [
+    ("1 - poor", 1), ("2 - weak", 2), ("3 - okay", 3), ("4 - good", 4), ("5 - great", 5),
+]
+
+
+class RatingDialog(ModalScreen[dict | None]):
+    """A short rating form shown when a session ends.
+
+    ``criteria`` are ``(id, label, hint)`` from ``feedback.rubric`` when that exists, otherwise a
+    single overall score. Dismisses with ``{"scores": {...}, "score": float|None, "note": str,
+    "minutes": int|None}``, ``{"skip": True}`` to end without rating, or None to keep the session.
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Keep working"),
+        Binding("ctrl+s", "save", "Save and end"),
+        Binding("ctrl+e", "skip", "End without rating"),
+    ]
+
+    def __init__(self, variant_label: str, criteria: list[tuple[str, str, str]] | None = None) -> None:
+        super().__init__()
+        self.variant_label = variant_label
+        self.criteria = criteria or [("overall", "Overall", "How good is this prototype, all in all?")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="rating-box"):
+            yield Label(f"How did it go with {_esc(self.variant_label)}?", classes="dialog-title")
+            yield Static(
+                "Score what you see from 1 to 5; leave a criterion unrated if you are unsure. "
+                "[b]ctrl+s[/b] saves and ends, [b]ctrl+e[/b] ends without rating, [b]escape[/b] keeps the session open.",
+                classes="field-help",
+            )
+            with VerticalScroll(id="rating-fields"):
+                for key, label, hint in self.criteria:
+                    yield Label(_esc(label), classes="field-label")
+                    if hint:
+                        yield Static(_esc(hint), classes="field-help")
+                    yield Select(SCORE_OPTIONS, prompt="Not rated", id=f"score-{key}", classes="score")
+                yield Label("Minutes you spent (optional)", classes="field-label")
+                yield Input(type="integer", id="rating-minutes", placeholder="e.g. 15")
+                yield Label("A note (optional)", classes="field-label")
+                yield Input(id="rating-note", placeholder="What was good or bad?")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save and end", id="rating-save", variant="primary")
+                yield Button("End without rating", id="rating-skip")
+                yield Button("Keep working", id="rating-cancel")
+
+    def result(self) -> dict[str, Any]:
+        scores: dict[str, int] = {}
+        for key, _, _ in self.criteria:
+            value = self.query_one(f"#score-{key}", Select).value
+            if isinstance(value, int):
+                scores[key] = value
+        minutes_text = self.query_one("#rating-minutes", Input).value.strip()
+        minutes = int(minutes_text) if minutes_text.lstrip("-").isdigit() else None
+        score = round(sum(scores.values()) / len(scores), 2) if scores else None
+        return {"scores": scores, "score": score, "note": self.query_one("#rating-note", Input).value.strip(),
+                "minutes": minutes}
+
+    @on(Button.Pressed, "#rating-save")
+    def action_save(self) -> None:
+        self.dismiss(self.result())
+
+    @on(Button.Pressed, "#rating-skip")
+    def action_skip(self) -> None:
+        self.dismiss({"skip": True})
+
+    @on(Button.Pressed, "#rating-cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

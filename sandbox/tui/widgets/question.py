@@ -1,0 +1,125 @@
+"""One template question as a proper input, validated as you type with the template's own words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Label, Select, Static, Switch, TextArea
+
+from sandbox.errors import AnswerError
+from sandbox.templates import COLOR_RE, Question, validate_answer
+
+
+def _esc(text: str) -> str:
+    return text.replace("[", r"\[")
+
+
+class QuestionField(Vertical):
+    """Label, help, the input that fits the question's type, and the validation message under it."""
+
+    DEFAULT_CLASSES = "question"
+
+    def __init__(self, question: Question, value: Any = None) -> None:
+        super().__init__(id=f"q-{question.name}")
+        self.question = question
+        self.initial = question.default if value is None else value
+        self.error: str | None = None
+
+    def compose(self) -> ComposeResult:
+        q = self.question
+        yield Label(_esc(q.display_name), classes="field-label")
+        if q.help:
+            yield Static(_esc(q.help), classes="field-help")
+        value = self.initial
+        wid = f"answer-{q.name}"
+        if q.type == "bool":
+            with Horizontal(classes="switch-row"):
+                yield Switch(value=bool(value), id=wid)
+                yield Static("yes" if value else "no", classes="switch-label")
+        elif q.type == "choice":
+            options = [(c, c) for c in q.choices]
+            yield Select(options, value=value if value in q.choices else q.choices[0], allow_blank=False, id=wid)
+        elif q.type == "color":
+            with Horizontal(classes="color-row"):
+                yield Input(str(value or ""), placeholder="#1a73e8", id=wid, classes="color-input")
+                yield Static("", classes="swatch")
+        elif q.type == "int":
+            yield Input("" if value is None else str(value), type="integer", id=wid)
+        elif q.type == "list":
+            items = value if isinstance(value, (list, tuple)) else []
+            yield TextArea("\n".join(str(i) for i in items), id=wid, classes="list-input", soft_wrap=True)
+            yield Static("One item per line.", classes="field-help")
+        elif q.type == "text":
+            yield TextArea(str(value or ""), id=wid, classes="text-input", soft_wrap=True)
+        else:
+            yield Input(str(value or ""), id=wid)
+        yield Static("", classes="field-error hidden")
+
+    def on_mount(self) -> None:
+        self._paint_swatch()
+
+    @property
+    def raw_value(self) -> Any:
+        widget = self.query_one(f"#answer-{self.question.name}")
+        if isinstance(widget, Switch):
+            return widget.value
+        if isinstance(widget, Select):
+            return widget.value if isinstance(widget.value, str) else ""
+        if isinstance(widget, TextArea):
+            return widget.text
+        if isinstance(widget, Input):
+            return widget.value
+        return None
+
+    def validate(self) -> Any:
+        """Return the converted answer, showing the template's message under the input on error."""
+        message = self.query_one(".field-error", Static)
+        try:
+            value = validate_answer(self.question, self.raw_value)
+        except AnswerError as exc:
+            self.error = exc.message
+            message.update(_esc(exc.message))
+            message.remove_class("hidden")
+            self.add_class("invalid")
+            return None
+        self.error = None
+        message.update("")
+        message.add_class("hidden")
+        self.remove_class("invalid")
+        return value
+
+    def show_error(self, text: str) -> None:
+        self.error = text
+        message = self.query_one(".field-error", Static)
+        message.update(_esc(text))
+        message.remove_class("hidden")
+        self.add_class("invalid")
+
+    def _paint_swatch(self) -> None:
+        if self.question.type != "color":
+            return
+        swatch = self.query_one(".swatch", Static)
+        text = str(self.raw_value).strip()
+        if COLOR_RE.match(text):
+            swatch.styles.background = text
+            swatch.update("")
+        else:
+            swatch.styles.background = None
+            swatch.update("?")
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Select.Changed)
+    def _changed(self, event: Any) -> None:
+        event.stop()
+        self._paint_swatch()
+        self.validate()
+
+    @on(Switch.Changed)
+    def _switched(self, event: Switch.Changed) -> None:
+        event.stop()
+        self.query_one(".switch-label", Static).update("yes" if event.value else "no")
+        self.validate()

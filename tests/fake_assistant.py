@@ -1,0 +1,155 @@
+"""A stand-in AI assistant for tests: edits files, prints a Claude-Code-shaped JSON result, can hang or fail.
+
+Configured per workspace through ``sandbox.yaml`` (``assistants.<id>.headless`` or ``.command``)
+as ``[python, fake_assistant.py, ...options..., --prompt, "{prompt}"]``. Options, applied in order:
+
+  --write PATH=TEXT     write TEXT (``\\n`` becomes a newline) to PATH, relative to the cwd
+  --append PATH=TEXT    append TEXT to PATH
+  --delete PATH         delete PATH
+  --sleep S             pause S seconds (between edits, so parallel runs overlap)
+  --hook                after each edit, run the PostToolUse hooks of .claude/settings.json with
+                        Claude Code's JSON payload on stdin, as Claude Code does
+  --spawn-child FILE    start a child process that sleeps forever; write its pid to FILE
+  --hang                after the edits, sleep forever (the sandbox must kill us at the timeout)
+  --kill-parent         after the edits, SIGKILL our parent (simulates the sandbox crashing)
+  --json                print a Claude Code ``--output-format json`` result on stdout
+  --cost X              total_cost_usd in that result (default 0.0123)
+  --stderr TEXT         print TEXT on stderr
+  --exit N              exit with code N
+  --env-file FILE       write SANDBOX_* environment variables to FILE as JSON
+  --prompt TEXT         the task (use "{prompt}" in sandbox.yaml; read before the other options)
+  --prompt-file FILE    write the prompt (--prompt, or stdin when none was given) to FILE
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def run_hooks(tool: str, path: Path) -> None:
+    settings = Path(".claude/settings.json")
+    if not settings.is_file():
+        return
+    config = json.loads(settings.read_text())
+    import re
+
+    for group in config.get("hooks", {}).get("PostToolUse", []):
+        if not re.fullmatch(group.get("matcher") or ".*", tool):
+            continue
+        for hook in group.get("hooks", []):
+            payload = {
+                "session_id": "fake-session",
+                "transcript_path": "/dev/null",
+                "cwd": os.getcwd(),
+                "hook_event_name": "PostToolUse",
+                "tool_name": tool,
+                "tool_input": {"file_path": str(path.resolve()), "content": "..."},
+                "tool_response": {"success": True},
+            }
+            subprocess.run(hook["command"], shell=True, input=json.dumps(payload), text=True, timeout=30,
+                           env={**os.environ, "CLAUDE_PROJECT_DIR": os.getcwd()})
+
+
+def main(argv: list[str]) -> int:
+    started = time.monotonic()
+    args = list(argv)
+    prompt: str | None = args[args.index("--prompt") + 1] if "--prompt" in args[:-1] else None
+    hook = json_out = hang = kill_parent = False
+    cost, exit_code, turns = 0.0123, 0, 0
+    i = 0
+    while i < len(args):
+        option = args[i]
+        value = args[i + 1] if i + 1 < len(args) else ""
+        i += 1 if option in FLAGS else 2
+        if option == "--hook":
+            hook = True
+        elif option == "--json":
+            json_out = True
+        elif option == "--hang":
+            hang = True
+        elif option == "--kill-parent":
+            kill_parent = True
+        elif option in ("--write", "--append"):
+            name, _, text = value.partition("=")
+            path = Path(name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "a" if option == "--append" else "w") as handle:
+                handle.write(text.replace("\\n", "\n"))
+            turns += 1
+            if hook:
+                run_hooks("Edit" if option == "--append" else "Write", path)
+        elif option == "--delete":
+            Path(value).unlink()
+            turns += 1
+        elif option == "--sleep":
+            time.sleep(float(value))
+        elif option == "--spawn-child":
+            child = subprocess.Popen([sys.executable, "-c", "import time\nwhile True: time.sleep(1)"])
+            Path(value).write_text(str(child.pid))
+        elif option == "--prompt":
+            pass  # read up front
+        elif option == "--cost":
+            cost = float(value)
+        elif option == "--stderr":
+            print(value, file=sys.stderr, flush=True)
+        elif option == "--exit":
+            exit_code = int(value)
+        elif option == "--env-file":
+            Path(value).write_text(json.dumps({k: v for k, v in os.environ.items() if k.startswith("SANDBOX_")}))
+        elif option == "--prompt-file":
+            text = prompt if prompt is not None else sys.stdin.read()
+            Path(value).write_text(text)
+        else:
+            print(f"fake_assistant: unknown option {option}", file=sys.stderr)
+            return 64
+    print("working...", flush=True)
+    if kill_parent:
+        os.kill(os.getppid(), signal.SIGKILL)
+    if hang:
+        while True:
+            time.sleep(1)
+    if json_out:
+        result = {
+            "type": "result",
+            "subtype": "success" if exit_code == 0 else "error_during_execution",
+            "is_error": exit_code != 0,
+            "duration_ms": int((time.monotonic() - started) * 1000),
+            "duration_api_ms": 1234,
+            "num_turns": turns,
+            "result": "Done: the prototype is ready.",
+            "session_id": "11111111-2222-3333-4444-555555555555",
+            "total_cost_usd": cost,
+            "usage": {"input_tokens": 100, "output_tokens": 50, "cache_read_input_tokens": 0},
+        }
+        print(json.dumps(result), flush=True)
+    return exit_code
+
+
+FLAGS = {"--hook", "--json", "--hang", "--kill-parent"}
+
+SCRIPT = str(Path(__file__).resolve())
+
+
+def fake(*options: str, prompt: bool = True) -> list[str]:
+    """A command list for sandbox.yaml running this script with ``options``."""
+    return [sys.executable, SCRIPT, *options, *(["--prompt", "{prompt}"] if prompt else [])]
+
+
+def configure(workspace_root: Path, assistants: dict[str, dict[str, object]]) -> None:
+    """Write the workspace's sandbox.yaml ``assistants:`` section (JSON is valid YAML)."""
+    (workspace_root / "sandbox.yaml").write_text(json.dumps({"assistants": assistants}, indent=1))
+
+
+def env_with_sandbox() -> dict[str, str]:
+    """Environment in which hook commands find ``sandbox`` (the venv's entry point) on PATH."""
+    bindir = str(Path(sys.executable).parent)
+    return {"PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
