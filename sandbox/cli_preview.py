@@ -51,18 +51,20 @@ def _pick_variants(live: Any, args: argparse.Namespace) -> list[str]:
 
 
 def format_event(event: Any) -> str | None:
-    """One line for the terminal, or None for events another line already covers."""
+    """One line per thing done: time, who, files and action, how long, how many browsers told.
+
+    A variant's ``batch`` is left out: the ``reload``/``css`` line that follows says the same and
+    more; batches of variants nobody previews stay quiet."""
     if event.kind == "batch" and event.variant is not None:
-        return None  # the reload/css line that follows says it better; unpreviewed variants are quiet
+        return None
     stamp = time.strftime("%H:%M:%S", time.localtime(event.at))
-    who = f"{event.variant:<12} " if event.variant else ""
+    who = event.variant or "project.yaml" if event.kind != "batch" else "project"
     told = ""
     if event.clients is not None:
-        told = f", {event.clients} browser{'s' if event.clients != 1 else ''} told"
-    took = f" ({event.seconds * 1000:.0f} ms{told})" if event.kind != "conflict" else ""
-    if event.kind == "spec_error":
-        return f"{stamp}  error        {event.message}{told and ' (' + told[2:] + ')'}"
-    return f"{stamp}  {who}{event.message}{took}"
+        told = f", {event.clients} browser{'' if event.clients == 1 else 's'} told"
+    took = "" if event.kind == "conflict" else f" ({event.seconds * 1000:.0f} ms{told})"
+    text = f"error: {event.message}" if event.kind == "spec_error" else event.message
+    return f"{stamp}  {who:<12} {text}{took}"
 
 
 @command("preview")

@@ -122,6 +122,7 @@ class LiveProject:
         self._servers: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._expected: dict[Path, _Expected] = {}
+        self._spec_digest: str | None = None  # project.yaml as last validated and rendered
         self._watcher: Any = None
         self._root = self.project.path.resolve()
 
@@ -253,7 +254,8 @@ class LiveProject:
             return kept
 
     def _variant_changed(self, variant: str, paths: list[Path], started: float) -> None:
-        relative = tuple(self._relative(p) for p in paths)
+        """Tell the tabs first (that is what the designer waits for), then record the batch."""
+        self._tell(variant, paths, started, what="changed")
         message = ""
         try:
             recorded = self.record_changes(self.project, variant, paths)
@@ -264,9 +266,8 @@ class LiveProject:
         except Exception as exc:  # noqa: BLE001 - recording is secondary to the preview
             log.exception("recording a change batch failed")
             message = f"could not record the change: {exc}"
-        self._emit("batch", variant=variant, paths=relative, message=message,
+        self._emit("batch", variant=variant, paths=tuple(self._relative(p) for p in paths), message=message,
                    seconds=time.monotonic() - started, clients=None)
-        self._tell(variant, paths, started, what="changed")
 
     def _tell(self, variant: str, paths: list[Path], started: float, *, what: str) -> None:
         """Reload (or swap CSS in) the tabs of ``variant``; emits ``reload`` or ``css``."""
@@ -289,34 +290,41 @@ class LiveProject:
         return self.workspace.prepare(self.project.load_spec())
 
     def _check_spec_at_start(self) -> None:
+        digest = sha256_file(self.project.spec_path)
         try:
             prepared = self._validate()
         except SandboxError as exc:
             self._set_error(exc, time.monotonic())
             return
+        self._spec_digest = digest
         self.entry = getattr(prepared.template, "entry", "index.html") or "index.html"
 
     def _set_error(self, exc: SandboxError, started: float) -> None:
         error = exc.to_dict()
-        self.error = error
-        with self._lock:
+        with self._lock:  # together with start_preview's check, no new tab can miss the error
+            self.error = error
             servers = list(self._servers.values())
         clients = sum(s.show_error(error) for s in servers)
         self._emit("spec_error", message=str(exc), error=error, seconds=time.monotonic() - started,
                    clients=clients if servers else None, paths=("project.yaml",))
 
     def _spec_changed(self, started: float) -> None:
+        digest = sha256_file(self.project.spec_path)
+        if digest is not None and digest == self._spec_digest and self.error is None:
+            return  # saved without a change (or reported twice): nothing to render, nothing to log
         try:
             prepared = self._validate()
             result = self.workspace.render(self.slug, by=self.by)
         except SandboxError as exc:
+            self._spec_digest = None
             self._set_error(exc, started)
             return
+        self._spec_digest = digest
         self.entry = getattr(prepared.template, "entry", "index.html") or "index.html"
         self._expect(result)
         if self.error is not None:
-            self.error = None
             with self._lock:
+                self.error = None
                 servers = list(self._servers.values())
             clients = sum(s.clear_error() for s in servers)
             self._emit("spec_fixed", message="project.yaml is valid again", paths=("project.yaml",),

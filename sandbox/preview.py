@@ -86,7 +86,7 @@ def safe_relative(url_path: str) -> list[str] | None:
     if segments and segments[-1] == "":
         segments.pop()  # a trailing '/' asks for the folder's index
     for segment in segments:
-        if not segment or segment.startswith(".") or ":" in segment and len(segment) == 2:
+        if not segment or segment.startswith("."):
             return None
     return segments
 

@@ -306,7 +306,9 @@ def render_again(
             on_disk = sha256_file(path)
             previous = old_hashes.get(relative)
             leftover = path.with_name(path.name + CONFLICT_SUFFIX)
-            if on_disk == new_hash:
+            if on_disk == new_hash or (new_hash == previous and on_disk is not None):
+                # Either the file already matches, or the template's output did not change since the
+                # last render: whatever is on disk (maybe someone's edit) stays, and is no conflict.
                 result.unchanged += 1
                 new_hashes[relative] = new_hash
                 if leftover.exists():

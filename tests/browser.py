@@ -23,13 +23,19 @@ CHROMIUM_ARGS = [
 ]
 
 
+def require_program(*names: str) -> str:
+    """The path of the first of ``names`` on PATH; a skip on a laptop without it, a failure in CI."""
+    for name in names:
+        path = shutil.which(name)
+        if path is not None:
+            return path
+    if os.environ.get("CI"):
+        pytest.fail(f"{names[0]} is required in CI (.ci/run installs it)")
+    pytest.skip(f"{names[0]} is not installed")
+
+
 def chromium_path() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is required for browser tests in CI (apt-get install chromium)")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    return path
+    return require_program("chromium", "chromium-browser")
 
 
 @contextmanager

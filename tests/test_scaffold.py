@@ -136,6 +136,18 @@ def test_render_again_updates_untouched_files_and_keeps_edits(ws: Workspace) -> 
     assert "claude-code/index.html" in ws.render("keep-edits").written
 
 
+def test_edits_to_files_the_change_does_not_touch_are_not_conflicts(ws: Workspace) -> None:
+    ws.new_project("Quiet", "mini")
+    project = ws.project("quiet")
+    css = project.variant_dir("claude-code") / "style.css"
+    css.write_text(css.read_text() + "h1 { font-size: 3rem; }\n")
+    edit_spec(ws, "quiet", "headline: Hello", "headline: Changed")
+    result = ws.render("quiet")
+    assert result.conflicts == [] and "h1 { font-size: 3rem; }" in css.read_text()
+    assert not css.with_name("style.css.sandbox-new").exists()
+    assert "claude-code/index.html" in result.written
+
+
 def test_render_again_respects_deletions_and_adds_new_variants(ws: Workspace) -> None:
     ws.new_project("Grow", "mini")
     project = ws.project("grow")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from collections import Counter
 from pathlib import Path
@@ -12,8 +11,11 @@ from typing import Any
 import pytest
 
 from sandbox.workspace import Workspace
+from tests.browser import require_program
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+@pytest.fixture(autouse=True)
+def _needs_git() -> None:
+    require_program("git")
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -1,7 +1,7 @@
 """Snapshots of the app's screens at a fixed size (pytest-textual-snapshot).
 
-Stable by construction: the workspace offers only the test's own ``mini`` template (built-in
-templates may change without touching these screens), ledger times and the app's clock are fixed,
+Stable by construction: the workspace offers only the test's own ``mini`` template and the two
+default assistants (built-ins may change without touching these screens), ledger times and the app's clock are fixed,
 the header shows a fixed workspace label, no file watcher runs, and cursors do not blink.
 Update after an intended change with ``pytest tests/test_tui_snapshots.py --snapshot-update`` and
 look at the SVGs in ``tests/__snapshots__/test_tui_snapshots/``.
@@ -33,6 +33,8 @@ class WorkspaceTemplatesOnly(TemplateCatalog):
 def ws(tmp_path: Path) -> Workspace:
     workspace = Workspace(make_workspace(tmp_path / "ws"))
     workspace.__dict__["catalog"] = WorkspaceTemplatesOnly(workspace.root)
+    # Only the two default assistants, so a new built-in assistant does not change these screens.
+    workspace.__dict__["registry"] = {k: v for k, v in workspace.registry.items() if k in ("claude-code", "copilot")}
     return workspace
 
 

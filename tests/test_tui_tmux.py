@@ -15,16 +15,19 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import require_program
 from tests.tui_support import make_workspace
 
-TMUX = shutil.which("tmux") or "/usr/bin/tmux"
-SANDBOX = shutil.which("sandbox") or str(Path(sys.executable).parent / "sandbox")
+TMUX = shutil.which("tmux") or "tmux"
+SANDBOX = str(Path(sys.executable).parent / "sandbox")
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not Path(TMUX).exists(), reason="tmux is not installed"),
-    pytest.mark.skipif(not Path(SANDBOX).exists(), reason="the sandbox command is not installed"),
-]
+pytestmark = [pytest.mark.slow]
+
+
+@pytest.fixture(autouse=True)
+def _needs_tmux_and_the_installed_command() -> None:
+    require_program("tmux")
+    assert Path(SANDBOX).exists(), f"the installed 'sandbox' command is missing next to {sys.executable}"
 
 
 class Terminal:
@@ -108,12 +111,12 @@ def test_create_open_and_quit_in_a_real_terminal(terminal) -> None:
     assert (project / "variants" / "claude-code" / "index.html").is_file()
     assert "Tmux idea" in (project / "variants" / "copilot" / "index.html").read_text()
     term.keys("Escape")
-    shown = term.wait_for("1 projects", "Tmux idea", "mini")
+    shown = term.wait_for("1 project", "Tmux idea", "mini")
     assert "Category" in shown  # 120 columns: the full table
     term.keys("Enter")  # open it again from the list
     term.wait_for("Variants: one prototype per assistant")
     term.keys("Escape")
-    term.wait_for("1 projects")
+    term.wait_for("1 project")
     term.keys("q")
     term.wait_for("SANDBOX-EXITED-0")
 
@@ -137,7 +140,7 @@ def test_launch_an_assistant_here_suspends_and_resumes(terminal_factory) -> None
         Workspace(workspace).new_project("Helper idea", "mini", assistants=["helper"])
 
     term, workspace = terminal_factory(setup)
-    term.wait_for("Helper idea", "1 projects")
+    term.wait_for("Helper idea", "1 project")
     term.keys("Enter")
     term.wait_for("Variants: one prototype per assistant", "Helper")
     term.keys("C-p")
@@ -161,6 +164,6 @@ def test_launch_an_assistant_here_suspends_and_resumes(terminal_factory) -> None
     ended = next(e for e in events if e["kind"] == "session_ended")
     assert "typed.txt" in ended["files_added"] and ended["variant"] == "helper"
     term.keys("Escape")
-    term.wait_for("1 projects")
+    term.wait_for("1 project")
     term.keys("q")
     term.wait_for("SANDBOX-EXITED-0")

@@ -78,8 +78,7 @@ def make_workspace(root: Path) -> Path:
     return root
 
 
-def add_project(workspace: Any, title: str, *, at: str = "2026-01-01T09:00:00.000Z", monkeypatch: Any = None,
-                **fields: Any) -> Any:
+def add_project(workspace: Any, title: str, *, at: str = "2026-01-01T09:00:00.000Z", **fields: Any) -> Any:
     """Create a project through the core API with a fixed ledger time (for stable screens)."""
     from sandbox import ledger
 

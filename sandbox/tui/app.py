@@ -135,8 +135,10 @@ class SandboxApp(App[int]):
 
         self.push_screen(
             ConfirmDialog(
-                "Quit with unsaved changes?",
-                "project.yaml has changes you have not saved. Quit anyway and lose them?",
+                "Quit with unsaved work?",
+                "You have work that is not saved yet (" + ", ".join(
+                    getattr(s, "unsaved_what", "changes") for s in unsaved
+                ) + "). Quit anyway and lose it?",
                 [("stay", "Stay", "primary"), ("quit", "Quit without saving", "error")],
             ),
             decided,

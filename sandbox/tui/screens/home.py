@@ -50,6 +50,8 @@ class HomeScreen(Screen):
         Binding("f5,ctrl+r", "reload", "Reload", show=False),
     ]
 
+    AUTO_FOCUS = None  # focus is set by hand: the table when there are rows, nothing on the empty state
+
     def __init__(self, workspace: Any) -> None:
         super().__init__(id="home")
         self.workspace = workspace
@@ -77,9 +79,11 @@ class HomeScreen(Screen):
 
     def on_screen_resume(self) -> None:
         if self.loaded:
+            if not self.summaries:
+                self.set_focus(None)  # keys like n must reach the screen, not an empty filter box
             self.load_projects()
 
-    @work(thread=True, exclusive=True, group="load-projects")
+    @work(thread=True, exclusive=True, group="load-projects", exit_on_error=False)
     def load_projects(self) -> None:
         try:
             summaries = self.workspace.list_projects()
@@ -139,6 +143,8 @@ class HomeScreen(Screen):
         empty = self.query_one("#empty", Static)
         count = self.query_one("#count", Static)
         if not self.summaries:
+            if self.app.focused is table or (self.app.focused is self.query_one("#filter") and not needle):
+                self.set_focus(None)
             empty.update(EMPTY_TEXT)
             empty.remove_class("hidden")
             table.add_class("hidden")
@@ -151,7 +157,10 @@ class HomeScreen(Screen):
         else:
             empty.add_class("hidden")
             table.remove_class("hidden")
-            count.update(f"{len(shown)} of {len(self.summaries)}" if needle else f"{len(shown)} projects")
+            count.update(
+                f"{len(shown)} of {len(self.summaries)}" if needle
+                else f"{len(shown)} project{'' if len(shown) == 1 else 's'}"
+            )
             slugs = [s.slug for s in shown]
             row = slugs.index(selected) if selected in slugs else min(keep, len(shown) - 1)
             table.move_cursor(row=max(row, 0))

@@ -58,8 +58,15 @@ class NewIdeaScreen(Screen):
                 problems.append(str(exc))
         if problems:
             self.template_error = "Some templates could not be read: " + "; ".join(problems)
-        registry = self.workspace.registry
-        defaults = set(self.workspace.default_assistants())
+        try:
+            registry = self.workspace.registry
+            defaults = set(self.workspace.default_assistants())
+            settings_error = ""
+        except SandboxError as exc:  # a broken sandbox.yaml: offer the built-in assistants, say why
+            from sandbox.assistants import BUILTIN_ASSISTANTS, DEFAULT_ASSISTANTS
+
+            registry, defaults = BUILTIN_ASSISTANTS, set(DEFAULT_ASSISTANTS)
+            settings_error = f"sandbox.yaml has a problem, so only the built-in assistants are offered: {exc}"
         yield Header()
         with VerticalScroll(id="form"):
             yield Static(
@@ -92,7 +99,8 @@ class NewIdeaScreen(Screen):
                 *[(f"{a.name}  ({a.id})", a.id, a.id in defaults) for a in registry.values()],
                 id="assistants",
             )
-            yield Static("", classes="field-error hidden", id="assistants-error")
+            yield Static(_esc(settings_error), classes="field-error" + ("" if settings_error else " hidden"),
+                         id="assistants-error")
             yield Static("", id="form-error")
             with Horizontal(id="form-buttons"):
                 yield Button("Create", id="create", variant="primary")
@@ -198,7 +206,7 @@ class NewIdeaScreen(Screen):
         button.label = "Creating…"
         self.create_project(form)
 
-    @work(thread=True, exclusive=True, group="create")
+    @work(thread=True, exclusive=True, group="create", exit_on_error=False)
     def create_project(self, form: dict[str, Any]) -> None:
         app: Any = self.app
         try:
@@ -245,8 +253,33 @@ class NewIdeaScreen(Screen):
     def _cancel_pressed(self) -> None:
         self.action_cancel()
 
+    unsaved_what = "a new idea you have not created yet"
+
+    def has_unsaved_changes(self) -> bool:
+        if self.creating or not self.is_mounted:
+            return False
+        texts = [self.query_one(f"#{wid}", Input).value for wid in ("title", "audience", "success")]
+        texts.append(self.query_one("#idea", TextArea).text)
+        return any(t.strip() for t in texts)
+
     def action_cancel(self) -> None:
         if self.creating:
             self.notify("Creating the project; one moment.")
             return
-        self.app.pop_screen()
+        if not self.has_unsaved_changes():
+            self.app.pop_screen()
+            return
+        from sandbox.tui.widgets.dialogs import ConfirmDialog
+
+        def decided(choice: str | None) -> None:
+            if choice == "discard":
+                self.app.pop_screen()
+
+        self.app.push_screen(
+            ConfirmDialog(
+                "Leave the new idea?",
+                "What you typed in this form has not been created yet.",
+                [("stay", "Keep editing", "primary"), ("discard", "Leave and discard it", "error")],
+            ),
+            decided,
+        )

@@ -19,7 +19,6 @@ from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, TabbedContent, TabPane
 
-from sandbox.errors import SandboxError
 from sandbox.tui.feed import Feed
 from sandbox.tui.messages import FeedReady, SessionChanged
 from sandbox.tui.overview import assistant_name, build_overview, optional
@@ -114,6 +113,8 @@ class ProjectScreen(Screen):
         self.stop_live()
 
     # --- helpers used by the app and the command palette -----------------------------------
+    unsaved_what = "edits to project.yaml"
+
     def has_unsaved_changes(self) -> bool:
         editor = self.editor
         return editor is not None and editor.dirty
@@ -174,11 +175,11 @@ class ProjectScreen(Screen):
             self._overview_pending = True
             self.load_overview()
 
-    @work(thread=True, exclusive=True, group="overview")
+    @work(thread=True, exclusive=True, group="overview", exit_on_error=False)
     def load_overview(self) -> None:
         try:
             overview = build_overview(self.workspace, self.slug, dict(self.urls))
-        except SandboxError as exc:
+        except Exception as exc:  # noqa: BLE001 - e.g. the project folder was removed meanwhile
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             overview = None
         self.app.call_from_thread(self._show_overview, overview)
@@ -197,6 +198,9 @@ class ProjectScreen(Screen):
             self.refresh_overview()
         elif event.pane.id == "spec" and self.editor is not None:
             self.editor.text_area.focus()
+        elif event.pane.id == "assistant":
+            for pane in self.query(AssistantPane):
+                pane.refresh_status()  # a session may have been started elsewhere (CLI, teammate)
 
     @on(SessionChanged)
     def _session_changed(self) -> None:
@@ -212,11 +216,11 @@ class ProjectScreen(Screen):
     def _spec_reloaded(self) -> None:
         self.refresh_overview()
 
-    @work(thread=True, exclusive=True, group="render")
+    @work(thread=True, exclusive=True, group="render", exit_on_error=False)
     def render_project(self) -> None:
         try:
             result = self.workspace.render(self.slug, by=self.app.user)  # type: ignore[attr-defined]
-        except SandboxError as exc:
+        except Exception as exc:  # noqa: BLE001 - SandboxError or an OS problem, shown, never a crash
             self.app.call_from_thread(self.notify, str(exc), severity="error", title="Not re-rendered")
             return
         text = f"Prototypes updated: {len(result.written)} file(s) written."
@@ -230,7 +234,7 @@ class ProjectScreen(Screen):
         rows = [(v, assistant_name(self.workspace, v)) for v in self.project.variant_ids()]
         self.query_one(PreviewPane).show_variants(rows, self.urls)
 
-    @work(thread=True, exclusive=True, group="live")
+    @work(thread=True, exclusive=True, group="live", exit_on_error=False)
     def start_live(self) -> None:
         try:
             live = self.live_module.LiveProject(  # type: ignore[union-attr]
@@ -275,7 +279,7 @@ class ProjectScreen(Screen):
             return
         self.start_preview(variant)
 
-    @work(thread=True, group="preview")
+    @work(thread=True, group="preview", exit_on_error=False)
     def start_preview(self, variant: str) -> None:
         live = self.live
         if live is None:
@@ -315,7 +319,7 @@ class ProjectScreen(Screen):
             return
         self.open_browser(url)
 
-    @work(thread=True, group="browser")
+    @work(thread=True, group="browser", exit_on_error=False)
     def open_browser(self, url: str) -> None:
         try:
             opened = webbrowser.open(url)

@@ -151,11 +151,11 @@ class AssistantPane(Vertical):
         elif action == "run":
             self.start_headless()
 
-    @work(thread=True, group="session")
+    @work(thread=True, group="session", exit_on_error=False)
     def start_session(self, variant: str) -> None:
         try:
             event = self.sessions.start_session(self.project, variant, by=self.app.user)  # type: ignore[attr-defined,union-attr]
-        except SandboxError as exc:
+        except Exception as exc:  # noqa: BLE001 - SandboxError or OSError: shown, never a crash
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
         self.post_message(SessionChanged(variant, event))
@@ -184,7 +184,7 @@ class AssistantPane(Vertical):
 
         self.app.push_screen(RatingDialog(assistant_name(self.workspace, variant), criteria), decided)
 
-    @work(thread=True, group="session")
+    @work(thread=True, group="session", exit_on_error=False)
     def end_session(self, variant: str, result: dict[str, Any], rubric: bool) -> None:
         user = self.app.user  # type: ignore[attr-defined]
         rated = not result.get("skip") and bool(result.get("scores"))
@@ -202,7 +202,7 @@ class AssistantPane(Vertical):
                     self.workspace, self.project.slug, variant, result["scores"],
                     minutes=result.get("minutes"), note=note, by=user,
                 )
-        except SandboxError as exc:
+        except Exception as exc:  # noqa: BLE001
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             self.post_message(SessionChanged(variant, None))
             return
@@ -278,7 +278,7 @@ class AssistantPane(Vertical):
             self.cancel.set()
             self.query_one("#run-status", Static).update("Stopping the assistant…")
 
-    @work(thread=True, group="headless")
+    @work(thread=True, group="headless", exit_on_error=False)
     def run_headless(self, variant: str, cancel: threading.Event) -> None:
         timeout = getattr(self.runs, "DEFAULT_TIMEOUT", HEADLESS_TIMEOUT)
         try:

@@ -136,7 +136,7 @@ class RatingDialog(ModalScreen[dict | None]):
                     yield Label(_esc(label), classes="field-label")
                     if hint:
                         yield Static(_esc(hint), classes="field-help")
-                    yield Select(SCORE_OPTIONS, prompt="Not rated", id=f"score-{key}", classes="score")
+                    yield Select(SCORE_OPTIONS, prompt="Not rated", id=f"score-{key}", classes="score", compact=True)
                 yield Label("Minutes you spent (optional)", classes="field-label")
                 yield Input(type="integer", id="rating-minutes", placeholder="e.g. 15")
                 yield Label("A note (optional)", classes="field-label")

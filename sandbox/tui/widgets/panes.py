@@ -52,7 +52,7 @@ class OverviewPane(VerticalScroll):
         table.clear()
         for row in overview.variants:
             table.add_row(row.variant, row.assistant, row.status, row.files, ago(row.last_activity, now), key=row.variant)
-        note = f"{overview.events} events in the project's history."
+        note = f"{overview.events} event{'' if overview.events == 1 else 's'} in the project's history."
         if overview.problems:
             note += f" {len(overview.problems)} damaged line(s) skipped."
         self.query_one("#overview-note", Static).update(note)

@@ -137,7 +137,7 @@ class SpecEditor(Vertical):
     def check_now(self) -> None:
         self.check_text(self.text_area.text)
 
-    @work(thread=True, exclusive=True, group="spec-check")
+    @work(thread=True, exclusive=True, group="spec-check", exit_on_error=False)
     def check_text(self, text: str) -> None:
         try:
             spec_edit.check_spec_text(self.workspace, self.project, text)
@@ -175,7 +175,7 @@ class SpecEditor(Vertical):
         self.saving = True
         self.save_text(text, force=text == self.force_text)
 
-    @work(thread=True, exclusive=True, group="spec-save")
+    @work(thread=True, exclusive=True, group="spec-save", exit_on_error=False)
     def save_text(self, text: str, force: bool) -> None:
         try:
             result = spec_edit.save_spec_text(self.workspace, self.project, text, force=force)

@@ -1,0 +1,1 @@
+"""Widgets and dialogs of the app (views; the screens own the state)."""
