@@ -59,7 +59,7 @@ def project_events(slug: str, count: int, rng: random.Random) -> list[dict]:
         roll = rng.random()
         if roll < 0.50:
             events.append(_event("change", at, slug, variant=variant, assistant=variant,
-                                 files=[f"index.html", "app.js"][: rng.randint(1, 2)], added=rng.randint(0, 80),
+                                 files=["index.html", "app.js"][: rng.randint(1, 2)], added=rng.randint(0, 80),
                                  removed=rng.randint(0, 30), by="bench"))
         elif roll < 0.58:
             events.append(_event("session_started", at, slug, variant=variant, assistant=variant, by="bench"))

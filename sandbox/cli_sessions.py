@@ -90,7 +90,7 @@ def cmd_session(args: argparse.Namespace) -> int:
         rows = []
         for slug in slugs:
             project = ws.project(slug)
-            for variant, event in sessions.open_sessions(project).items():
+            for event in sessions.open_sessions(project).values():
                 rows.append({"project": slug, **event, "stale": sessions.run_is_stale(event)})
         if args.json:
             print_json(rows)

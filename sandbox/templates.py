@@ -8,7 +8,7 @@ Answers are checked here with messages written for people who are not engineers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -179,7 +179,7 @@ def _parse_question(raw: Any, fail: Any) -> Question:
         try:
             re.compile(str(pattern))
         except re.error as exc:
-            raise fail(f"question '{name}': 'pattern' is not a valid regular expression ({exc})", "pattern")
+            raise fail(f"question '{name}': 'pattern' is not a valid regular expression ({exc})", "pattern") from None
     bounds: dict[str, int | None] = {}
     for key in ("min", "max"):
         value = raw.get(key)
@@ -320,7 +320,6 @@ class TemplateCatalog:
     """Templates by name: the built-in ones, overridden by a workspace's ``templates/`` folder."""
 
     workspace_dir: Path | None = None
-    _cache: dict[str, Template] | None = field(default=None, repr=False)
 
     def _roots(self) -> list[tuple[Path, str]]:
         roots = [(builtin_templates_dir(), "built-in")]
@@ -339,8 +338,19 @@ class TemplateCatalog:
         """The template called ``name``; unknown names list the ones that exist."""
         for root, source in reversed(self._roots()):  # workspace first: it wins on a clash
             candidate = root / name
-            if NAME_OK.match(name) and (candidate / "template.yaml").is_file():
-                return load_template(candidate, source)
+            if not NAME_OK.match(name):
+                break
+            try:
+                stat = (candidate / "template.yaml").stat()
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            # Specs are re-checked on every save: reuse the parsed template until its file changes.
+            key = (str(candidate), stat.st_mtime_ns, stat.st_size)
+            cached = _loaded.get(key)
+            if cached is None:
+                cached = load_template(candidate, source)
+                _loaded[key] = cached
+            return cached
         known = ", ".join(self.names()) or "none"
         raise TemplateError(f"unknown template '{name}'; available templates: {known}")
 
@@ -349,3 +359,4 @@ class TemplateCatalog:
 
 
 NAME_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_loaded: dict[tuple[str, int, int], Template] = {}

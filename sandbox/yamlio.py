@@ -134,7 +134,7 @@ def load_yaml_text(text: str, path: Path, error_type: type[Exception]) -> Loaded
         except yaml.YAMLError as exc:
             raise error_type(f"invalid YAML: {exc}", path=path) from None
         except RecursionError:
-            raise error_type(f"is nested too deeply; flatten it", path=path) from None
+            raise error_type("is nested too deeply; flatten it", path=path) from None
     finally:
         loader.dispose()
     return LoadedYaml(data=data, node=node, path=path)

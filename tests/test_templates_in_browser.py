@@ -6,7 +6,6 @@ load with no JavaScript error, show the idea's title, make no network request, a
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -45,9 +44,9 @@ def test_template_opens_from_disk_without_errors(browser, created: Workspace, na
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors: list[str] = []
         requests: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.on("request", lambda req: requests.append(req.url))
+        page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
+        page.on("console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
+        page.on("request", lambda req, requests=requests: requests.append(req.url))
         page.goto(entry.as_uri())
         page.wait_for_load_state("load")
         assert f"Expense approvals {name}" in page.title()
