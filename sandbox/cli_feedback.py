@@ -65,26 +65,6 @@ def cmd_rate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(ws: Any, comparison: Any) -> tuple[dict[str, str], list[Any]]:
-    """Serve both variants on local ports (names are not in the URLs); returns urls and servers."""
-    from sandbox import feedback
-    from sandbox.preview import PreviewServer
-
-    entry = feedback.entry_file(ws, comparison.project)
-    project = ws.project(comparison.project)
-    urls, servers = {}, []
-    try:
-        for side in ("A", "B"):
-            server = PreviewServer(project.variant_dir(comparison.variant(side))).start()
-            servers.append(server)
-            urls[side] = server.url.rstrip("/") + "/" + entry
-    except BaseException:
-        for server in servers:
-            server.stop()
-        raise
-    return urls, servers
-
-
 @command("compare")
 def cmd_compare(args: argparse.Namespace) -> int:
     from sandbox import feedback
@@ -98,7 +78,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     serve = not args.no_serve and not args.json and sys.stdin.isatty()
     servers: list[Any] = []
     if serve:
-        urls, servers = _serve(ws, comparison)
+        urls, servers = feedback.serve_blind(ws, comparison)
     else:
         urls = {side: feedback.blind_file_url(ws, comparison, side) for side in ("A", "B")}
     if args.json:

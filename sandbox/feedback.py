@@ -388,3 +388,28 @@ def blind_file_url(workspace: Any, comparison: Comparison, side: str) -> str:
     folder = blind_location(workspace, comparison, side)
     entry = entry_file(workspace, comparison.project)
     return Path(os.path.abspath(folder / entry)).as_uri()
+
+
+def serve_blind(ws: Any, comparison: Any) -> tuple[dict[str, str], list[Any]]:
+    """Serve both sides on local ports; returns ``{side: url}`` and the servers to stop later.
+
+    Names are not in the URLs, and every assistant's brief file (``/CLAUDE.md``, ``/AGENTS.md``,
+    ...) answers 404, since it says whose prototype this is.
+    """
+    from sandbox.preview import PreviewServer
+
+    entry = entry_file(ws, comparison.project)
+    project = ws.project(comparison.project)
+    briefs = {a.instructions for a in ws.registry.values() if a.instructions}
+    urls: dict[str, str] = {}
+    servers: list[Any] = []
+    try:
+        for side in ("A", "B"):
+            server = PreviewServer(project.variant_dir(comparison.variant(side)), hidden=briefs).start()
+            servers.append(server)
+            urls[side] = server.url.rstrip("/") + "/" + entry
+    except BaseException:
+        for server in servers:
+            server.stop()
+        raise
+    return urls, servers

@@ -296,8 +296,14 @@ class LiveProject:
         except SandboxError as exc:
             self._set_error(exc, time.monotonic())
             return
-        self._spec_digest = digest
         self.entry = getattr(prepared.template, "entry", "index.html") or "index.html"
+        from sandbox.scaffold import read_manifest
+
+        if digest is not None and read_manifest(self.project.path).get("spec_sha256") != digest:
+            # project.yaml was edited while nothing watched: bring the prototypes up to date now.
+            self._spec_changed(time.monotonic())
+            return
+        self._spec_digest = digest
 
     def _set_error(self, exc: SandboxError, started: float) -> None:
         error = exc.to_dict()

@@ -341,7 +341,11 @@ class PreviewServer:
     any thread (the watcher's, typically).
     """
 
-    def __init__(self, root: Path, port: int = 0, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, root: Path, port: int = 0, host: str = "127.0.0.1", *, hidden: Iterable[str] = ()
+    ) -> None:
+        """``hidden``: relative paths answered with 404, e.g. the assistants' briefs in a blind
+        comparison, where ``/CLAUDE.md`` would give away whose prototype this is."""
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise SandboxError(f"the preview only listens on this computer (127.0.0.1), not on {host!r}")
         self.root = Path(root).resolve()
@@ -355,6 +359,7 @@ class PreviewServer:
         self._conns_lock = threading.Lock()
         self._allowed_hosts: frozenset[str] = frozenset()
         self._allowed_origins: frozenset[str] = frozenset()
+        self.hidden = frozenset(hidden)
 
     # --- lifecycle ------------------------------------------------------------------------------
     def start(self) -> "PreviewServer":
@@ -468,6 +473,8 @@ class PreviewServer:
             return None
         if any(part.startswith(".") for part in relative.parts):
             return None  # a symlink inside the variant that points at a dot-folder
+        if relative.as_posix() in self.hidden:
+            return None
         return target
 
     # --- events ---------------------------------------------------------------------------------

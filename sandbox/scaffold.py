@@ -24,6 +24,7 @@ from sandbox.assistants import Assistant, render_brief
 from sandbox.attribution import write_edit_hook
 from sandbox.errors import ProjectError
 from sandbox.fsutil import atomic_write, sha256_bytes, sha256_file
+from sandbox.processes import pid_alive
 from sandbox.render import render_template, template_context
 from sandbox.spec import SPEC_FILE, ProjectSpec, dump_spec
 from sandbox.templates import Template
@@ -106,10 +107,13 @@ def _fsync_tree(root: Path) -> None:
             os.close(fd)
 
 
-def manifest_for(variants: list[VariantRender], template: Template) -> dict[str, Any]:
+def manifest_for(variants: list[VariantRender], template: Template, spec_text: str) -> dict[str, Any]:
+    """Hashes of every rendered file per variant, plus the hash of the spec they were rendered from
+    (so a preview started later can tell that project.yaml changed while nobody was watching)."""
     return {
         "schema": 1,
         "template": template.name,
+        "spec_sha256": sha256_bytes(spec_text.encode("utf-8")),
         "variants": {
             v.assistant.id: {"files": {path: sha256_bytes(data) for path, data in sorted(v.files.items())}}
             for v in variants
@@ -160,19 +164,9 @@ def clean_abandoned(projects_dir: Path) -> None:
             pid = int(entry.name[len(CREATING_PREFIX):].split("-")[0])
         except (IndexError, ValueError):
             pid = -1
-        if pid > 0 and _alive(pid) and pid != os.getpid():
+        if pid_alive(pid) and pid != os.getpid():
             continue
         shutil.rmtree(entry, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @dataclass
@@ -212,7 +206,8 @@ def create(
     staging = projects_dir / f"{CREATING_PREFIX}{os.getpid()}-{os.urandom(3).hex()}-{spec.slug}"
     try:
         staging.mkdir()
-        (staging / SPEC_FILE).write_text(dump_spec(spec), "utf-8")
+        spec_text = dump_spec(spec)
+        (staging / SPEC_FILE).write_text(spec_text, "utf-8")
         file_count = 0
         for variant in variants:
             _write_tree(staging / VARIANTS_DIR / variant.assistant.id, variant.files)
@@ -220,7 +215,7 @@ def create(
             file_count += len(variant.files)
         (staging / STATE_DIR).mkdir()
         (staging / STATE_DIR / MANIFEST_FILE).write_text(
-            json.dumps(manifest_for(variants, template), indent=1, sort_keys=True), "utf-8"
+            json.dumps(manifest_for(variants, template, spec_text), indent=1, sort_keys=True), "utf-8"
         )
         (staging / STATE_DIR / ".gitignore").write_text("# run logs and open-session snapshots stay on this machine; manifest.json is shared\nruns/\nsessions/\n", "utf-8")
         ledger.append(
@@ -285,6 +280,7 @@ def render_again(
     result = RenderResult()
     manifest = read_manifest(project_dir)
     manifest["template"] = template.name
+    manifest["spec_sha256"] = sha256_file(spec.path) if spec.path is not None else None
     variants_state: dict[str, Any] = manifest.setdefault("variants", {})
     for variant in render_variants(template, spec, answers, assistants):
         vid = variant.assistant.id

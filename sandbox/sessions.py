@@ -54,6 +54,7 @@ from typing import Any, Iterable, Iterator
 from sandbox import ledger
 from sandbox.errors import AssistantError, ProjectError, SandboxError
 from sandbox.fsutil import atomic_write
+from sandbox.processes import pid_alive
 
 SESSIONS_DIR = "sessions"
 IGNORED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".sandbox", "__pycache__", ".venv"})
@@ -319,13 +320,7 @@ def _alive(pid: int, host: str | None) -> bool:
     """Whether a process that holds a run is still there (another machine's: assume so)."""
     if host and host != socket.gethostname():
         return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid_alive(pid)
 
 
 def run_is_stale(event: dict[str, Any]) -> bool:

@@ -190,3 +190,24 @@ def test_interactive_vote_while_previews_are_served(ws: Workspace, project: str,
     feedback.start_comparison(ws, project)
     cli_feedback._vote_here(ws, feedback.pending_comparison(ws, project))  # Enter alone: vote later
     assert len(kinds(ws, project, "vote")) == 1 and feedback.pending_comparison(ws, project) is not None
+
+
+def test_blind_previews_hide_the_briefs_that_name_the_assistant(ws: Workspace, project: str) -> None:
+    import urllib.error
+    import urllib.request
+
+    comparison = feedback.start_comparison(ws, project, rng=random.Random(3))
+    urls, servers = feedback.serve_blind(ws, comparison)
+    try:
+        for side, url in urls.items():
+            assert "claude" not in url and "copilot" not in url
+            with urllib.request.urlopen(url, timeout=10) as response:
+                assert response.status == 200
+            root = url.rsplit("/", 1)[0]
+            for brief in ("CLAUDE.md", "AGENTS.md", ".github/copilot-instructions.md"):
+                with pytest.raises(urllib.error.HTTPError) as info:
+                    urllib.request.urlopen(f"{root}/{brief}", timeout=10)
+                assert info.value.code == 404, (side, brief)
+    finally:
+        for server in servers:
+            server.stop()

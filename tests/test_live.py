@@ -381,3 +381,22 @@ def test_cli_lines_say_what_was_done() -> None:
     error = LiveEvent("spec_error", at, None, ("project.yaml",), "projects/x/project.yaml:4:7: bad", 0.01, 1)
     assert "project.yaml error: projects/x/project.yaml:4:7: bad (10 ms, 1 browser told)" in (format_event(error) or "")
     assert format_event(LiveEvent("batch", at, "copilot", ("variants/copilot/a.css",))) is None
+
+
+def test_a_spec_edited_while_nothing_watched_is_rendered_when_watching_starts(tmp_path: Path) -> None:
+    ws, slug = make_live_workspace(tmp_path / "ws")
+    project = ws.project(slug)
+    spec = project.spec_path
+    spec.write_text(spec.read_text().replace(_current_headline(spec), "headline: Edited offline"))
+    events: queue.Queue[LiveEvent] = queue.Queue()
+    with LiveProject(ws, slug, on_event=events.put, debounce_ms=30, record_changes=lambda *a: None) as live:
+        assert live.error is None
+        page = (project.variant_dir("claude-code") / "index.html").read_text()
+        assert "Edited offline" in page
+        kinds = [events.get_nowait().kind for _ in range(events.qsize())]
+        assert "rendered" in kinds
+    # Starting again with nothing changed renders nothing more.
+    before = len([e for e in project.events() if e["kind"] == ledger.RENDERED])
+    with LiveProject(ws, slug, on_event=events.put, debounce_ms=30, record_changes=lambda *a: None):
+        pass
+    assert len([e for e in project.events() if e["kind"] == ledger.RENDERED]) == before == 1

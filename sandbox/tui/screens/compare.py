@@ -141,20 +141,9 @@ class CompareScreen(Screen):
         servers: list[Any] = []
         if self.serve:
             try:
-                from sandbox.preview import PreviewServer
-
-                entry = feedback.entry_file(self.workspace, comparison.project)
-                project = self.workspace.project(comparison.project)
-                urls = {}
-                for side in SIDES:
-                    server = PreviewServer(project.variant_dir(comparison.variant(side))).start()
-                    servers.append(server)
-                    urls[side] = server.url.rstrip("/") + "/" + entry
-                return urls, servers
-            except Exception:  # noqa: BLE001 - no preview module or no port: fall back to files
-                for server in servers:
-                    server.stop()
-                servers = []
+                return feedback.serve_blind(self.workspace, comparison)
+            except Exception:  # noqa: BLE001 - no free port: fall back to files
+                pass
         return {side: feedback.blind_file_url(self.workspace, comparison, side) for side in SIDES}, servers
 
     @work(thread=True, exclusive=True, group="compare-vote")
