@@ -5,8 +5,6 @@ In CI (``CI`` set) a missing Chromium fails the test instead of skipping it.
 
 from __future__ import annotations
 
-import os
-import shutil
 import struct
 import zlib
 from pathlib import Path
@@ -15,23 +13,9 @@ import pytest
 
 from sandbox import report
 from sandbox.workspace import Workspace
+from tests.browser import chromium
 
 pytestmark = pytest.mark.browser
-
-ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
-]
-
-
-def chromium_executable() -> str:
-    path = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is required for the browser tests in CI (apt-get install chromium)")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    return path
-
 
 def decode_png(data: bytes) -> tuple[int, int, list[bytes]]:
     """Width, height and rows of RGB(A) pixels of an 8-bit PNG (what Chromium writes), stdlib only."""
@@ -87,32 +71,25 @@ def html_report(ws: Workspace, tmp_path: Path) -> Path:
 
 
 def test_html_report_renders_offline_without_javascript(html_report: Path, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium_executable()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=ARGS)
-        try:
-            context = browser.new_context(java_script_enabled=False, viewport={"width": 1200, "height": 900})
-            page = context.new_page()
-            requests: list[str] = []
-            page.on("request", lambda request: requests.append(request.url))
-            page.goto(html_report.as_uri())
-            assert [url for url in requests if not url.startswith("file://")] == []  # nothing from the network
-            assert page.title() == "Assistant comparison report"
-            assert page.locator("h1").inner_text() == "Assistant comparison report"
-            charts = page.locator("svg.chart")
-            assert charts.count() >= 3
-            box = charts.first.bounding_box()
-            assert box is not None and box["width"] > 300 and box["height"] > 50
-            assert page.locator("svg.chart rect").count() >= 3
-            assert page.locator("svg.chart .whisker").count() >= 3
-            assert "Bradley-Terry" in page.locator("body").inner_text()
-            shot = tmp_path / "report.png"
-            page.screenshot(path=str(shot), full_page=False)
-            chart_shot = charts.first.screenshot()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        context = browser.new_context(java_script_enabled=False, viewport={"width": 1200, "height": 900})
+        page = context.new_page()
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
+        page.goto(html_report.as_uri())
+        assert [url for url in requests if not url.startswith("file://")] == []  # nothing from the network
+        assert page.title() == "Assistant comparison report"
+        assert page.locator("h1").inner_text() == "Assistant comparison report"
+        charts = page.locator("svg.chart")
+        assert charts.count() >= 3
+        box = charts.first.bounding_box()
+        assert box is not None and box["width"] > 300 and box["height"] > 50
+        assert page.locator("svg.chart rect").count() >= 3
+        assert page.locator("svg.chart .whisker").count() >= 3
+        assert "Bradley-Terry" in page.locator("body").inner_text()
+        shot = tmp_path / "report.png"
+        page.screenshot(path=str(shot), full_page=False)
+        chart_shot = charts.first.screenshot()
     width, height, rows = decode_png(shot.read_bytes())
     assert (width, height) == (1200, 900)
     pixels = [row[i : i + 3] for row in rows[::4] for i in range(0, len(row), 12)]

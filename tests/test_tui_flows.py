@@ -238,6 +238,26 @@ async def test_create_error_keeps_the_input(ws: Workspace) -> None:
         assert not form.query_one("#create").disabled
 
 
+async def test_switching_templates_and_back_keeps_what_was_typed(ws: Workspace) -> None:
+    app = make_app(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await wait_for(pilot, lambda: screen_name(app) == "NewIdeaScreen")
+        form = app.screen
+        assert form.chosen.name == "landing-page", "a newcomer starts on the landing page"
+        mini = next(t for t in form.templates if t.name == "mini")
+        await form.choose_template(mini)
+        await pilot.pause()
+        things = form.query_one("#answer-things", TextArea)
+        things.load_text("Alpha\nBeta\nGamma")
+        await form.choose_template(next(t for t in form.templates if t.name == "landing-page"))
+        await pilot.pause()
+        await form.choose_template(mini)
+        await pilot.pause()
+        field = next(f for f in form.fields() if f.question.name == "things")
+        assert field.validate() == ["Alpha", "Beta", "Gamma"]
+
+
 # --- spec editor -----------------------------------------------------------------------------
 async def test_break_the_spec_see_the_error_fix_it(ws: Workspace) -> None:
     add_project(ws, "Expense approvals")

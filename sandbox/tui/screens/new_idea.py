@@ -27,6 +27,9 @@ def _say(widget: Static, text: str) -> None:
     widget.set_class(not text, "hidden")
 
 
+
+FIRST_TEMPLATE = "landing-page"
+
 class NewIdeaScreen(Screen):
     """Title, idea, audience, success, category, template + its questions, assistants -> Create."""
 
@@ -107,38 +110,43 @@ class NewIdeaScreen(Screen):
                 yield Button("Cancel", id="cancel")
         yield Footer()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.query_one("#title", Input).focus()
         if self.templates:
+            # Start on the simplest template a newcomer can show, not on whatever sorts first.
+            names = [t.name for t in self.templates]
+            first = names.index(FIRST_TEMPLATE) if FIRST_TEMPLATE in names else 0
             options = self.query_one("#templates", OptionList)
-            options.highlighted = 0
-            self.choose_template(self.templates[0])
+            options.highlighted = first
+            await self.choose_template(self.templates[first])
 
     # --- template and its questions --------------------------------------------------------
     @on(OptionList.OptionHighlighted, "#templates")
     @on(OptionList.OptionSelected, "#templates")
-    def _template_highlighted(self, event: Any) -> None:
+    async def _template_highlighted(self, event: Any) -> None:
         template = next((t for t in self.templates if t.name == event.option.id), None)
         if template is not None and template is not self.chosen:
-            self.choose_template(template)
+            await self.choose_template(template)
 
-    def choose_template(self, template: Any) -> None:
+    async def choose_template(self, template: Any) -> None:
         box = self.query_one("#questions", Vertical)
         if self.chosen is not None:
             self.answers_by_template[self.chosen.name] = {f.question.name: f.raw_value for f in self.fields()}
         self.chosen = template
-        box.remove_children()
+        # Awaited, so the old fields are gone before new ones with the same ids (brand_color...)
+        # arrive; messages are handled one at a time, so quick switches cannot interleave.
+        await box.remove_children()
         remembered = self.answers_by_template.get(template.name, {})
         heading = Label(f"Questions of '{_esc(template.title)}'", classes="section-title")
         fields = [QuestionField(q, remembered.get(q.name)) for q in template.questions]
-        if not fields:
-            box.mount(heading, Static("This template has no questions.", classes="field-help"))
-        else:
-            box.mount(heading, *fields)
+        self._fields = fields
+        body = fields or [Static("This template has no questions.", classes="field-help")]
+        await box.mount(heading, *body)
         self.query_one("#category", Input).placeholder = f"A word to group ideas in reports; default: {template.category}"
 
     def fields(self) -> list[QuestionField]:
-        return list(self.query(QuestionField))
+        """The question fields of the chosen template (not the ones still being removed)."""
+        return list(getattr(self, "_fields", []))
 
     # --- validation as you type ------------------------------------------------------------
     @on(Input.Changed, "#title")

@@ -49,8 +49,9 @@ class QuestionField(Vertical):
         elif q.type == "int":
             yield Input("" if value is None else str(value), type="integer", id=wid)
         elif q.type == "list":
-            items = value if isinstance(value, (list, tuple)) else []
-            yield TextArea("\n".join(str(i) for i in items), id=wid, classes="list-input", soft_wrap=True)
+            # a remembered answer is the text as typed; a default is a list
+            text = value if isinstance(value, str) else "\n".join(str(i) for i in (value or []))
+            yield TextArea(text, id=wid, classes="list-input", soft_wrap=True)
             yield Static("One item per line.", classes="field-help")
         elif q.type == "text":
             yield TextArea(str(value or ""), id=wid, classes="text-input", soft_wrap=True)
@@ -63,7 +64,14 @@ class QuestionField(Vertical):
 
     @property
     def raw_value(self) -> Any:
-        widget = self.query_one(f"#answer-{self.question.name}")
+        """What the input holds now; before the input is mounted (or after it is removed, when the
+        user flicks through templates quickly) that is the value the field was created with."""
+        from textual.css.query import NoMatches
+
+        try:
+            widget = self.query_one(f"#answer-{self.question.name}")
+        except NoMatches:
+            return self.initial
         if isinstance(widget, Switch):
             return widget.value
         if isinstance(widget, Select):
