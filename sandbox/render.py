@@ -193,6 +193,11 @@ def render_template(template: Template, context: dict[str, Any]) -> dict[str, by
                 path=full,
             )
         output[target] = data
+    if template.entry not in output:
+        raise RenderError(
+            f"template '{template.name}': its entry file '{template.entry}' is not among the files it renders",
+            path=template.root / "template.yaml",
+        )
     return output
 
 

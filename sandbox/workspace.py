@@ -91,7 +91,14 @@ class Project:
         return sorted(p.name for p in self.variants_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
 
     def load_spec(self) -> ProjectSpec:
-        return load_spec(self.spec_path)
+        """The project's spec; its ``slug`` must name this folder (links, ledgers and reports use it)."""
+        spec = load_spec(self.spec_path)
+        if spec.slug != self.slug:
+            raise spec.error(
+                f"'slug' must stay '{self.slug}' (the project's folder name); to rename a project, "
+                "create a new one", "slug",
+            )
+        return spec
 
     def events(self) -> list[dict[str, Any]]:
         return ledger.read(self.ledger_path).events

@@ -49,11 +49,11 @@ def test_mini_renders_with_escaping_and_copies_bytes(ws: Workspace) -> None:
 def test_templated_path_segments(tmp_path: Path) -> None:
     root = make_template(
         tmp_path,
-        {"{{ vars.folder }}/page.html.j2": "<p>{{ project.title }}</p>"},
+        {"index.html": "home", "{{ vars.folder }}/page.html.j2": "<p>{{ project.title }}</p>"},
         "questions:\n  - {name: folder, type: str, default: pages}\n",
     )
     template = load_template(root)
-    assert render_template(template, context(template)) == {"pages/page.html": b"<p>T</p>"}
+    assert render_template(template, context(template)) == {"index.html": b"home", "pages/page.html": b"<p>T</p>"}
 
 
 @pytest.mark.parametrize(
@@ -143,3 +143,10 @@ def test_edited_template_is_picked_up(ws: Workspace) -> None:
     stat = source.stat()
     os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
     assert render_template(template, context(template))["index.html"] == b"<p>changed T</p>" != first
+
+
+def test_a_template_whose_entry_file_is_missing_is_refused(tmp_path: Path) -> None:
+    template = load_template(make_template(tmp_path, {"home.html": "hi"}))
+    with pytest.raises(RenderError) as info:
+        render_template(template, context(template))
+    assert "entry file 'index.html'" in str(info.value) and "template.yaml" in str(info.value)

@@ -168,3 +168,12 @@ def test_render_with_a_broken_spec_changes_nothing(ws: Workspace) -> None:
         ws.render("broken")
     assert info.value.line is not None
     assert {p: p.read_bytes() for p in project.variants_dir.rglob("*") if p.is_file()} == before
+
+
+def test_changing_the_slug_in_the_spec_is_refused_with_its_line(ws: Workspace) -> None:
+    ws.new_project("Stay put", "mini")
+    edit_spec(ws, "stay-put", "slug: stay-put", "slug: moved")
+    with pytest.raises(SpecError) as info:
+        ws.render("stay-put")
+    assert info.value.line == 4 and "'slug' must stay 'stay-put'" in str(info.value)
+    assert not ws.check("stay-put")[0].ok
