@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.errors import SandboxError
+from sandbox.fsutil import atomic_write
 
 HOOK_FILE = ".claude/settings.json"
 HOOK_MATCHER = "Write|Edit|MultiEdit|NotebookEdit"
@@ -30,6 +31,7 @@ MAX_HOOK_INPUT = 1 << 20
 
 
 def hook_command(assistant_id: str) -> str:
+    """The hook's shell command; ``|| true`` so a missing ``sandbox`` never fails Claude's turn."""
     return f"sandbox log-edit --hook --assistant {assistant_id} || true"
 
 
@@ -55,8 +57,7 @@ def write_edit_hook(variant_root: Path, assistant: Any) -> bool:
     target = variant_root / HOOK_FILE
     if target.exists():
         return False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(hook_settings(assistant.id))
+    atomic_write(target, hook_settings(assistant.id))  # Claude Code may read it at any moment
     return True
 
 

@@ -18,7 +18,10 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     """Add the feedback subcommands to the ``sandbox`` parser."""
     rate = add("rate", "rate one variant on the rubric (1-5 per criterion)", listing=True)
     rate.add_argument("slug", help="the project")
-    rate.add_argument("--variant", "-v", required=True, metavar="ID", help="the variant (assistant id) you rated")
+    rate.add_argument(
+        "--variant", "-v", required=True, metavar="ID|A|B",
+        help="the variant (assistant id) you rated, or A or B: that side of the waiting blind comparison",
+    )
     rate.add_argument(
         "--score", "-s", action="append", default=[], metavar="CRITERION=N",
         help="a score from 1 to 5 (repeat; criteria: matches-idea, looks-right, works, easy-to-change, show-users)",
@@ -43,7 +46,10 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     vote.add_argument("--reason", default=None, metavar="TEXT", help="why, in a few words")
 
     report = add("report", "the comparison report over every project (Markdown, CSV, HTML or JSON)", listing=True)
-    report.add_argument("--format", "-f", choices=("md", "csv", "html", "json"), default=None, help="default: md")
+    report.add_argument(
+        "--format", "-f", choices=("md", "csv", "html", "json"), default=None,
+        help="default: from the --output file's extension (.md, .csv, .html, .json), else md",
+    )
     report.add_argument("--output", "-o", type=Path, default=None, metavar="FILE", help="write to FILE instead of printing")
     report.add_argument("--category", default=None, metavar="C", help="only projects of this category")
 
@@ -56,12 +62,34 @@ def cmd_rate(args: argparse.Namespace) -> int:
     if not args.score:
         criteria = ", ".join(c.id for c in feedback.rubric(ws))
         raise feedback.FeedbackError(f"give at least one --score CRITERION=N (criteria: {criteria})")
-    event = feedback.rate(ws, args.slug, args.variant, args.score, minutes=args.minutes, note=args.note, by=_user())
-    if args.json:
-        print_json(event)
+    named = args.variant in ws.project(args.slug).variant_ids()
+    side = args.variant.upper() if args.variant.upper() in ("A", "B") and not named else None
+    if side is None:
+        event = feedback.rate(ws, args.slug, args.variant, args.score, minutes=args.minutes, note=args.note, by=_user())
+        if args.json:
+            print_json(event)
+            return 0
+        scores = ", ".join(f"{k}={v}" for k, v in event["scores"].items())
+        print(f"Rated {args.slug}/{args.variant}: {scores}")
         return 0
+    # Rating blind: "--variant A" scores side A of the waiting comparison, so a CLI user can score
+    # before the reveal, as the Compare screen does. Nothing printed names the assistant.
+    comparison = feedback.pending_comparison(ws, args.slug)
+    if comparison is None:
+        raise feedback.FeedbackError(
+            f"no blind comparison is waiting in '{args.slug}', so there is no side {side}; "
+            f"name the variant, or start one with 'sandbox compare {args.slug}'"
+        )
+    event = feedback.rate(
+        ws, args.slug, comparison.variant(side), args.score, minutes=args.minutes, note=args.note, by=_user(),
+        comparison=comparison,
+    )
     scores = ", ".join(f"{k}={v}" for k, v in event["scores"].items())
-    print(f"Rated {args.slug}/{args.variant}: {scores}")
+    if args.json:
+        print_json({"id": event["id"], "at": event["at"], "kind": event["kind"], "project": args.slug,
+                    "comparison": comparison.id, "side": side, "scores": event["scores"]})
+        return 0
+    print(f"Rated side {side} of the blind comparison in {args.slug}: {scores}. Names are revealed when you vote.")
     return 0
 
 
@@ -133,12 +161,26 @@ def cmd_vote(args: argparse.Namespace) -> int:
     return 0
 
 
+SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".csv": "csv", ".html": "html", ".htm": "html", ".json": "json"}
+
+
+def format_for(output: Path | None) -> str | None:
+    """The format an output file's extension asks for.
+
+    Why: ``sandbox report -o report.html`` used to write Markdown into report.html (the default
+    format), which a browser shows as one grey paragraph; the name says what the user wants.
+    """
+    if output is None:
+        return None
+    return SUFFIX_FORMATS.get(output.suffix.lower())
+
+
 @command("report")
 def cmd_report(args: argparse.Namespace) -> int:
     from sandbox import report
 
     ws = workspace_from(args)
-    fmt = args.format or ("json" if args.json else "md")
+    fmt = args.format or format_for(args.output) or ("json" if args.json else "md")
     built = report.build_report(ws, category=args.category, keep_events=fmt == "csv")
     text = report.write(built, fmt, args.output)
     if text is not None:

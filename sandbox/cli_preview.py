@@ -58,6 +58,8 @@ def format_event(event: Any) -> str | None:
     if event.kind == "batch" and event.variant is not None:
         return None
     stamp = time.strftime("%H:%M:%S", time.localtime(event.at))
+    if event.kind in ("watch_lost", "watch_resumed"):  # about the folder: no file, no timing
+        return f"{stamp}  {'project':<12} {'warning: ' if event.kind == 'watch_lost' else ''}{event.message}"
     who = event.variant or "project.yaml" if event.kind != "batch" else "project"
     told = ""
     if event.clients is not None:
@@ -69,12 +71,11 @@ def format_event(event: Any) -> str | None:
 
 @command("preview")
 def cmd_preview(args: argparse.Namespace) -> int:
+    from sandbox.errors import SandboxError
     from sandbox.live import LiveProject
 
     ws = workspace_from(args)
     if not 0 <= args.port <= 65535:
-        from sandbox.errors import SandboxError
-
         raise SandboxError(f"--port {args.port} is not a port number (1-65535, or 0 for any free port)")
 
     def show(event: Any) -> None:
@@ -87,6 +88,11 @@ def cmd_preview(args: argparse.Namespace) -> int:
     previous = _on_signals(lambda *_: stop.set())
     try:
         variants = _pick_variants(live, args)
+        if args.port and args.port + len(variants) - 1 > 65535:
+            raise SandboxError(
+                f"--all needs {len(variants)} ports from {args.port}, past the last one (65535); "
+                "choose a lower --port or leave it out"
+            )
         live.start()
         if live.warning:
             print(f"note: {live.warning}", file=sys.stderr, flush=True)

@@ -11,8 +11,9 @@ import os
 import signal
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from sandbox.cli import command, print_json, workspace_from
 from sandbox.errors import SandboxError
@@ -65,6 +66,8 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     log_edit.add_argument("--assistant", metavar="ID", help="only record inside a session of this assistant")
     log_edit.add_argument("--hook", action="store_true",
                           help="read a Claude Code hook's JSON from stdin; never fails the assistant")
+    log_edit.add_argument("--json", action="store_true",
+                          help="print the recorded event as JSON (null when nothing was recorded)")
 
     log = add("log", "a project's history in plain words, one line per event", listing=True)
     log.add_argument("slug")
@@ -88,13 +91,16 @@ def cmd_session(args: argparse.Namespace) -> int:
     if args.session_action == "list":
         slugs = [args.slug] if args.slug else ws.project_slugs()
         rows = []
+        damaged: list[SandboxError] = []
         for slug in slugs:
             project = ws.project(slug)
-            for event in sessions.open_sessions(project).values():
+            for event in sessions.open_sessions(project, damaged=damaged).values():
                 rows.append({"project": slug, **event, "stale": sessions.run_is_stale(event)})
+        for problem in damaged:  # never "No open sessions." while one is stuck in a damaged file
+            print(f"sandbox: {problem}", file=sys.stderr)
         if args.json:
             print_json(rows)
-        elif not rows:
+        elif not rows and not damaged:
             print("No open sessions.")
         else:
             for row in rows:
@@ -107,6 +113,9 @@ def cmd_session(args: argparse.Namespace) -> int:
     if args.session_action == "start":
         _check_assistant(ws, args.assistant)
         event = sessions.start_session(project, args.variant, assistant=args.assistant, by=_user())
+        if not args.json:  # what happens now and how to finish, for someone new to sessions
+            print(f"Changes in variants/{args.variant} now count as {event['assistant']}'s work. When done: "
+                  f"sandbox session end {project.slug} --variant {args.variant}", file=sys.stderr)
     else:
         event = sessions.end_session(project, args.variant, score=args.score, note=args.note, by=_user())
     _print_event(args, event)
@@ -131,27 +140,66 @@ def cmd_open(args: argparse.Namespace) -> int:
         raise SandboxError(f"--score must be a whole number from 1 to 5, not {args.score}")
     start = sessions.start_session(project, args.variant, by=_user())
     print(f"sandbox: {sessions.describe_event(start)}; handing the terminal to {' '.join(argv)}", file=sys.stderr)
-    env = {
-        **os.environ,
-        "SANDBOX_WORKSPACE": str(Path(ws.root).resolve()),
-        "SANDBOX_PROJECT": project.slug,
-        "SANDBOX_VARIANT": args.variant,
-        "SANDBOX_SESSION": start["session"],
-    }
+    env = runs.assistant_env(ws, project, args.variant, start["session"])
     # Ctrl-C belongs to the assistant while it runs; we must survive it to end the session. A
     # Python handler (not SIG_IGN, which exec would pass on) leaves the assistant's Ctrl-C intact.
-    previous = signal.signal(signal.SIGINT, lambda *_: None)
+    # SIGTERM or SIGHUP sent to us alone (a closed window, a process manager) is passed on to the
+    # assistant, so it stops instead of running on unsupervised, and the session is still ended.
+    proc: subprocess.Popen[bytes] | None = None
+
+    def forward(signum: int, _frame: Any) -> None:
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signum)
+
     code: int | None = None
-    try:
+    with _handling_signals({signal.SIGINT: lambda *_: None, signal.SIGTERM: forward, signal.SIGHUP: forward}):
         try:
-            code = subprocess.run(argv, cwd=project.variant_dir(args.variant), env=env).returncode
-        except OSError as exc:
-            raise SandboxError(f"cannot start '{argv[0]}': {exc.strerror or exc}") from None
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        end = sessions.end_session(project, args.variant, score=args.score, note=args.note, by=_user())
-        print(f"sandbox: {sessions.describe_event(end)}", file=sys.stderr)
+            try:
+                proc = subprocess.Popen(argv, cwd=project.variant_dir(args.variant), env=env)
+            except OSError as exc:
+                raise SandboxError(f"cannot start '{argv[0]}': {exc.strerror or exc}") from None
+            code = proc.wait()
+        finally:
+            end = sessions.end_session(project, args.variant, score=args.score, note=args.note, by=_user())
+            print(f"sandbox: {sessions.describe_event(end)}", file=sys.stderr)
     return 0 if code == 0 else 1
+
+
+@contextmanager
+def _handling_signals(handlers: dict[int, Callable[[int, Any], None]]) -> Iterator[None]:
+    """Install ``handlers`` for the duration, then restore the previous ones.
+
+    A signal the user ignores on purpose (``nohup`` ignores SIGHUP; a shell's background job
+    ignores SIGINT) stays ignored.
+    """
+    previous: dict[int, Any] = {}
+    try:
+        for signum, handler in handlers.items():
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                previous[signum] = signal.signal(signum, handler)
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _stop_once() -> Callable[[int, Any], None]:
+    """A handler that raises KeyboardInterrupt the first time and ignores later signals.
+
+    Why: headless assistants run in their own process group (so a timeout kills them as a whole),
+    so a Ctrl-C, a closed terminal or a SIGTERM reaches only us. Dying on it would leave them
+    running with no timeout; raising lets ``runs.run_many`` stop them and record the runs, and
+    ignoring a second signal keeps that clean-up from being cut short.
+    """
+    fired = False
+
+    def handler(_signum: int, _frame: Any) -> None:
+        nonlocal fired
+        if not fired:
+            fired = True
+            raise KeyboardInterrupt
+
+    return handler
 
 
 @command("run")
@@ -170,7 +218,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not runnable:
             raise SandboxError(f"no variant of '{project.slug}' has an assistant that can run headless")
         variants = runnable
-    if args.timeout is not None and args.timeout <= 0:
+    if args.timeout is not None and not args.timeout > 0:  # also refuses nan, which would time out at once
         raise SandboxError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
     timeout = args.timeout if args.timeout is not None else runs.DEFAULT_TIMEOUT
     width = max((len(v) for v in variants), default=8)
@@ -179,8 +227,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"{variant:<{width}} | {line}", file=sys.stderr, flush=True)
 
     on_output = None if (args.quiet or args.json) else echo
-    results = runs.run_many(ws, project, variants, timeout=timeout, on_output=on_output, prompt=args.prompt,
-                            by=_user())
+    stop = _stop_once()
+    with _handling_signals({signal.SIGINT: stop, signal.SIGTERM: stop, signal.SIGHUP: stop}):
+        results = runs.run_many(ws, project, variants, timeout=timeout, on_output=on_output, prompt=args.prompt,
+                                by=_user())
     events = [r for r in results if isinstance(r, dict)]
     errors = [r for r in results if not isinstance(r, dict)]
     if args.json:
@@ -248,13 +298,25 @@ def _log_edit(args: argparse.Namespace) -> int:
     if not args.hook:
         sessions.check_variant(project, variant)
     event = sessions.record_edit(project, variant, path, tool, assistant=args.assistant)
-    if not args.hook:
+    if args.json and not args.hook:
+        print_json(event)
+    elif not args.hook:
         if event is not None:
             print(sessions.describe_event(event))
         else:
             who = f" of {args.assistant}" if args.assistant else ""
             print(f"not recorded: no open session{who} on variant '{variant}', or the file is outside it")
     return 0
+
+
+BLIND_FIELDS = ("a", "b", "a_assistant", "b_assistant")
+
+
+def _blind(event: dict[str, Any], voted: set[Any]) -> dict[str, Any]:
+    """A comparison waiting for its vote keeps who is A and who is B hidden, even in ``--json``."""
+    if event.get("kind") != "compare" or event.get("comparison") in voted:
+        return event
+    return {k: ("hidden until the vote" if k in BLIND_FIELDS else v) for k, v in event.items()}
 
 
 @command("log")
@@ -266,8 +328,10 @@ def cmd_log(args: argparse.Namespace) -> int:
     ws = workspace_from(args)
     project = ws.project(args.slug)
     read = ledger.read(project.ledger_path)
+    voted = {e.get("comparison") for e in read.events if e.get("kind") == ledger.VOTE}
     rows: list[dict[str, Any]] = [
-        {"at": e.get("at", ""), "kind": e.get("kind"), "text": describe_event(e), "event": e} for e in read.events
+        {"at": e.get("at", ""), "kind": e.get("kind"), "text": describe_event(e), "event": _blind(e, voted)}
+        for e in read.events
     ]
     if not args.no_git:
         for commit in co_authored_commits(project.path, ws.registry):
@@ -284,17 +348,29 @@ def cmd_log(args: argparse.Namespace) -> int:
                 "event": commit.to_dict(),
             })
     rows.sort(key=lambda r: r["at"])
+    for problem in read.problems:  # on stderr in both modes: skipped lines are never silent
+        print(f"sandbox: {problem}", file=sys.stderr)
     if args.json:
         print_json(rows)
         return 0
     if not rows:
         print("Nothing recorded yet.")
     for row in rows:
-        at = str(row["at"]).replace("T", " ")[:16]
-        print(f"{at}  {row['text']}")
-    for problem in read.problems:
-        print(f"sandbox: {problem}", file=sys.stderr)
+        print(f"{_local_time(row['at'])}  {row['text']}")
     return 0
+
+
+def _local_time(at: Any) -> str:
+    """A ledger time (UTC) on the reader's own clock: people match history against their day.
+
+    ``--json`` keeps the UTC original.
+    """
+    from sandbox.ledger import parse_time
+
+    try:
+        return parse_time(str(at)).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return str(at).replace("T", " ")[:16]
 
 
 def _utc(text: str) -> str:

@@ -144,6 +144,10 @@ def parse_scores(pairs: list[str] | Mapping[str, Any], criteria: list[Criterion]
             number = None
         if number is None or not SCORE_MIN <= number <= SCORE_MAX:
             raise FeedbackError(f"the score for '{criterion.id}' must be a whole number from {SCORE_MIN} to {SCORE_MAX}, not {value!r}")
+        if criterion.id in scores and scores[criterion.id] != number:
+            # "works=3 -s works=5" (or "works=3 -s Works without errors=5") is a typo; keeping the
+            # last one silently would record a score the rater may not have meant.
+            raise FeedbackError(f"'{criterion.id}' is scored twice ({scores[criterion.id]} and {number}); give it once")
         scores[criterion.id] = number
     if not scores:
         raise FeedbackError(f"give at least one score, like --score works=4 (criteria: {known})")
@@ -168,8 +172,14 @@ def rate(
     minutes: float | None = None,
     note: str | None = None,
     by: str | None = None,
+    comparison: Comparison | None = None,
 ) -> dict[str, Any]:
-    """Record a ``rating`` of one variant on the rubric; returns the event."""
+    """Record a ``rating`` of one variant on the rubric; returns the event.
+
+    With ``comparison`` (the blind pairing the rater was looking at), the event also records the
+    comparison id and the side (A or B): a score given before the reveal is worth more than one
+    given knowing the brand, and the ledger should be able to tell them apart later.
+    """
     project = workspace.project(slug)
     variants = project.variant_ids()
     if variant not in variants:
@@ -182,6 +192,11 @@ def rate(
             raise FeedbackError(f"--minutes must be a number, not {minutes!r}") from None
         if not 0 <= minutes <= 100_000:
             raise FeedbackError("--minutes must be between 0 and 100000")
+    blind: dict[str, str] = {}
+    if comparison is not None:
+        if variant not in (comparison.a, comparison.b):
+            raise FeedbackError(f"variant '{variant}' is not part of the blind comparison {comparison.id}")
+        blind = {"comparison": comparison.id, "side": "A" if variant == comparison.a else "B"}
     return project.append(
         ledger.RATING,
         variant=variant,
@@ -190,6 +205,7 @@ def rate(
         minutes=minutes,
         note=(note or "").strip() or None,
         by=by,
+        **blind,
     )
 
 

@@ -17,6 +17,10 @@ we remember the hash of every file it wrote and drop those paths from the next b
 file still has that hash (a later edit by anyone changes the hash and is reported as usual). The
 ledger file itself is ignored, so appending to it can never trigger another batch.
 
+When the project folder itself is moved or deleted, a ``watch_lost`` event says so (nothing is seen
+until it is back); when a folder is back at that path, ``watch_resumed`` follows, the spec is checked
+again and every tab reloads, since anything may have changed meanwhile.
+
 ``on_event(LiveEvent)`` is called on the watcher's background thread; a UI must hand it over to
 its own thread (Textual: ``post_message``).
 """
@@ -35,7 +39,8 @@ from sandbox.fsutil import sha256_file
 
 log = logging.getLogger(__name__)
 
-EVENT_KINDS = ("batch", "rendered", "spec_error", "spec_fixed", "reload", "css", "conflict")
+EVENT_KINDS = ("batch", "rendered", "spec_error", "spec_fixed", "reload", "css", "conflict", "watch_lost",
+               "watch_resumed")
 EXPECTED_TTL = 10.0  # seconds an expected (self-written) change waits for the watcher to report it
 STYLE_SUFFIXES = (".css",)
 
@@ -68,6 +73,27 @@ def _default_recorder(project: Any, variant: str, paths: list[Path]) -> Any:
     except ImportError:
         return None
     return sessions.record_change_batch(project, variant, paths)
+
+
+def _ignore_patterns(settings: Any) -> list[str]:
+    """sandbox.yaml's ``ignore:`` list, refused at its line when an entry cannot mean anything.
+
+    A silently useless pattern is worse than an error: the designer would wait for reloads that
+    never stop (or never come). Numbers are accepted as names; ``!negation`` is not supported
+    (.gitignore has it, so people will try it)."""
+    patterns = []
+    for index, raw in enumerate(settings.section("ignore", list, [])):
+        if isinstance(raw, (dict, list)) or raw is None or isinstance(raw, bool):
+            raise settings.error("each 'ignore' entry must be a pattern like '*.log' or 'build/'", "ignore", index)
+        text = str(raw).strip()
+        if not text.strip("/"):
+            raise settings.error("an 'ignore' pattern is empty", "ignore", index)
+        if text.startswith("!"):
+            raise settings.error(
+                f"'ignore' patterns cannot start with '!' ({text!r}): list only what to ignore", "ignore", index
+            )
+        patterns.append(text)
+    return patterns
 
 
 @dataclass
@@ -113,7 +139,7 @@ class LiveProject:
         from sandbox.watch import DEFAULT_DEBOUNCE_MS
 
         self.debounce_ms = DEFAULT_DEBOUNCE_MS if debounce_ms is None else int(debounce_ms)
-        self.ignore = [str(p) for p in settings.section("ignore", list, [])]
+        self.ignore = _ignore_patterns(settings)
         self.record_changes = record_changes or _default_recorder
         self.by = by
         self.force_polling = force_polling
@@ -136,7 +162,8 @@ class LiveProject:
 
         ignore = [*self.ignore, "/ledger.jsonl"]  # appended by renders and sessions: never a change
         self._watcher = Watcher(
-            self._root, self._on_batch, self.debounce_ms, ignore, force_polling=self.force_polling
+            self._root, self._on_batch, self.debounce_ms, ignore, force_polling=self.force_polling,
+            on_status=self._on_watch_status,
         )
         self._watcher.start()
         return self
@@ -283,6 +310,23 @@ class LiveProject:
         verb = "swapped stylesheets" if css_only else "reloaded"
         self._emit(kind, variant=variant, paths=tuple(self._relative(p) for p in paths),
                    message=f"{names} {what}: {verb}", seconds=time.monotonic() - started, clients=clients)
+
+    def _on_watch_status(self, message: str) -> None:
+        """The project folder went away or came back (see ``Watcher.on_status``)."""
+        watcher = self._watcher
+        if watcher is not None and watcher.lost:
+            self._emit("watch_lost", message=message)
+            return
+        started = time.monotonic()
+        self._emit("watch_resumed", message=message)
+        if self.project.spec_path.is_file():
+            self._spec_changed(started)  # renders only if project.yaml differs from the last render
+        with self._lock:
+            servers = dict(self._servers)
+        for variant, server in servers.items():
+            clients = server.notify_reload()
+            self._emit("reload", variant=variant, message="the project folder is back: reloaded",
+                       seconds=time.monotonic() - started, clients=clients)
 
     # --- the spec -------------------------------------------------------------------------------
     def _validate(self) -> Any:

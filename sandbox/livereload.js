@@ -5,6 +5,7 @@
  *   css             -> swap the changed stylesheets in place (no reload: scroll and form state stay)
  *   sandbox-error   -> show an overlay with the project.yaml problem (message, line) until fixed
  *   sandbox-clear   -> remove the overlay
+ * A stream refused after it had been open (the preview restarted with a new token) reloads the page once.
  * State for tests and curious people: window.__sandboxLiveReload = {state, reloads, swaps}.
  */
 (function () {
@@ -106,8 +107,16 @@
   // a change happened meanwhile (while this page was loading, its predecessor's stream was gone).
   var since = script.getAttribute("data-sandbox-version") || "";
   var source = new EventSource("/__sandbox/events?token=" + encodeURIComponent(token) + "&since=" + encodeURIComponent(since));
-  source.onopen = function () { live.state = "open"; };
-  source.onerror = function () { live.state = source.readyState === 2 ? "closed" : "reconnecting"; };
+  // A stream that was open and is then refused for good means the preview was restarted (same
+  // port, new token: `sandbox preview --port N` again): reload once to get the new token, or this
+  // tab would never update again. A page whose very first stream is refused does not reload, so
+  // a refusal can never turn into a reload loop.
+  var wasOpen = false;
+  source.onopen = function () { live.state = "open"; wasOpen = true; };
+  source.onerror = function () {
+    live.state = source.readyState === 2 ? "closed" : "reconnecting";
+    if (source.readyState === 2 && wasOpen) { live.state = "restarting"; location.reload(); }
+  };
   source.addEventListener("reload", function () { live.state = "reloading"; source.close(); location.reload(); });
   source.addEventListener("css", function (event) { swapStylesheets(data(event).paths || []); });
   source.addEventListener("sandbox-error", function (event) { showError(data(event)); });

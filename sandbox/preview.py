@@ -16,7 +16,13 @@ Security, because a dev server on a laptop is reachable by every web page the us
 - paths are decoded once, then refused (404) when they hold ``..``, ``.``, a backslash, a NUL, an
   empty segment (``//etc``) or any dot-file/dot-folder segment; what remains is resolved with
   symlinks followed and must still lie inside the variant and contain no dot segment;
-- folders are never listed: ``index.html`` is served for a folder, or 404.
+- folders are never listed: ``index.html`` is served for a folder, or 404; only regular files
+  are read (a named pipe would hang the connection);
+- ``hidden`` files (the briefs in a blind comparison) are refused under any name that opens them:
+  another case (macOS, Windows), a hard link, a symlink;
+- every response carries ``nosniff`` and ``no-store``; every refusal, the stdlib parser's
+  included, is a short plain text that echoes nothing of the request; a request whose body we did
+  not read closes its connection, so that body is never parsed as a second request.
 
 The live-reload client (``livereload.js`` in this package) is injected into HTML responses only;
 the files on disk stay untouched.
@@ -33,6 +39,7 @@ import re
 import secrets
 import select
 import socket
+import sys
 import threading
 import time
 from http import HTTPStatus
@@ -56,6 +63,21 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 _HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)
 _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 _CLOSE = object()  # sentinel that ends an event stream
+# The types a page needs to work, fixed here rather than taken from the system's table: with
+# ``nosniff`` a browser refuses a script or stylesheet served under the wrong type, and Windows'
+# registry (read by ``mimetypes``) is known to map ``.js`` to ``text/plain``.
+WEB_TYPES = {
+    ".html": "text/html", ".htm": "text/html", ".xhtml": "application/xhtml+xml", ".css": "text/css",
+    ".js": "text/javascript", ".mjs": "text/javascript", ".cjs": "text/javascript", ".json": "application/json",
+    ".map": "application/json", ".svg": "image/svg+xml", ".wasm": "application/wasm",
+    ".webmanifest": "application/manifest+json",
+}
+
+
+def content_type(name: str) -> str:
+    """The Content-Type for a file name: our fixed web types first, then the system's table."""
+    suffix = Path(name).suffix.lower()
+    return WEB_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
 def client_script() -> bytes:
@@ -180,7 +202,19 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
+    # Ten tabs reloading at once open dozens of connections in the same millisecond; with the
+    # default backlog of 5 the kernel drops the rest and each waits a 1 s SYN retry.
+    request_queue_size = 128
     preview: "PreviewServer"
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that goes away mid-response (reload, closed tab) is normal: no traceback in the
+        designer's terminal. Anything else is a bug and is logged with its traceback."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            log.debug("client %s went away: %s", client_address, exc)
+            return
+        log.error("preview request from %s failed", client_address, exc_info=exc)
 
 
 class _Server6(_Server):
@@ -210,6 +244,19 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         log.debug("%s %s", self.address_string(), format % args)
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Refusals made by the stdlib's parser (400, 414, 431, 501, 505) look like ours.
+
+        The default page is HTML without ``nosniff`` and echoes the request's method into the
+        status line and the body; ours is a fixed short text and closes the connection, since what
+        is left of a malformed request cannot be trusted to frame the next one."""
+        try:
+            status = HTTPStatus(code)
+        except ValueError:
+            status = HTTPStatus.BAD_REQUEST
+        self.close_connection = True
+        self._plain(status, status.phrase.lower(), head=self.command == "HEAD", extra={"Connection": "close"})
+
     # --- dispatch -----------------------------------------------------------------------------
     def do_GET(self) -> None:
         self._respond(head=False)
@@ -236,27 +283,42 @@ class _Handler(BaseHTTPRequestHandler):
         elif parts.path == SCRIPT_PATH:
             self._send(HTTPStatus.OK, client_script(), "text/javascript; charset=utf-8", head=head)
         else:
-            self._static(parts.path, head=head)
+            self._static(parts.path, head=head, query=parts.query)
 
     # --- responses ----------------------------------------------------------------------------
     def _plain(self, status: HTTPStatus, text: str, *, head: bool = False, extra: dict[str, str] | None = None) -> None:
         self._send(status, (text + "\n").encode(), "text/plain; charset=utf-8", head=head, extra=extra)
 
+    def _unread_body(self) -> bool:
+        """True when the request came with a body we never read (a form POST, a GET with data).
+
+        Its bytes are still in the connection: kept alive, they would be parsed as the next request
+        (a smuggled request, or a browser's next request answered with garbage)."""
+        headers = getattr(self, "headers", None)
+        if headers is None:
+            return False
+        length = (headers.get("Content-Length") or "0").strip()
+        return headers.get("Transfer-Encoding") is not None or length != "0"
+
     def _send(
         self, status: HTTPStatus, body: bytes, ctype: str, *, head: bool = False, extra: dict[str, str] | None = None
     ) -> None:
+        extra = dict(extra or {})
+        if self._unread_body():
+            self.close_connection = True
+            extra["Connection"] = "close"
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
-        for key, value in (extra or {}).items():
+        for key, value in extra.items():
             self.send_header(key, value)
         self.end_headers()
         if not head:
             self.wfile.write(body)
 
-    def _static(self, url_path: str, *, head: bool) -> None:
+    def _static(self, url_path: str, *, head: bool, query: str = "") -> None:
         preview = self.server.preview
         try:
             segments = safe_relative(url_path)
@@ -269,19 +331,22 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if target.is_dir():
             if not url_path.endswith("/"):  # so relative links inside the folder's page resolve
-                self._send(HTTPStatus.MOVED_PERMANENTLY, b"", "text/plain", head=True,
-                           extra={"Location": quote(unquote(url_path)) + "/"})
+                # The query stays: a prototype may read ?step=2 on its folder's page.
+                location = quote(unquote(url_path)) + "/" + (f"?{quote(query, safe='=&+%;,/:@')}" if query else "")
+                self._send(HTTPStatus.MOVED_PERMANENTLY, b"", "text/plain", head=True, extra={"Location": location})
                 return
             target = preview.resolve([*segments, "index.html"])  # type: ignore[list-item]
-            if target is None or not target.is_file():
-                self._plain(HTTPStatus.NOT_FOUND, "not found", head=head)
-                return
+        if target is None or not target.is_file():
+            # Only regular files: reading a FIFO (or a device a symlink points at) would block
+            # this connection's thread forever.
+            self._plain(HTTPStatus.NOT_FOUND, "not found", head=head)
+            return
         try:
             body = target.read_bytes()
         except OSError:
             self._plain(HTTPStatus.NOT_FOUND, "not found", head=head)
             return
-        ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        ctype = content_type(target.name)
         if ctype in HTML_TYPES:
             body = inject_script(body, preview.script_tag(version))
         if ctype.startswith("text/") or ctype in ("application/javascript", "application/json", "image/svg+xml"):
@@ -297,6 +362,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("X-Accel-Buffering", "no")
         self.send_header("Connection", "close")
         self.end_headers()
@@ -348,6 +414,9 @@ class PreviewServer:
         comparison, where ``/CLAUDE.md`` would give away whose prototype this is."""
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise SandboxError(f"the preview only listens on this computer (127.0.0.1), not on {host!r}")
+        if not 0 <= int(port) <= 65535:
+            # bind() would raise OverflowError, which is no message for a person.
+            raise SandboxError(f"port {port} is not a port number (1-65535, or 0 for any free port)")
         self.root = Path(root).resolve()
         self.host = "127.0.0.1" if host == "localhost" else host
         self.requested_port = int(port)
@@ -360,6 +429,8 @@ class PreviewServer:
         self._allowed_hosts: frozenset[str] = frozenset()
         self._allowed_origins: frozenset[str] = frozenset()
         self.hidden = frozenset(hidden)
+        # Compared case-blind: on macOS and Windows ``/claude.md`` opens ``CLAUDE.md``.
+        self._hidden_folded = frozenset(h.strip("/").casefold() for h in self.hidden)
 
     # --- lifecycle ------------------------------------------------------------------------------
     def start(self) -> "PreviewServer":
@@ -473,9 +544,29 @@ class PreviewServer:
             return None
         if any(part.startswith(".") for part in relative.parts):
             return None  # a symlink inside the variant that points at a dot-folder
-        if relative.as_posix() in self.hidden:
+        if self.hidden and self._is_hidden(relative, target):
             return None
         return target
+
+    def _is_hidden(self, relative: Path, target: Path) -> bool:
+        """True when ``target`` is one of the ``hidden`` files, by name (any case) or by identity.
+
+        Identity (device and inode) also catches the names a file system treats as the same file:
+        another case on macOS, a trailing dot or short name on Windows, a hard link."""
+        if relative.as_posix().casefold() in self._hidden_folded:
+            return True
+        try:
+            found = target.stat()
+        except OSError:
+            return True
+        for name in self.hidden:
+            try:
+                info = (self.root / name).stat()
+            except OSError:
+                continue
+            if (info.st_dev, info.st_ino) == (found.st_dev, found.st_ino):
+                return True
+        return False
 
     # --- events ---------------------------------------------------------------------------------
     def url_paths(self, paths: Iterable[Path | str]) -> list[str]:

@@ -157,6 +157,10 @@ class Report:
     data: dict[str, Any]
     events: list[dict[str, Any]] | None = field(default=None, repr=False)
     projects: dict[str, ProjectInfo] = field(default_factory=dict, repr=False)
+    # The project folder each kept event was read from (parallel to ``events``). The report counts
+    # by folder; an event's own "project" field keeps the slug it was written under, which goes
+    # stale when someone renames the folder, and the CSV must agree with the tables.
+    event_projects: list[str] | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return self.data
@@ -212,6 +216,7 @@ def _build(
     by_category: dict[str, _Scope] = {}
     by_template: dict[str, _Scope] = {}
     kept_events: list[dict[str, Any]] = []
+    kept_projects: list[str] = []
     projects: dict[str, ProjectInfo] = {}
     wanted = category.strip().lower() if category else None
     criteria_seen: dict[str, None] = {}
@@ -265,6 +270,7 @@ def _build(
         total_events += len(events)
         if keep_events:
             kept_events.extend(events)
+            kept_projects.extend([slug] * len(events))
         cat_scope = by_category.get(info.category)
         if cat_scope is None:
             cat_scope = by_category[info.category] = _Scope()
@@ -294,9 +300,12 @@ def _build(
         },
         "criteria": criteria,
         "votes_needed": needed,
+        # Honest about its own precision: the number is the normal approximation; the exact sign test
+        # the tables use has about 76% power at 194 votes and needs a few more (see stats.votes_needed).
         "votes_needed_explained": (
-            f"{needed} decisive votes between two assistants are needed to tell a 60/40 preference from a coin "
-            "flip (two-sided sign test, 5% significance, 80% power)."
+            f"About {needed} decisive votes between two assistants are needed to tell a 60/40 preference from a "
+            "coin flip (5% significance, 80% power, by the usual normal approximation; the exact sign test used "
+            "in the tables needs a few more)."
         ),
         **_summarise(overall, criteria, names, needed, replicates, seed),
         "by_category": [
@@ -308,7 +317,12 @@ def _build(
             for name, scope in sorted(by_template.items())
         ],
     }
-    return Report(data=data, events=kept_events if keep_events else None, projects=projects)
+    return Report(
+        data=data,
+        events=kept_events if keep_events else None,
+        projects=projects,
+        event_projects=kept_projects if keep_events else None,
+    )
 
 
 def _fold_project(
@@ -565,11 +579,13 @@ def _summarise(
                 "enough_votes": enough,
             }
         )
-        if not enough:
-            notes.append(
-                f"{names.get(x, x)} vs {names.get(y, y)}: only {decisive} decisive vote{'s' if decisive != 1 else ''} "
-                f"of the {needed} needed to tell a 60/40 preference from a coin flip; treat this as a hint, not a finding."
-            )
+        notes.append(_pair_note(names.get(x, x), names.get(y, y), x_wins, y_wins, low, high, needed))
+    tested = sum(1 for counts in pairs.values() if counts[0] + counts[1])
+    if tested >= 3:  # the caution is about p-values, so only pairs that have one count
+        notes.append(
+            f"{tested} pairs are compared: even if every assistant were equally good, about one pair in 20 would "
+            "show p < 0.05 by chance alone, so trust a clear result more when it holds up as votes come in."
+        )
 
     voters = sorted({aid for pair in pairs for aid in pair if sum(pairs[pair][:3]) > 0})
     bradley_terry = None
@@ -579,8 +595,10 @@ def _summarise(
             "replicates": fit.replicates,
             "seed": fit.seed,
             "prior_ties_per_pair": BT_PRIOR * 2,
-            "explained": "Strengths sum to 1; P(X beats Y) = s_X / (s_X + s_Y). Ties count as half a win; "
-            "both-bad votes are left out. 95% intervals from a seeded bootstrap over votes.",
+            "explained": "Strengths sum to 1; the chance that X beats Y is s_X / (s_X + s_Y), so equal strengths "
+            "mean a coin flip. Ties count as half a win each way; both-bad votes are left out. Every pair also gets "
+            "one imaginary tie, so an assistant that never won keeps a small strength instead of zero. "
+            "95% intervals from a seeded bootstrap over the votes.",
             "strengths": sorted(
                 (
                     {
@@ -622,6 +640,44 @@ def _summarise(
     }
 
 
+def _pair_note(
+    x: str, y: str, x_wins: int, y_wins: int, low: float, high: float, needed: int
+) -> str:
+    """One plain sentence per pair: who is ahead, how sure, and whether the votes can tell yet.
+
+    Why four cases: "too few votes" is only half the truth. A 10-0 result is significant with ten
+    votes (a large preference shows early), and 250 votes without significance do say something
+    (a 60/40 preference would most likely have shown). The sample size needed is for a *small*
+    (60/40) preference, so the words depend on both the p-value and the count.
+    """
+    decisive = x_wins + y_wins
+    pair = f"{x} vs {y}"
+    if not decisive:
+        return f"{pair}: no decisive votes yet, only ties or both-bad, so there is no preference to test."
+    p = stats.sign_test(x_wins, y_wins)
+    p_text = "p < 0.001" if p < 0.001 else f"p = {_p(p)}"
+    hi = 0.5
+    if x_wins == y_wins:
+        result = f"split {x_wins}-{y_wins} ({p_text})"
+    else:
+        leader, wins, lo, hi = (x, x_wins, low, high) if x_wins > y_wins else (y, y_wins, 1 - high, 1 - low)
+        result = (f"{leader} won {wins} of {decisive} decisive votes "
+                  f"({wins / decisive:.0%}, 95% interval {lo:.0%}-{hi:.0%}; {p_text})")
+    votes = f"{decisive} decisive vote{'s' if decisive != 1 else ''}"
+    if decisive < needed:
+        if p < 0.05:
+            return (f"{pair}: {result}. A clear preference, although {votes} are fewer than the {needed} it takes "
+                    "to detect a small (60/40) one, so how large it is remains uncertain.")
+        return (f"{pair}: {result}, but that is only {votes} of the {needed} needed to tell a 60/40 preference "
+                "from a coin flip: treat this as a hint, not a finding.")
+    if p < 0.05 and hi < 0.6:
+        return f"{pair}: {result}. A clear but small preference: even the top of the interval is under 60/40."
+    if p < 0.05:
+        return f"{pair}: {result}. A clear preference, from enough votes to detect even a small (60/40) one."
+    return (f"{pair}: {result}. No clear preference: with {votes} a 60/40 preference would most likely have shown, "
+            "so any difference is probably smaller than that.")
+
+
 def _interval_dict(n: float, total: float, total_sq: float) -> dict[str, Any]:
     mean, low, high = stats.mean_ci_from_sums(int(n), total, total_sq)
     return {"n": int(n), "mean": _round(mean, 2), "low": _round(low, 2), "high": _round(high, 2)}
@@ -651,8 +707,8 @@ def render(report: Report, fmt: str) -> str:
 
 
 def plural(count: int, word: str) -> str:
-    """'1 project', '2 projects'."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
+    """'1 project', '2 projects', '200,000 events' (grouped: a manager should not count digits)."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def _pct(value: float | None) -> str:
@@ -676,10 +732,46 @@ def _interval(value: float | None, low: float | None, high: float | None, pct: b
     return f"{fmt(value)} [{fmt(low)}-{fmt(high)}]"
 
 
+SCALE = (1.0, 5.0)  # the rubric's 1-5 scale (feedback.SCORE_MIN, SCORE_MAX)
+
+
+def rating_cell(cell: dict[str, Any]) -> tuple[float | None, float | None, float | None]:
+    """(mean, low, high) of a rating cell for display, the interval clipped to the 1-5 scale.
+
+    Why: a Student-t interval from two ratings of 4 and 5 runs from -1.85 to 10.85. That is the
+    correct t interval, and JSON keeps it, but a mean of 1-5 scores cannot leave 1-5, and a
+    manager reading "[-1.85-10.85]" learns nothing but confusion; clipped it reads "[1.00-5.00]":
+    the honest "could be anything".
+    """
+    mean, low, high = cell["mean"], cell["low"], cell["high"]
+    if low is not None:
+        low = min(max(low, SCALE[0]), SCALE[1])
+    if high is not None:
+        high = min(max(high, SCALE[0]), SCALE[1])
+    return mean, low, high
+
+
+def duration_text(hours: float | None) -> str:
+    """'under a minute', '25 min', '5.5 h', '3.2 days': a median of 0.3 h reads badly as '0.3'."""
+    if hours is None:
+        return "-"
+    minutes = hours * 60
+    if minutes < 1:
+        return "under a minute"
+    if minutes < 90:
+        return f"{minutes:.0f} min"
+    if hours < 48:
+        return f"{hours:.1f} h"
+    return f"{hours / 24:.1f} days"
+
+
 def _p(value: float | None) -> str:
     if value is None:
         return "-"
     return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+BT_TITLE = "Bradley-Terry strength [95% bootstrap]"
 
 
 def tables(section: dict[str, Any], criteria: list[dict[str, str]], full: bool) -> list[tuple[str, list[str], list[list[str]]]]:
@@ -687,7 +779,7 @@ def tables(section: dict[str, Any], criteria: list[dict[str, str]], full: bool) 
     result = []
     if full:
         header = ["Assistant", "Projects", "Sessions", "Session min", "Headless runs", "Run success", "Median run s",
-                  "Cost USD", "First working (median h)"]
+                  "Cost USD", "Time to first working (median)"]
         rows = []
         for a in section["assistants"]:
             cost = "-" if a["run_cost_usd"] is None else f"{a['run_cost_usd']:.2f} ({a['runs_with_cost']} runs)"
@@ -695,16 +787,15 @@ def tables(section: dict[str, Any], criteria: list[dict[str, str]], full: bool) 
             rows.append([
                 a["name"], str(a["projects"]), str(a["sessions"]), _num(a["session_minutes"], 1), str(a["runs"]),
                 _pct(a["run_success_rate"]), _num(a["run_median_seconds"], 1), cost,
-                f"{_num(fw['median_hours'], 1)} (n={fw['projects']})" if fw["projects"] else "-",
+                f"{duration_text(fw['median_hours'])} (n={fw['projects']})" if fw["projects"] else "-",
             ])
         result.append(("Work per assistant", header, rows))
     header = ["Assistant", "Ratings", "Overall"] + [c["label"] for c in criteria]
     rows = []
     for a in section["assistants"]:
-        o = a["overall"]
         rows.append(
-            [a["name"], str(a["ratings"]), _interval(o["mean"], o["low"], o["high"])]
-            + [_interval(a["criteria"][c["id"]]["mean"], a["criteria"][c["id"]]["low"], a["criteria"][c["id"]]["high"]) for c in criteria]
+            [a["name"], str(a["ratings"]), _interval(*rating_cell(a["overall"]))]
+            + [_interval(*rating_cell(a["criteria"][c["id"]])) for c in criteria]
         )
     result.append(("Ratings, mean 1-5 [95% interval]", header, rows))
     header = ["Assistant", "Decisive votes", "Wins", "Losses", "Win rate [95% Wilson]", "Sign test p", "Ties", "Both bad"]
@@ -727,7 +818,7 @@ def tables(section: dict[str, Any], criteria: list[dict[str, str]], full: bool) 
     bt = section.get("bradley_terry")
     if bt:
         rows = [[s["name"], _interval(s["strength"], s["low"], s["high"], digits=3)] for s in bt["strengths"]]
-        result.append(("Bradley-Terry strength [95% bootstrap]", ["Assistant", "Strength"], rows))
+        result.append((BT_TITLE, ["Assistant", "Strength"], rows))
     return result
 
 
@@ -740,7 +831,21 @@ def _md_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def same_as_whole(report_data: dict[str, Any], group: dict[str, Any], label: str) -> str | None:
+    """The sentence that replaces a group's tables when the group *is* the whole report.
+
+    Why: with one template (or a report filtered to one category) the breakdown repeated every table
+    word for word, doubling the page; a reader then hunts for a difference that is not there.
+    """
+    total = report_data["totals"]["projects"]
+    if group["projects"] != total or not total:
+        return None
+    every = "The only project" if total == 1 else f"All {total:,} projects"
+    return f"{every} {'is' if total == 1 else 'are'} in this {label}: the tables above apply."
+
+
 def to_markdown(report: Report) -> str:
+    """Markdown for chat and docs: the plain-words findings first, then the tables behind them."""
     d = report.data
     t = d["totals"]
     out = ["# Assistant comparison report", ""]
@@ -750,14 +855,20 @@ def to_markdown(report: Report) -> str:
         f"{plural(d['comparisons'], 'blind comparison')}. {d['votes_needed_explained']}"
     )
     out.append("")
-    for title, header, rows in tables(d, d["criteria"], full=True):
-        out += [f"## {title}", "", _md_table(header, rows) if rows else "_none yet_", ""]
-    out += [f"_{d['position']['text']}_", ""]
     if d["notes"]:
         out += ["## What the numbers can and cannot say", ""] + [f"- {n}" for n in d["notes"]] + [""]
+    for title, header, rows in tables(d, d["criteria"], full=True):
+        out += [f"## {title}", "", _md_table(header, rows) if rows else "_none yet_", ""]
+        if title == BT_TITLE and d["bradley_terry"]:
+            out += [f"_{d['bradley_terry']['explained']}_", ""]
+    out += [f"_{d['position']['text']}_", ""]
     for key, label in (("by_category", "category"), ("by_template", "template")):
         for group in d[key]:
             out += [f"## By {label}: {group['group']} ({plural(group['projects'], 'project')})", ""]
+            same = same_as_whole(d, group, label)
+            if same:
+                out += [f"_{same}_", ""]
+                continue
             for title, header, rows in tables(group, d["criteria"], full=True):
                 if rows:
                     out += [f"### {title}", "", _md_table(header, rows), ""]
@@ -769,7 +880,7 @@ def to_markdown(report: Report) -> str:
 
 CSV_COLUMNS = [
     "id", "at", "kind", "project", "title", "category", "template", "variant", "assistant", "by",
-    "minutes", "seconds", "exit_code", "timed_out", "cost_usd", "comparison", "a", "b", "a_assistant",
+    "minutes", "seconds", "exit_code", "timed_out", "cost_usd", "comparison", "side", "a", "b", "a_assistant",
     "b_assistant", "winner", "winner_assistant", "reason", "note",
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -806,12 +917,16 @@ def to_csv(report: Report) -> str:
     width = len(CSV_COLUMNS)
     projects = report.projects
     empty: dict[str, Any] = {}
-    for event in report.events:
+    folders = report.event_projects or [None] * len(report.events)
+    project_at = index["project"]
+    for event, folder in zip(report.events, folders):
         row: list[Any] = [None] * width
         get = event.get
         for column, at in zip(own, positions):
             row[at] = get(column)
-        info = projects.get(str(get("project") or ""))
+        if folder is not None:
+            row[project_at] = folder
+        info = projects.get(str(row[project_at] or ""))
         if info is not None:
             row[title_at], row[category_at], row[template_at] = info.title, info.category, info.template
         result = get("result")
@@ -891,7 +1006,7 @@ _CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#1d1d1f;background:#fff}
 h1{font-size:1.7rem}h2{margin-top:2.2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}h3{margin-top:1.4rem}
 table{border-collapse:collapse;margin:.6rem 0 1rem;font-size:.9rem}th,td{border:1px solid #ddd;padding:.3rem .55rem;text-align:left;vertical-align:top}
-th{background:#f3f4f6}td.n{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f3f4f6}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}td:first-child{white-space:nowrap}
 .note{background:#fff7e0;border-left:4px solid #e0a800;padding:.5rem .8rem;margin:.4rem 0}
 .chart{display:block;margin:.8rem 0;max-width:100%;height:auto}.chart-title{font-weight:600;font-size:14px}
 .label,.value,.tick{font-size:12px;fill:#333}.muted{color:#666}
@@ -924,12 +1039,11 @@ def _charts(section: dict[str, Any], criteria: list[dict[str, str]]) -> list[str
     if rated:
         charts.append(bar_chart_svg(
             "Mean rating (1-5, all criteria), 95% interval",
-            [(a["name"], a["overall"]["mean"], a["overall"]["low"], a["overall"]["high"]) for a in rated],
+            [(a["name"], *rating_cell(a["overall"])) for a in rated],
             lo=1, hi=5, reference=3, colors=colors,
         ))
         for c in criteria:
-            rows = [(a["name"], a["criteria"][c["id"]]["mean"], a["criteria"][c["id"]]["low"], a["criteria"][c["id"]]["high"])
-                    for a in rated if a["criteria"][c["id"]]["n"]]
+            rows = [(a["name"], *rating_cell(a["criteria"][c["id"]])) for a in rated if a["criteria"][c["id"]]["n"]]
             if rows:
                 charts.append(bar_chart_svg(f"{c['label']} (1-5), 95% interval", rows, lo=1, hi=5, reference=3, colors=colors))
     bt = section.get("bradley_terry")
@@ -956,18 +1070,23 @@ def to_html(report: Report) -> str:
         f"<p>{plural(t['projects'], 'project')}{escape(scope)}, {plural(t['events'], 'event')}, "
         f"{plural(d['comparisons'], 'blind comparison')}.</p>",
         f"<p class=\"muted\">{escape(d['votes_needed_explained'])}</p>",
-        "<h2>Charts</h2>",
-        *_charts(d, d["criteria"]),
     ]
-    for title, header, rows in tables(d, d["criteria"], full=True):
-        out += [f"<h2>{escape(title)}</h2>", _html_table(header, rows) if rows else "<p class=muted>None yet.</p>"]
-    out.append(f"<p class=\"note\">{escape(d['position']['text'])}</p>")
     if d["notes"]:
         out.append("<h2>What the numbers can and cannot say</h2>")
         out += [f"<p class=\"note\">{escape(n)}</p>" for n in d["notes"]]
+    out += ["<h2>Charts</h2>", *_charts(d, d["criteria"])]
+    for title, header, rows in tables(d, d["criteria"], full=True):
+        out += [f"<h2>{escape(title)}</h2>", _html_table(header, rows) if rows else "<p class=muted>None yet.</p>"]
+        if title == BT_TITLE and d["bradley_terry"]:
+            out.append(f"<p class=muted>{escape(d['bradley_terry']['explained'])}</p>")
+    out.append(f"<p class=\"note\">{escape(d['position']['text'])}</p>")
     for key, label in (("by_category", "category"), ("by_template", "template")):
         for group in d[key]:
             out.append(f"<h2>By {label}: {escape(group['group'])} <span class=muted>({plural(group['projects'], 'project')})</span></h2>")
+            same = same_as_whole(d, group, label)
+            if same:
+                out.append(f"<p class=muted>{escape(same)}</p>")
+                continue
             out += _charts(group, [])
             for title, header, rows in tables(group, d["criteria"], full=True):
                 if rows:
@@ -989,8 +1108,14 @@ def write(report: Report, fmt: str, output: Path | None) -> str | None:
         return text
     from sandbox.fsutil import atomic_write
 
+    output = Path(output)
+    if output.is_dir():
+        raise ReportError(f"--output {output} is a folder; give a file name, like {output / ('report.' + fmt)}")
+    # A CSV *file* starts with a UTF-8 byte order mark: without it Excel reads the file as the
+    # local code page and shows "CafÃ©" for "Café". Printed CSV (for pipes and scripts) has none.
+    data = ("\ufeff" + text if fmt == "csv" else text).encode("utf-8")
     try:
-        atomic_write(Path(output), text.encode("utf-8"), fsync=False)
+        atomic_write(output, data, fsync=False)
     except OSError as exc:
-        raise ReportError(f"cannot write the report: {exc.strerror}", path=output) from None
+        raise ReportError(f"cannot write the report to {output}: {exc.strerror or exc}") from None
     return None

@@ -23,8 +23,10 @@ Placeholders in a headless command: ``{prompt}`` (the task), ``{brief}`` (the in
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -41,7 +43,7 @@ from sandbox.errors import AssistantError, SandboxError
 RUNS_DIR = "runs"
 DEFAULT_TIMEOUT = 900.0
 KILL_GRACE = 3.0
-MAX_KEPT_OUTPUT = 4 << 20  # stdout kept in memory for parsing the result; the log has everything
+MAX_KEPT_OUTPUT = 4 << 20  # stdout's last bytes kept in memory to parse the result; the log has all
 RESULT_KEYS = ("duration_ms", "duration_api_ms", "num_turns", "total_cost_usd", "usage", "session_id",
                "is_error", "subtype")
 
@@ -95,6 +97,18 @@ def launch_argv(workspace: Any, project: Any, variant: str) -> list[str]:
     return _resolve_executable(workspace, assistant, list(assistant.command), "command")
 
 
+def assistant_env(workspace: Any, project: Any, variant: str, session_id: str) -> dict[str, str]:
+    """The environment an assistant runs in: ours plus where it is, so its hooks and helpers
+    (``sandbox log-edit``) find the workspace, project, variant and session without guessing."""
+    return {
+        **os.environ,
+        "SANDBOX_WORKSPACE": str(Path(workspace.root).resolve()),
+        "SANDBOX_PROJECT": project.slug,
+        "SANDBOX_VARIANT": variant,
+        "SANDBOX_SESSION": session_id,
+    }
+
+
 def default_prompt(assistant: Any, project: Any) -> str:
     """The task given to a headless run: read the brief and build what it describes."""
     brief = assistant.instructions
@@ -118,15 +132,24 @@ def headless_argv(workspace: Any, project: Any, variant: str, prompt: str) -> tu
         raise AssistantError(
             f"{assistant.name} has no headless command; set one in sandbox.yaml (assistants.{assistant.id}.headless)"
         )
-    values = {"{prompt}": prompt, "{brief}": assistant.instructions or "", "{variant}": variant,
-              "{project}": project.slug}
+    values = {"prompt": prompt, **_placeholders(assistant, project, variant)}
     uses_prompt = any("{prompt}" in part for part in assistant.headless)
-    argv = []
-    for part in assistant.headless:
-        for key, value in values.items():
-            part = part.replace(key, value)
-        argv.append(part)
+    argv = _fill(assistant.headless, values)
     return _resolve_executable(workspace, assistant, argv, "headless"), not uses_prompt
+
+
+_PLACEHOLDER_RE = re.compile(r"\{(prompt|brief|variant|project)\}")
+
+
+def _placeholders(assistant: Any, project: Any, variant: str) -> dict[str, str]:
+    """Values of the headless command's placeholders, but the prompt."""
+    return {"brief": assistant.instructions or "", "variant": variant, "project": project.slug}
+
+
+def _fill(parts: list[str], values: dict[str, str]) -> list[str]:
+    """Placeholders replaced in one pass, so that text in the prompt (say "{project}") stays as typed;
+    a placeholder without a value stays as it is (the ledger shows ``{prompt}``, not the long task)."""
+    return [_PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), part) for part in parts]
 
 
 def parse_result(output: str, result_format: str = "claude-json") -> dict[str, Any]:
@@ -175,6 +198,24 @@ def _kill_group(pid: int, sig: int) -> None:
         pass
 
 
+_running: set[int] = set()  # process groups of assistants being supervised right now
+_running_lock = threading.Lock()
+
+
+@atexit.register
+def _stop_running_at_exit() -> None:
+    """No assistant outlives the sandbox.
+
+    Runs are supervised by daemon threads (a TUI worker, ``run_many``); when the program exits
+    those are frozen mid-run, and an assistant in its own process group would run on with no
+    timeout. Its open state stays and is closed later as an interrupted run.
+    """
+    with _running_lock:
+        groups = list(_running)
+    for group in groups:
+        _kill_group(group, signal.SIGKILL)
+
+
 @dataclass
 class _Output:
     stdout: bytearray
@@ -189,14 +230,27 @@ def _pump(stream: Any, log: Any, out: _Output, keep: bool, variant: str, on_outp
                 log.flush()
             except ValueError:  # the run is over (log closed) but a helper that escaped its group writes on
                 break
-            if keep and len(out.stdout) < MAX_KEPT_OUTPUT:
+            except OSError:  # a full disk loses log lines, never the run: keep draining the pipe
+                pass
+            if keep:  # the tail: a stream-json result comes last, after megabytes of progress
                 out.stdout.extend(raw)
+                if len(out.stdout) > MAX_KEPT_OUTPUT:
+                    del out.stdout[: len(out.stdout) - MAX_KEPT_OUTPUT]
         if on_output is not None:
             try:
                 on_output(variant, raw.decode("utf-8", "replace").rstrip("\n"))
             except Exception:  # noqa: BLE001 - a display callback must not break the run
                 pass
     stream.close()
+
+
+def _feed(stdin: Any, data: bytes) -> None:
+    """Write the prompt to the assistant's stdin and close it (it may exit, or be killed, first)."""
+    try:
+        stdin.write(data)
+        stdin.close()
+    except (OSError, ValueError):
+        pass
 
 
 def _run_id(variant: str) -> str:
@@ -226,7 +280,7 @@ def run_headless(
     assistant = assistant_for(workspace, variant)
     task = prompt.strip() if prompt and prompt.strip() else default_prompt(assistant, project)
     argv, prompt_on_stdin = headless_argv(workspace, project, variant, task)
-    shown = [assistant.headless[0], *("{prompt}" if task in part else part for part in argv[1:])]
+    shown = _fill(assistant.headless, _placeholders(assistant, project, variant))  # for the ledger and log
     run_id = _run_id(variant)
     log_path = project.state_dir / RUNS_DIR / f"{run_id}.log"
     log_rel = log_path.relative_to(project.path).as_posix()
@@ -234,13 +288,7 @@ def run_headless(
         project, variant, assistant=assistant.id, mode=sessions.MODE_RUN, by=by,
         extra={"run_id": run_id, "command": shown, "log": log_rel},
     )
-    env = {
-        **os.environ,
-        "SANDBOX_WORKSPACE": str(Path(workspace.root).resolve()),
-        "SANDBOX_PROJECT": project.slug,
-        "SANDBOX_VARIANT": variant,
-        "SANDBOX_SESSION": start["session"],
-    }
+    env = assistant_env(workspace, project, variant, start["session"])
     log_path.parent.mkdir(parents=True, exist_ok=True)
     out = _Output(bytearray(), threading.Lock())
     started = time.monotonic()
@@ -264,6 +312,8 @@ def run_headless(
                                                    "exit_code": None, "seconds": 0.0, "timed_out": False,
                                                    "error": exc.strerror or str(exc), "by": by})
             raise AssistantError(f"{assistant.name}: cannot start '{argv[0]}': {exc.strerror or exc}") from None
+        with _running_lock:
+            _running.add(proc.pid)
         pumps = [
             threading.Thread(target=_pump, args=(proc.stdout, log, out, True, variant, on_output), daemon=True),
             threading.Thread(target=_pump, args=(proc.stderr, log, out, False, variant, on_output), daemon=True),
@@ -271,12 +321,9 @@ def run_headless(
         for pump in pumps:
             pump.start()
         try:
-            if prompt_on_stdin and proc.stdin is not None:
-                try:
-                    proc.stdin.write(task.encode("utf-8"))
-                    proc.stdin.close()
-                except OSError:
-                    pass
+            if prompt_on_stdin and proc.stdin is not None:  # fed by a thread: an assistant that never
+                # reads a prompt bigger than the pipe would otherwise block us before the timeout starts
+                threading.Thread(target=_feed, args=(proc.stdin, task.encode("utf-8")), daemon=True).start()
             deadline = started + max(0.0, timeout)
             while True:
                 try:
@@ -305,12 +352,17 @@ def run_headless(
         finally:
             seconds = round(time.monotonic() - started, 3)
             _kill_group(proc.pid, signal.SIGKILL)  # leftovers of the group must not hold our pipes
+            with _running_lock:
+                _running.discard(proc.pid)
             for pump in pumps:
                 pump.join(timeout=5)
             with out.lock:
                 stdout_text = out.stdout.decode("utf-8", "replace")
                 note = "timed out and was stopped" if timed_out else "interrupted" if interrupted else "exited"
-                log.write(f"\n# {note}: exit code {exit_code} after {seconds:.1f} s\n".encode())
+                try:
+                    log.write(f"\n# {note}: exit code {exit_code} after {seconds:.1f} s\n".encode())
+                except OSError:  # the run is still recorded in the ledger below
+                    pass
             fields: dict[str, Any] = {
                 "run_id": run_id,
                 "command": shown,
@@ -346,6 +398,9 @@ def run_many(
         headless_argv(workspace, project, variant, "")
     results: list[dict[str, Any] | SandboxError | None] = [None] * len(variants)
     cancel = threading.Event()
+    # Completion is signalled by events, not Thread.join: on some CPython versions (3.11 included) a
+    # join cut short by Ctrl-C marks the thread finished, and we would exit with assistants running.
+    finished = [threading.Event() for _ in variants]
 
     def work(index: int, variant: str) -> None:
         try:
@@ -353,17 +408,23 @@ def run_many(
                                           prompt=prompt, by=by, cancel=cancel)
         except SandboxError as exc:
             results[index] = exc
+        except Exception as exc:  # noqa: BLE001 - one run's failure must not hide the others' results
+            results[index] = SandboxError(f"the run of '{variant}' failed: {type(exc).__name__}: {exc}")
+        finally:
+            finished[index].set()
 
     threads = [threading.Thread(target=work, args=(i, v), daemon=True) for i, v in enumerate(variants)]
-    for thread in threads:
-        thread.start()
     try:
-        for thread in threads:
-            while thread.is_alive():
-                thread.join(timeout=0.2)
+        for thread in threads:  # inside the try: an interrupt between two starts stops the first too
+            thread.start()
+        for done in finished:
+            while not done.wait(timeout=0.2):
+                pass
     except BaseException:  # Ctrl-C: stop every assistant and record the interrupted runs first
         cancel.set()
-        for thread in threads:
-            thread.join(timeout=KILL_GRACE + 10)
+        deadline = time.monotonic() + KILL_GRACE + 10
+        for thread, done in zip(threads, finished):
+            if thread.ident is not None:
+                done.wait(timeout=max(0.0, deadline - time.monotonic()))
         raise
     return [r if r is not None else SandboxError("the run did not finish") for r in results]

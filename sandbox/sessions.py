@@ -53,7 +53,7 @@ from typing import Any, Iterable, Iterator
 
 from sandbox import ledger
 from sandbox.errors import AssistantError, ProjectError, SandboxError
-from sandbox.fsutil import atomic_write
+from sandbox.fsutil import atomic_write, sha256_bytes, sha256_file
 from sandbox.processes import pid_alive
 
 SESSIONS_DIR = "sessions"
@@ -97,12 +97,6 @@ def count_lines(data: bytes) -> int:
     if not data:
         return 0
     return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-
-
-def _digest(data: bytes) -> str:
-    import hashlib
-
-    return hashlib.sha256(data).hexdigest()
 
 
 def walk(root: Path) -> dict[str, os.stat_result]:
@@ -157,8 +151,6 @@ def take_snapshot(
             continue
         mtime = st.st_mtime_ns if st.st_mtime_ns < now - RACY_NS else -1  # -1: always re-hash
         if st.st_size > MAX_TEXT_BYTES:  # a big asset: hash it in chunks, never hold it in memory
-            from sandbox.fsutil import sha256_file
-
             digest = sha256_file(Path(base, rel))
             if digest is not None:
                 snapshot[rel] = FileInfo(digest, 0, st.st_size, mtime, False)
@@ -167,7 +159,7 @@ def take_snapshot(
         if data is None:
             continue
         text = _is_text(data)
-        snapshot[rel] = FileInfo(_digest(data), count_lines(data) if text else 0, len(data), mtime, text)
+        snapshot[rel] = FileInfo(sha256_bytes(data), count_lines(data) if text else 0, len(data), mtime, text)
         if keep is not None and text:
             keep[rel] = data
     return snapshot
@@ -226,6 +218,7 @@ def line_delta(old: bytes | None, new: bytes | None) -> tuple[int, int]:
 
 
 def sessions_dir(project: Any) -> Path:
+    """Where open sessions live: program state beside the project, so they survive a crash."""
     return Path(project.state_dir) / SESSIONS_DIR
 
 
@@ -282,10 +275,15 @@ def _remove_state(project: Any, variant: str) -> None:
             pass
 
 
+def _plain_name(variant: str) -> bool:
+    """A folder name of its own (no path tricks), so state files stay inside ``.sandbox/sessions``."""
+    return bool(variant) and "/" not in variant and "\\" not in variant and not variant.startswith(".")
+
+
 def check_variant(project: Any, variant: str) -> Path:
     """The variant's folder, or a one-line error listing the project's variants."""
     root = Path(project.variant_dir(variant))
-    if "/" in variant or "\\" in variant or variant.startswith(".") or not root.is_dir():
+    if not _plain_name(variant) or not root.is_dir():
         known = ", ".join(project.variant_ids()) or "none"
         raise ProjectError(f"project '{project.slug}' has no variant '{variant}' (variants: {known})")
     return root
@@ -297,8 +295,12 @@ def open_session(project: Any, variant: str) -> dict[str, Any] | None:
     return dict(state["event"]) if state else None
 
 
-def open_sessions(project: Any) -> dict[str, dict[str, Any]]:
-    """Every open session of the project, by variant (found on disk, so they survive a crash)."""
+def open_sessions(project: Any, *, damaged: list[SandboxError] | None = None) -> dict[str, dict[str, Any]]:
+    """Every open session of the project, by variant (found on disk, so they survive a crash).
+
+    A damaged open-session file is skipped here (the TUI must still list the others); pass
+    ``damaged`` to collect those errors, so that ``session list`` can say why a variant is stuck.
+    """
     directory = sessions_dir(project)
     if not directory.is_dir():
         return {}
@@ -309,23 +311,44 @@ def open_sessions(project: Any) -> dict[str, dict[str, Any]]:
         variant = entry.name[: -len(".json")]
         try:
             event = open_session(project, variant)
-        except SessionError:
+        except SessionError as exc:
+            if damaged is not None:
+                damaged.append(exc)
             continue
         if event is not None:
             found[variant] = event
     return found
 
 
-def _alive(pid: int, host: str | None) -> bool:
+def process_identity(pid: int) -> str | None:
+    """Boot id and start time of process ``pid`` (Linux ``/proc``), or None where unknown.
+
+    Why: pids are reused, soon after a reboot especially; a run whose sandbox died must not look
+    alive because an unrelated process now has its pid (nobody could end it then).
+    """
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        start = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]  # field 22: starttime
+    except (OSError, IndexError):
+        return None
+    return f"{boot}:{start}"
+
+
+def _alive(pid: int, host: str | None, identity: str | None = None) -> bool:
     """Whether a process that holds a run is still there (another machine's: assume so)."""
     if host and host != socket.gethostname():
         return True
-    return pid_alive(pid)
+    if not pid_alive(pid):
+        return False
+    current = process_identity(pid) if identity else None
+    return current is None or current == identity
 
 
 def run_is_stale(event: dict[str, Any]) -> bool:
     """A run-mode open state whose sandbox process is gone (killed, crashed, machine rebooted)."""
-    return event.get("mode") == MODE_RUN and not _alive(int(event.get("pid") or 0), event.get("host"))
+    return event.get("mode") == MODE_RUN and not _alive(
+        int(event.get("pid") or 0), event.get("host"), event.get("process")
+    )
 
 
 def begin(
@@ -337,10 +360,13 @@ def begin(
     by: str | None = None,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Snapshot ``variant`` and record it as open; returns the start event (not yet in the ledger).
+    """Snapshot ``variant`` and record it as open; returns the start event.
 
     Refuses when a session or run is already open there: overlapping spans would make attribution
     ambiguous. A run-mode state left by a dead process is closed first (as an interrupted run).
+    A session's ``session_started`` is appended while the variant is still locked, so another
+    process can never record its end (or a change in it) before its start; a run's start is not
+    appended (its ``run`` event at the end carries ``started_at``).
     """
     root = check_variant(project, variant)
     if not ledger_safe_id(assistant):
@@ -352,9 +378,14 @@ def begin(
             state = None
         if state is not None:
             current = state["event"]
-            what = "a headless run" if current.get("mode") == MODE_RUN else f"a session of {current.get('assistant')}"
+            if current.get("mode") == MODE_RUN:  # alive (a dead one was closed above): ending it would fail
+                raise SessionError(
+                    f"a headless run of {current.get('assistant')} is still working on variant '{variant}' of "
+                    f"'{project.slug}' (since {current.get('at')}); wait for it to finish"
+                )
             raise SessionError(
-                f"{what} is already open on variant '{variant}' of '{project.slug}' since {current.get('at')}; "
+                f"a session of {current.get('assistant')} is already open on variant '{variant}' of "
+                f"'{project.slug}' since {current.get('at')}; "
                 f"end it first with 'sandbox session end {project.slug} --variant {variant}'"
             )
         contents: dict[str, bytes] = {}
@@ -375,14 +406,22 @@ def begin(
         write_pack(_pack_path(project, variant), contents)
         state = {
             "schema": STATE_SCHEMA,
-            "event": {**event, "pid": os.getpid(), "host": socket.gethostname()},
+            "event": {**event, "pid": os.getpid(), "host": socket.gethostname(),
+                      "process": process_identity(os.getpid())},
             "files": _encode_files(snapshot),
         }
         atomic_write(_state_path(project, variant), json.dumps(state, separators=(",", ":")).encode("utf-8"))
+        if mode == MODE_SESSION:
+            try:
+                ledger.append_events(project.ledger_path, [event])
+            except BaseException:  # not in the ledger: not open either
+                _remove_state(project, variant)
+                raise
         return event
 
 
 def ledger_safe_id(value: str) -> bool:
+    """Whether ``value`` is a valid assistant id (reports group the ledger by it)."""
     from sandbox.assistants import ID_RE
 
     return bool(ID_RE.match(value))
@@ -487,14 +526,7 @@ def _clean_event_fields(event: dict[str, Any]) -> dict[str, Any]:
 
 def start_session(project: Any, variant: str, *, assistant: str | None = None, by: str | None = None) -> dict[str, Any]:
     """Snapshot the variant and append ``session_started``; the assistant defaults to the variant's."""
-    event = begin(project, variant, assistant=assistant or variant, by=by)
-    try:
-        ledger.append_events(project.ledger_path, [event])
-    except BaseException:
-        with variant_lock(project, variant):
-            _remove_state(project, variant)
-        raise
-    return event
+    return begin(project, variant, assistant=assistant or variant, by=by)
 
 
 def end_session(
@@ -503,9 +535,12 @@ def end_session(
     """Diff the variant against the session's snapshot and append ``session_ended``.
 
     Works in a later process than the one that started the session (after a crash or a reboot).
-    A headless run whose process died is closed as an interrupted ``run`` instead.
+    A headless run whose process died is closed as an interrupted ``run`` instead. A session whose
+    variant folder was deleted meanwhile can still be ended (everything shows as deleted), so it
+    does not stay open for ever.
     """
-    check_variant(project, variant)
+    if not (_plain_name(variant) and _state_path(project, variant).is_file()):
+        check_variant(project, variant)
     if score is not None and not (1 <= score <= 5):
         raise SessionError(f"--score must be a whole number from 1 to 5, not {score}")
     with variant_lock(project, variant):
@@ -520,25 +555,33 @@ def end_session(
             if not run_is_stale(start):
                 raise SessionError(
                     f"a headless run is still working on variant '{variant}' (process {start.get('pid')}); "
-                    "wait for it or stop it"
+                    "wait for it to finish, or stop it with Ctrl-C where it runs"
                 )
             return _close_stale_run_locked(project, variant, state)
         if _already_ended(project, start["session"], ledger.SESSION_ENDED):
             _remove_state(project, variant)
             raise SessionError(f"the session on variant '{variant}' was already ended; nothing to do")
-        diff = diff_since(project, variant, state)
-        event = project.append(
-            ledger.SESSION_ENDED,
-            **_clean_event_fields(start),
-            started_at=start.get("at"),
-            seconds=_seconds_since(start.get("at")),
-            **diff.fields(),
-            score=score,
-            note=note.strip() if note and note.strip() else None,
-            by=by,
-        )
-        _remove_state(project, variant)
-        return event
+        return _close_locked(project, variant, state, ledger.SESSION_ENDED, {
+            "seconds": _seconds_since(start.get("at")),
+            "score": score,
+            "note": note.strip() if note and note.strip() else None,
+            "by": by,
+        })
+
+
+def _close_locked(
+    project: Any, variant: str, state: dict[str, Any], kind: str, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """Diff against the snapshot, append the closing event, then forget the open state.
+
+    In this order so that a crash in between leaves the state, and ``_already_ended`` finds the
+    event; the caller holds the variant lock.
+    """
+    start = state["event"]
+    diff = diff_since(project, variant, state)
+    event = project.append(kind, **_clean_event_fields(start), started_at=start.get("at"), **fields, **diff.fields())
+    _remove_state(project, variant)
+    return event
 
 
 def finish_run(project: Any, variant: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -547,40 +590,24 @@ def finish_run(project: Any, variant: str, fields: dict[str, Any]) -> dict[str, 
         state = _load_state(project, variant)
         if state is None:
             raise SessionError(f"the run on variant '{variant}' lost its snapshot; nothing was recorded")
-        start = state["event"]
-        diff = diff_since(project, variant, state)
-        event = project.append(
-            ledger.RUN,
-            **_clean_event_fields(start),
-            started_at=start.get("at"),
-            **fields,
-            **diff.fields(),
-        )
-        _remove_state(project, variant)
-        return event
+        return _close_locked(project, variant, state, ledger.RUN, fields)
 
 
 def _close_stale_run_locked(project: Any, variant: str, state: dict[str, Any]) -> dict[str, Any]:
+    """Record a run whose sandbox process died as interrupted, with what it changed until now."""
     start = state["event"]
     if _already_ended(project, start["session"], ledger.RUN):
         _remove_state(project, variant)
         return start
-    diff = diff_since(project, variant, state)
-    event = project.append(
-        ledger.RUN,
-        **_clean_event_fields(start),
-        started_at=start.get("at"),
-        command=start.get("command"),
-        run_id=start.get("run_id"),
-        log=start.get("log"),
-        exit_code=None,
-        seconds=_seconds_since(start.get("at")),
-        timed_out=False,
-        interrupted=True,
-        **diff.fields(),
-    )
-    _remove_state(project, variant)
-    return event
+    return _close_locked(project, variant, state, ledger.RUN, {
+        "command": start.get("command"),
+        "run_id": start.get("run_id"),
+        "log": start.get("log"),
+        "exit_code": None,
+        "seconds": _seconds_since(start.get("at")),
+        "timed_out": False,
+        "interrupted": True,
+    })
 
 
 # --- attribution of live changes ----------------------------------------------------------------
@@ -642,7 +669,7 @@ def record_change_batch(
         added_total = removed_total = 0
         for rel in wanted:
             data = _read(str(root / rel))
-            new_sha = _digest(data) if data is not None else None
+            new_sha = sha256_bytes(data) if data is not None else None
             if rel in seen:
                 old_sha, old_text = seen[rel]["sha"], seen[rel].get("text")
                 old_data = old_text.encode("latin-1") if isinstance(old_text, str) else None
@@ -739,7 +766,15 @@ def _files_summary(event: dict[str, Any]) -> str:
 
 
 def describe_event(event: dict[str, Any]) -> str:
-    """One line in plain words for ``sandbox log`` and the TUI's history."""
+    """One line in plain words for ``sandbox log`` and the TUI's history.
+
+    Free text typed by people (a note, a vote's reason, a title) may hold line breaks; they become
+    spaces so that one event stays one line.
+    """
+    return " ".join(_describe(event).splitlines())
+
+
+def _describe(event: dict[str, Any]) -> str:
     kind = event.get("kind")
     who = event.get("assistant") or event.get("variant") or ""
     variant = event.get("variant") or ""

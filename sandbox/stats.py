@@ -38,9 +38,15 @@ def z_for(confidence: float = 0.95) -> float:
 
 # --- win rates ---------------------------------------------------------------------------------
 def wilson(successes: float, trials: float, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for a proportion; (0, 1) when there are no trials (we know nothing)."""
+    """Wilson score interval for a proportion; (0, 1) when there are no trials (we know nothing).
+
+    ``successes`` outside [0, trials] is a caller's bug, not data: it would give a "probability"
+    interval outside [0, 1] or a square root of a negative number, so it is refused loudly.
+    """
     if trials <= 0:
         return (0.0, 1.0)
+    if not 0 <= successes <= trials:
+        raise ValueError(f"successes must lie between 0 and trials ({trials}), not {successes}")
     z = z_for(confidence)
     p = successes / trials
     z2 = z * z
@@ -84,6 +90,10 @@ def votes_needed(p1: float = 0.6, p0: float = 0.5, alpha: float = 0.05, power: f
     The normal-approximation sample size for a one-sample proportion test:
     n = ((z_{1-alpha/2}·sqrt(p0·q0) + z_{power}·sqrt(p1·q1)) / (p1 - p0))^2, rounded up. For
     60/40 vs 50/50 at alpha .05 and power .8 this is 194.
+
+    It is an approximation, and the report says so: the exact sign test is discrete, its power is a
+    saw-tooth in n, and with 194 votes it is about 0.76; it first reaches 0.8 at 199 and stays there
+    from 210 on (``sign_test_power``). The rounder "about 200" is the honest figure for the exact test.
     """
     if not 0 < p0 < 1 or not 0 < p1 < 1 or p0 == p1:
         raise ValueError("p0 and p1 must differ and lie strictly between 0 and 1")
@@ -422,8 +432,13 @@ def bootstrap_bradley_terry(
     for i, item in enumerate(items):
         values = sorted(draws[i])
         if values:
-            low[item] = percentile(values, lo_q)
-            high[item] = percentile(values, hi_q)
+            # The interval always holds the estimate it is printed next to. Replicates stop at a
+            # looser tolerance than the point fit, so with a single vote (every replicate the same
+            # data) the "interval" could otherwise sit 1e-11 beside the point; and a percentile
+            # interval of a skewed statistic can miss it outright. Widening to the point is the
+            # conservative repair in both cases.
+            low[item] = min(percentile(values, lo_q), point[i])
+            high[item] = max(percentile(values, hi_q), point[i])
         else:
             low[item], high[item] = 0.0, 1.0
     return BTBootstrap(dict(zip(items, point)), low, high, replicates if total else 0, seed)

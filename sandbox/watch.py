@@ -11,12 +11,19 @@ temporary file and rename it over the original; Vim renames the original to a ba
 watchdog is imported only when a watcher starts, so ``sandbox --help`` stays fast. Its handlers run
 on watchdog's thread; batches are delivered on our own thread, so a slow ``on_batch`` (a re-render)
 never stalls the observer, and events that arrive meanwhile form the next batch.
+
+The watched folder itself can go away (renamed in the Finder, deleted, replaced by a ``git
+checkout``): the operating system then stops reporting anything, silently. So while idle the
+watcher checks, every ``HEALTH_SECONDS``, that the folder is still the one it started on and that
+the observer still runs; if not, it says so once through ``on_status`` (and ``warning``) and
+resumes by itself when a folder is back at that path.
 """
 
 from __future__ import annotations
 
 import errno
 import fnmatch
+import functools
 import logging
 import os
 import re
@@ -25,13 +32,14 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 log = logging.getLogger(__name__)
 
 DEFAULT_DEBOUNCE_MS = 50
 DEFAULT_MAX_WAIT_MS = 2000
 POLL_INTERVAL = 0.5
+HEALTH_SECONDS = 1.0  # how often an idle watcher checks that its folder is still there
 
 # Folders whose contents never matter to a preview (and can hold tens of thousands of files).
 IGNORED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".sandbox", "__pycache__", ".venv", ".idea"})
@@ -64,6 +72,10 @@ class IgnoreRules:
     ``build`` ignores everything below any ``build`` folder); a pattern with '/' inside or at the
     start is matched against the whole relative path (``assets/*.psd``, ``/ledger.jsonl`` for that
     file at the root only); a trailing '/' just means "a folder" and is dropped.
+
+    As in ``.gitignore``, a path pattern that matches a folder ignores everything inside it
+    (``/build``, ``assets/raw``), ``*`` and ``?`` stop at '/', and ``**`` crosses folders
+    (``**/generated``, ``docs/**/*.pdf``).
     """
 
     def __init__(self, extra: Iterable[str] = (), *, defaults: bool = True) -> None:
@@ -82,7 +94,7 @@ class IgnoreRules:
             else:
                 self.dirs.add(pattern)
         self._name_re = re.compile("|".join(fnmatch.translate(n) for n in names)) if names else None
-        self._path_re = re.compile("|".join(fnmatch.translate(p) for p in paths)) if paths else None
+        self._path_re = re.compile("|".join(f"(?:{_path_pattern(p)})" for p in paths)) if paths else None
 
     def ignored(self, relative: str) -> bool:
         """True when ``relative`` (posix, no leading '/') is inside an ignored folder or matches."""
@@ -94,7 +106,86 @@ class IgnoreRules:
                 return True
             if self._name_re is not None and self._name_re.match(segment):
                 return True
-        return self._path_re is not None and bool(self._path_re.match(relative))
+        if self._path_re is None:
+            return False
+        # The path itself or any folder above it: '/build' ignores 'build/out.js'.
+        prefix = ""
+        for segment in segments:
+            prefix = f"{prefix}/{segment}" if prefix else segment
+            if self._path_re.fullmatch(prefix):
+                return True
+        return False
+
+
+def _path_pattern(pattern: str) -> str:
+    """A regular expression for a '/'-containing ignore pattern, with ``.gitignore``'s wildcards:
+    ``*`` and ``?`` within one segment, ``**`` across segments, ``[...]`` a character class."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pattern[i] == "[" and "]" in pattern[i + 2:]:
+            end = pattern.index("]", i + 2)
+            body = pattern[i + 1:end]
+            body = "^" + body[1:] if body.startswith("!") else body
+            out.append("[" + body.replace("\\", "\\\\") + "]")
+            i = end + 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return "".join(out)
+
+
+# Process-wide on purpose: the limit is per user, so when any watcher in this process is refused a
+# watch, new folders anywhere may go unwatched too.
+_limit_hits = 0  # how often the OS refused a new inotify watch (see _count_limit_hits)
+_hook_lock = threading.Lock()
+
+
+def _count_limit_hits() -> None:
+    """Make watchdog's silent failures at the inotify watch limit visible.
+
+    watchdog adds one watch per folder; past ``fs.inotify.max_user_watches`` it raises only for
+    the watched root and silently skips any sub-folder, at start (a big ``node_modules``) or when
+    one is created later, so edits there would never be seen. Wrapping ``InotifyFD.add_callback``
+    once per process counts those refusals; a Watcher that sees the count grow switches to
+    polling and says why. Does nothing where that class or method does not exist.
+    """
+    try:
+        from watchdog.observers import inotify_c
+    except Exception:  # noqa: BLE001 - not Linux, or another watchdog layout: nothing to count
+        return
+    cls = getattr(inotify_c, "InotifyFD", None)
+    original = getattr(cls, "add_callback", None)
+    if original is None:
+        return
+    with _hook_lock:
+        if getattr(cls.add_callback, "_sandbox_counts_limit", False):
+            return
+
+        @functools.wraps(original)
+        def add_callback(self: Any, *args: Any, **kwargs: Any) -> Any:
+            global _limit_hits
+            try:
+                return original(self, *args, **kwargs)
+            except OSError as exc:
+                if exc.errno in (errno.ENOSPC, errno.EMFILE):
+                    _limit_hits += 1
+                raise
+
+        add_callback._sandbox_counts_limit = True  # type: ignore[attr-defined]
+        cls.add_callback = add_callback
 
 
 def _watch_limit_message(exc: OSError) -> str:
@@ -114,6 +205,9 @@ class Watcher:
     ``ignore`` adds patterns (see IgnoreRules) to the built-in ones. When the operating system's
     watch limit is reached, the watcher falls back to polling and says so in ``warning`` instead of
     crashing. ``on_batch`` runs on the watcher's own thread, one batch at a time.
+
+    ``on_status(message)`` (optional, same thread) hears when the folder was moved or deleted
+    (``lost`` becomes True) and when watching resumed because it is back.
     """
 
     def __init__(
@@ -126,6 +220,8 @@ class Watcher:
         max_wait_ms: int = DEFAULT_MAX_WAIT_MS,
         force_polling: bool = False,
         poll_interval: float = POLL_INTERVAL,
+        on_status: Callable[[str], None] | None = None,
+        health_seconds: float = HEALTH_SECONDS,
     ) -> None:
         self.root = Path(root).resolve()
         self.on_batch = on_batch
@@ -136,6 +232,12 @@ class Watcher:
         self.poll_interval = poll_interval
         self.polling = False
         self.warning: str | None = None
+        self.on_status = on_status
+        self.health_seconds = max(0.05, float(health_seconds))  # 0 would spin
+        self.lost = False  # the folder was moved or deleted; nothing is watched until it is back
+        self._identity: tuple[int, int] | None = None
+        self._hits_seen = 0  # _limit_hits when the current native observer started
+        self._observer_lock = threading.Lock()
         self._prefix = str(self.root) + os.sep
         self._cond = threading.Condition()
         self._pending: set[Path] = set()
@@ -159,33 +261,41 @@ class Watcher:
         # its watch; the events still arrive, so keep the user's terminal clean.
         warnings.filterwarnings("ignore", message="Callback with id", category=RuntimeWarning)
         self._stopping = False
+        self._identity = self._current_identity()
         self._thread = threading.Thread(target=self._deliver_loop, name="sandbox-watch", daemon=True)
         self._thread.start()
         try:
-            self._observer = self._start_observer(polling=self.force_polling)
+            self._observer = self._observe()
+        except OSError:
+            self.stop()
+            raise
+        return self
+
+    def _observe(self) -> Any:
+        """Start an observer, falling back to polling (with a warning) at the watch limit."""
+        try:
+            return self._start_observer(polling=self.force_polling)
         except OSError as exc:
             if exc.errno not in (errno.ENOSPC, errno.EMFILE):
-                self.stop()
                 raise
             self.warning = _watch_limit_message(exc)
             log.warning("%s", self.warning)
-            self._observer = self._start_observer(polling=True)
-        return self
+            return self._start_observer(polling=True)
 
     def stop(self) -> None:
-        """Stop observing and drop anything not yet delivered. Idempotent, callable from on_batch."""
-        observer, self._observer = self._observer, None
-        if observer is not None:
-            try:
-                observer.stop()
-                observer.join(timeout=5)
-            except Exception:  # noqa: BLE001 - stopping must never raise
-                log.debug("observer did not stop cleanly", exc_info=True)
+        """Stop observing and drop anything not yet delivered. Idempotent, callable from on_batch.
+
+        ``_stopping`` is set first: an observer the delivery thread is restarting right now (the
+        folder came back) then either sees it and stops itself, or is already in place to be
+        stopped here; none is left running."""
         with self._cond:
             self._stopping = True
             self._pending.clear()
             self._born.clear()
             self._cond.notify_all()
+        with self._observer_lock:
+            observer, self._observer = self._observer, None
+        _stop_observer(observer)
         thread, self._thread = self._thread, None
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=5)
@@ -200,13 +310,17 @@ class Watcher:
         from watchdog import events as ev
 
         if polling:
-            from watchdog.observers.polling import PollingObserver
+            from watchdog.observers.polling import PollingObserverVFS
 
-            observer: Any = PollingObserver(timeout=self.poll_interval)
+            # Polling re-lists the whole tree every interval: never walk into what is ignored
+            # (a node_modules of 20,000 files is why the watch limit was hit in the first place).
+            observer: Any = PollingObserverVFS(os.stat, self._poll_listdir, polling_interval=self.poll_interval)
         else:
             from watchdog.observers import Observer
 
+            _count_limit_hits()
             observer = Observer()
+        hits_before = _limit_hits
         handler = _Handler(self._on_raw)
         # Only what can change what a browser shows: no opens, no close-without-write, no
         # directory "modified" noise (a parent's mtime), so a storm costs as little as possible.
@@ -223,8 +337,21 @@ class Watcher:
             except Exception:  # noqa: BLE001
                 pass
             raise
+        if not polling and _limit_hits > hits_before:
+            # The root is watched but some sub-folders could not be: half-watching is worse
+            # than polling everything.
+            _stop_observer(observer)
+            raise OSError(errno.ENOSPC, "inotify watch limit reached for a sub-folder")
         self.polling = polling
+        self._hits_seen = _limit_hits
         return observer
+
+    def _poll_listdir(self, path: str | None) -> Iterator[os.DirEntry[str]]:
+        """``os.scandir`` for the polling observer, leaving out ignored files and folders."""
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if self._relative(entry.path) is not None:
+                    yield entry
 
     # --- events -----------------------------------------------------------------------------
     def _relative(self, raw: Any) -> str | None:
@@ -260,17 +387,120 @@ class Watcher:
                 self._first = now
                 self._cond.notify()
             self._last = now
-            self._pending.update(self.root / rel for rel in found)
-            if born is not None:
+            if born is not None and self.root / born not in self._pending:
+                # Only a path whose first event in this burst is its creation can be a temporary
+                # file; one that was deleted first and then re-created (and maybe deleted again)
+                # existed before the burst, so its fate is a change to report.
                 self._born.add(self.root / born)
+            self._pending.update(self.root / rel for rel in found)
+
+    # --- the folder itself ------------------------------------------------------------------
+    def _current_identity(self) -> tuple[int, int] | None:
+        """(device, inode) of the watched folder, or None when no folder is at that path."""
+        try:
+            info = os.stat(self.root)
+        except OSError:
+            return None
+        return (info.st_dev, info.st_ino) if os.path.isdir(self.root) else None
+
+    def _healthy(self) -> bool:
+        """True while the folder is the one being watched and the observer still runs.
+
+        inotify keeps following a renamed folder (under its old name) and a polling or deleted
+        watch just stops: neither says anything, so look.
+        """
+        if self._current_identity() != self._identity:
+            return False
+        observer = self._observer
+        emitters = getattr(observer, "emitters", ()) if observer is not None else ()
+        return all(emitter.is_alive() for emitter in emitters)
+
+    def _check_folder(self) -> None:
+        """Called on the delivery thread while idle: notice a lost folder, resume when it is back."""
+        if self._stopping:
+            return
+        if not self.lost:
+            if not self.polling and _limit_hits > self._hits_seen:
+                self._switch_to_polling()
+                return
+            if self._healthy():
+                return
+            with self._observer_lock:
+                observer, self._observer = self._observer, None
+            _stop_observer(observer)
+            self.lost = True
+            self.warning = (
+                f"the folder {self.root} was moved or deleted, so changes are not seen; "
+                "watching resumes when it is back"
+            )
+            # Said once: through on_status when someone listens (the CLI prints it), else the log.
+            log.log(logging.DEBUG if self.on_status is not None else logging.WARNING, "%s", self.warning)
+            self._tell(self.warning)
+            return
+        identity = self._current_identity()
+        if identity is None:
+            return
+        try:
+            observer = self._observe()
+        except OSError as exc:
+            log.debug("cannot watch %s yet: %s", self.root, exc)
+            return
+        with self._observer_lock:
+            if self._stopping:
+                _stop_observer(observer)
+                return
+            self._observer = observer
+        self._identity = identity
+        self.lost = False
+        self.warning = None
+        self._tell(f"the folder {self.root} is back: watching it again")
+
+    def _switch_to_polling(self) -> None:
+        """A folder created while watching could not get its inotify watch: poll from now on."""
+        with self._observer_lock:
+            observer, self._observer = self._observer, None
+        _stop_observer(observer)
+        try:
+            polling = self._start_observer(polling=True)
+        except OSError as exc:
+            log.warning("cannot poll %s either: %s", self.root, exc)
+            return
+        with self._observer_lock:
+            if self._stopping:
+                _stop_observer(polling)
+                return
+            self._observer = polling
+        self.warning = _watch_limit_message(OSError(errno.ENOSPC, "inotify watch limit reached"))
+        log.log(logging.DEBUG if self.on_status is not None else logging.WARNING, "%s", self.warning)
+        self._tell(self.warning)
+
+    def _tell(self, message: str) -> None:
+        if self.on_status is None:
+            return
+        try:
+            self.on_status(message)
+        except Exception:  # noqa: BLE001 - a failing listener must not kill the watcher
+            log.exception("watch status handler failed")
 
     def _deliver_loop(self) -> None:
         while True:
             with self._cond:
+                idle_since = time.monotonic()
                 while not self._pending and not self._stopping:
-                    self._cond.wait()
+                    if time.monotonic() - idle_since >= self.health_seconds:
+                        break
+                    self._cond.wait(self.health_seconds)
                 if self._stopping:
                     return
+                idle = not self._pending
+            if idle:
+                self._check_folder()
+                continue
+            with self._cond:
+                if self._stopping:
+                    return
+                if not self._pending:
+                    continue
                 deadline = min(self._last + self.debounce, self._first + self.max_wait)
                 now = time.monotonic()
                 if now < deadline:
@@ -284,11 +514,27 @@ class Watcher:
             paths = frozenset(p for p in pending if p not in born or os.path.lexists(p))
             if not paths:
                 continue
+            if self._current_identity() != self._identity:
+                # The folder itself was deleted or moved: these are the echoes of that (every file
+                # "deleted"), not edits. Say what happened instead of reporting them one by one.
+                self._check_folder()
+                continue
             batch = ChangeBatch(paths, first, last)
             try:
                 self.on_batch(batch)
             except Exception:  # noqa: BLE001 - a failing consumer must not kill the watcher
                 log.exception("change batch handler failed")
+
+
+def _stop_observer(observer: Any) -> None:
+    """Stop and join a watchdog observer; never raises (it may have died already)."""
+    if observer is None:
+        return
+    try:
+        observer.stop()
+        observer.join(timeout=5)
+    except Exception:  # noqa: BLE001 - stopping must never raise
+        log.debug("observer did not stop cleanly", exc_info=True)
 
 
 class _Handler:

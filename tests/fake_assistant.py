@@ -13,10 +13,12 @@ as ``[python, fake_assistant.py, ...options..., --prompt, "{prompt}"]``. Options
   --hang                after the edits, sleep forever (the sandbox must kill us at the timeout)
   --kill-parent         after the edits, SIGKILL our parent (simulates the sandbox crashing)
   --json                print a Claude Code ``--output-format json`` result on stdout
+  --noise N             print N stream-json progress lines on stdout first (a long session)
   --cost X              total_cost_usd in that result (default 0.0123)
   --stderr TEXT         print TEXT on stderr
   --exit N              exit with code N
   --env-file FILE       write SANDBOX_* environment variables to FILE as JSON
+  --pid-file FILE       write our own pid to FILE (to check that we were stopped)
   --prompt TEXT         the task (use "{prompt}" in sandbox.yaml; read before the other options)
   --prompt-file FILE    write the prompt (--prompt, or stdin when none was given) to FILE
 """
@@ -102,6 +104,12 @@ def main(argv: list[str]) -> int:
             exit_code = int(value)
         elif option == "--env-file":
             Path(value).write_text(json.dumps({k: v for k, v in os.environ.items() if k.startswith("SANDBOX_")}))
+        elif option == "--noise":
+            for n in range(int(value)):
+                print(json.dumps({"type": "assistant", "message": {"content": f"step {n} " + "." * 80}}))
+            sys.stdout.flush()
+        elif option == "--pid-file":
+            Path(value).write_text(str(os.getpid()))
         elif option == "--prompt-file":
             text = prompt if prompt is not None else sys.stdin.read()
             Path(value).write_text(text)

@@ -195,3 +195,19 @@ def write_vim_style(path: Path, text: str) -> None:
     os.rename(path, backup)
     path.write_text(text, encoding="utf-8")
     os.unlink(backup)
+
+
+def raw_exchange(port: int, request: bytes, *, timeout: float = 5.0) -> bytes:
+    """Send ``request`` bytes as they are and return everything received until the server closes
+    the connection or stays quiet for ``timeout`` seconds (a kept-alive connection)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(request)
+        data = b""
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except TimeoutError:
+                return data
+            if not chunk:
+                return data
+            data += chunk

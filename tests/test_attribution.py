@@ -130,3 +130,13 @@ def test_no_git_means_no_commits(project) -> None:
 def test_core_modules_stay_textual_free(module: str) -> None:
     code = f"import sys, {module}; assert 'textual' not in sys.modules, sorted(sys.modules)"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_log_edit_prints_json_for_other_tools(ws: Workspace, project, cli) -> None:
+    started = sessions.start_session(project, "copilot")
+    result = cli("log-edit", "expense-approvals", "-v", "copilot", "--file", "style.css", "--tool", "Edit", "--json")
+    assert result.code == 0, result.err
+    event = json.loads(result.out)
+    assert (event["kind"], event["file"], event["session"]) == ("edit", "style.css", started["session"])
+    result = cli("log-edit", "expense-approvals", "-v", "claude-code", "--file", "style.css", "--json")
+    assert result.code == 0 and json.loads(result.out) is None, "nothing recorded outside a session"

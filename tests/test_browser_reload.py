@@ -116,3 +116,44 @@ def test_many_tabs_and_a_closed_tab(browser: Any, live: tuple[Any, LiveProject])
         wait_for(lambda: server.client_count == 2)  # the closed tab is no longer counted
     finally:
         context.close()
+
+
+def test_a_restarted_preview_picks_up_its_new_token(browser: Any, live: tuple[Any, LiveProject]) -> None:
+    """`sandbox preview --port N` stopped and started again: open tabs must come back to life."""
+    project, lp = live
+    url = lp.start_preview("claude-code")
+    port = lp.server("claude-code").port
+    page = browser.new_page()
+    page.set_default_timeout(WAIT_MS)
+    try:
+        page.goto(url)
+        page.wait_for_function(CONNECTED)
+        lp.stop_preview("claude-code")
+        assert lp.start_preview("claude-code", port=port) == url
+        token = lp.server("claude-code").token
+        page.wait_for_function(
+            f"document.querySelector('script[data-sandbox-token]').dataset.sandboxToken === '{token}'")
+        page.wait_for_function(CONNECTED)
+        write_via_rename(project.variant_dir("claude-code") / "style.css", "h1 { color: rgb(255, 0, 0); }\n")
+        page.wait_for_function("getComputedStyle(document.getElementById('headline')).color === 'rgb(255, 0, 0)'")
+    finally:
+        page.close()
+
+
+def test_a_page_whose_first_stream_is_refused_does_not_reload(browser: Any, live: tuple[Any, LiveProject]) -> None:
+    """The restart reload happens only after a stream was open: a refusal never loops."""
+    _, lp = live
+    url = lp.start_preview("claude-code")
+    server = lp.server("claude-code")
+    page = browser.new_page()
+    page.set_default_timeout(WAIT_MS)
+    try:
+        page.route("**/__sandbox/events*", lambda route: route.fulfill(status=403, body="forbidden"))
+        page.goto(url)
+        page.evaluate("window.__marker = 'first load'")
+        page.wait_for_function("window.__sandboxLiveReload.state === 'closed'")
+        page.wait_for_timeout(1500)
+        assert page.evaluate("window.__marker") == "first load"
+        assert server.client_count == 0
+    finally:
+        page.close()

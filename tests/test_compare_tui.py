@@ -132,3 +132,34 @@ async def test_next_pair_and_missing_project(ws: Workspace, project: str) -> Non
         await pilot.pause()
         assert "no project 'no-such-project'" in visible_text(app)
         assert bad.comparison is None
+
+
+async def test_a_vote_that_cannot_be_saved_can_be_cast_again(ws: Workspace, project: str) -> None:
+    """A rubric broken in sandbox.yaml mid-comparison: nothing half-saved, the buttons come back."""
+    screen = CompareScreen(ws, project, serve=False)
+    app = CompareApp(screen)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await wait_for(pilot, lambda: screen.comparison is not None)
+        await pilot.pause()
+        screen.query_one("#score-a-works", Input).value = "4"
+        screen.query_one("#score-b-works", Input).value = "2"
+        (ws.root / "sandbox.yaml").write_text("rubric: []\n")
+        ws.reload()
+        await pilot.click("#vote-A")
+        await wait_for(pilot, lambda: "Vote not saved" in str(screen.query_one("#reveal").content))
+        await pilot.pause()
+        assert not screen.query_one("#vote-A", Button).disabled and screen.revealed is None
+        events = ledger.read(ws.project(project).ledger_path).events
+        assert [e for e in events if e["kind"] in ("rating", "vote")] == []  # nothing half-saved
+        (ws.root / "sandbox.yaml").unlink()
+        ws.reload()
+        await pilot.click("#vote-A")
+        await wait_for(pilot, lambda: screen.revealed is not None)
+    events = ledger.read(ws.project(project).ledger_path).events
+    assert len([e for e in events if e["kind"] == "vote"]) == 1
+    assert sorted(e["scores"]["works"] for e in events if e["kind"] == "rating") == [2, 4]  # each side once
+    vote = next(e for e in events if e["kind"] == "vote")
+    # scored before the reveal: the ratings say so (comparison and side), for whoever audits them later
+    assert sorted((e["side"], e["comparison"]) for e in events if e["kind"] == "rating") == [
+        ("A", vote["comparison"]), ("B", vote["comparison"]),
+    ]

@@ -211,3 +211,43 @@ def test_blind_previews_hide_the_briefs_that_name_the_assistant(ws: Workspace, p
     finally:
         for server in servers:
             server.stop()
+
+
+def test_a_criterion_scored_twice_is_refused_not_silently_overwritten(ws: Workspace, project: str, cli) -> None:
+    with pytest.raises(SandboxError, match=r"'works' is scored twice \(3 and 5\); give it once"):
+        feedback.rate(ws, project, "copilot", ["works=3", "Works without errors=5"])
+    assert kinds(ws, project, "rating") == []
+    assert feedback.parse_scores(["works=4", "works=4"], feedback.rubric(ws)) == {"works": 4}  # same value: harmless
+    assert_one_line_error(cli("rate", project, "-v", "copilot", "-s", "works=3", "-s", "works=5"), "scored twice")
+
+
+def test_cli_rates_a_side_blind_before_the_vote(ws: Workspace, project: str, cli) -> None:
+    """"--variant A" scores side A of the waiting comparison without naming it, and records that it was blind."""
+    assert_one_line_error(cli("rate", project, "-v", "A", "-s", "works=4"), "no blind comparison is waiting")
+    started = json.loads(cli("compare", project, "--json").out)
+    rated = cli("rate", project, "-v", "A", "-s", "works=4", "-s", "looks-right=3")
+    assert rated.code == 0, rated.err
+    assert "Rated side A of the blind comparison" in rated.out and not any(n in rated.out for n in NAMES)
+    as_json = cli("rate", project, "-v", "b", "-s", "works=2", "--json")  # either case
+    assert json.loads(as_json.out)["side"] == "B" and not any(n in as_json.out for n in NAMES)
+    comparison = feedback.pending_comparison(ws, project)
+    assert comparison is not None and comparison.id == started["comparison"]
+    ratings = kinds(ws, project, "rating")
+    assert [(r["variant"], r["side"], r["comparison"], r["scores"]) for r in ratings] == [
+        (comparison.a, "A", comparison.id, {"works": 4, "looks-right": 3}),
+        (comparison.b, "B", comparison.id, {"works": 2}),
+    ]
+    assert "side" not in feedback.rate(ws, project, "copilot", ["works=5"])  # named ratings stay as they were
+    with pytest.raises(SandboxError, match="not part of the blind comparison"):
+        other = feedback.Comparison("x", project, "claude-code", "claude-code", "claude-code", "claude-code")
+        feedback.rate(ws, project, "copilot", ["works=5"], comparison=other)
+
+
+def test_log_hides_a_waiting_comparison_until_the_vote(ws: Workspace, project: str, cli) -> None:  # noqa: ANN001
+    comparison = feedback.start_comparison(ws, project)
+    hidden = [r["event"] for r in json.loads(cli("log", project, "--json", "--no-git").out) if r["kind"] == "compare"]
+    assert hidden and all(hidden[0][k] == "hidden until the vote" for k in ("a", "b", "a_assistant", "b_assistant"))
+    assert not any(name in json.dumps(hidden) for name in NAMES)
+    feedback.vote(ws, project, "A")
+    shown = [r["event"] for r in json.loads(cli("log", project, "--json", "--no-git").out) if r["kind"] == "compare"]
+    assert shown[0]["a"] == comparison.variant("A")

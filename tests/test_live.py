@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -400,3 +401,54 @@ def test_a_spec_edited_while_nothing_watched_is_rendered_when_watching_starts(tm
     with LiveProject(ws, slug, on_event=events.put, debounce_ms=30, record_changes=lambda *a: None):
         pass
     assert len([e for e in project.events() if e["kind"] == ledger.RENDERED]) == before == 1
+
+
+def test_project_folder_moved_away_and_back(h: Harness) -> None:
+    """Renaming the project folder mid-session: a clear event, no crash; back again, tabs reload."""
+    client = h.client()
+    away = h.project.path.with_name(h.project.path.name + "-moved")
+    os.rename(h.project.path, away)
+    lost = h.wait("watch_lost")
+    assert "moved or deleted" in lost.message and h.live.warning == lost.message
+    os.rename(away, h.project.path)
+    assert "watching it again" in h.wait("watch_resumed").message
+    assert h.wait("reload", lambda e: e.variant == "claude-code").clients == 1
+    assert client.next(timeout=WAIT)[0] == "reload"
+    (h.variant() / "index.html").write_text("<html><head></head><body>after</body></html>")
+    h.wait("reload", lambda e: "variants/claude-code/index.html" in e.paths)
+    assert h.live.warning is None
+
+
+def test_cli_line_for_a_lost_folder() -> None:
+    from sandbox.cli_preview import format_event
+
+    line = format_event(LiveEvent("watch_lost", time.time(), message="the folder /x was moved or deleted"))
+    assert line is not None and line.endswith("project      warning: the folder /x was moved or deleted")
+    back = format_event(LiveEvent("watch_resumed", time.time(), message="the folder /x is back"))
+    assert back is not None and back.endswith("project      the folder /x is back") and "ms" not in back
+
+
+def test_cli_preview_all_past_the_last_port_is_one_line(tmp_path: Path) -> None:
+    """--all --port 65535 needs 65536 for the second variant: a user error, not an OverflowError."""
+    ws, slug = make_live_workspace(tmp_path / "ws")
+    result = run_cli(ws.root, "preview", slug, "--all", "--port", "65535", "--no-browser")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().count("\n") == 0 and "--all needs 2 ports from 65535" in result.stderr
+    assert "internal error" not in result.stderr and "http://" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    "entry, message",
+    [("'!keep.log'", "cannot start with '!'"), ("''", "pattern is empty"), ("{a: 1}", "must be a pattern")],
+)
+def test_an_ignore_entry_that_cannot_work_is_refused_at_its_line(tmp_path: Path, entry: str, message: str) -> None:
+    """A negation or an empty pattern would silently do nothing: say so, pointing at the line."""
+    root = tmp_path / "ws"
+    ws, slug = make_live_workspace(root)
+    (root / "sandbox.yaml").write_text(f"ignore:\n  - '*.log'\n  - {entry}\n")
+    ws.reload()
+    with pytest.raises(SandboxError, match=rf"sandbox.yaml:3:\d+: .*{re.escape(message)}"):
+        LiveProject(ws, slug)
+    (root / "sandbox.yaml").write_text("ignore:\n  - '*.log'\n  - 4913\n  - build/\n")
+    ws.reload()
+    assert LiveProject(ws, slug).ignore == ["*.log", "4913", "build/"]

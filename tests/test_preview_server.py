@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from sandbox.errors import SandboxError
 from sandbox.preview import PreviewServer, inject_script, safe_relative
-from tests.preview_helpers import SSEClient, raw_get, wait_for
+from tests.preview_helpers import SSEClient, raw_exchange, raw_get, wait_for
 
 INDEX = b"<!doctype html><html><head><title>t</title></head><body><h1>Hi</h1></body></html>"
 
@@ -162,6 +162,22 @@ TRAVERSALS = [
     "/%ff%fe",
     "http://127.0.0.1/../secret.txt",
     "*",
+    # more odd forms, all refused the same way
+    "http://evil.example/secret.txt",
+    "/..%2f..%2fetc/passwd",
+    "/%2e%2e%5c",
+    "/%2e%2e%5csecret.txt",
+    "/%c0%ae%c0%ae/secret.txt",
+    "/%u002e%u002e/secret.txt",
+    "/%25%32%65%25%32%65/secret.txt",
+    "/pages/%2e%2e/..%252f/secret.txt",
+    "/.%00./secret.txt",
+    "/%00",
+    "/index.html%00",
+    "/" + "%2e%2e/" * 200 + "etc/passwd",
+    "/" + "a/" * 3000 + "index.html",
+    "/.ENV",
+    "/.Git/config",
 ]
 
 
@@ -175,7 +191,10 @@ def test_traversal_and_dot_files_are_404(shared: PreviewServer, target: str) -> 
 @pytest.mark.parametrize(
     "host",
     ["evil.example", "evil.example:{port}", "127.0.0.1", "localhost", "127.0.0.1:1", "localhost:{other}",
-     "127.0.0.2:{port}", "0.0.0.0:{port}", "[::1]", "127.0.0.1:{port}.evil.example", "", None],
+     "127.0.0.2:{port}", "0.0.0.0:{port}", "[::1]", "127.0.0.1:{port}.evil.example", "", None,
+     "localhost.evil.com:{port}", "localhost.:{port}", "127.0.0.1.:{port}", "[::ffff:127.0.0.1]:{port}",
+     "[0:0:0:0:0:0:0:1]:{port}", "::1:{port}", "127.0.0.1:{port}@evil.example", "evil.example@127.0.0.1:{port}",
+     "2130706433:{port}", "0x7f.0.0.1:{port}", "127.1:{port}"],
 )
 def test_foreign_host_is_403(shared: PreviewServer, host: str | None) -> None:
     value = None if host is None else host.format(port=shared.port, other=shared.port + 1)
@@ -355,3 +374,198 @@ def test_safe_relative_never_escapes(tree: Path, text: str) -> None:
     target = server.resolve(segments)
     if target is not None:
         assert target == tree.resolve() or tree.resolve() in target.parents
+
+
+# --- hardening: odd requests, odd files, many and rude clients ------------------------------------
+def _head_of(raw: bytes) -> str:
+    return raw.partition(b"\r\n\r\n")[0].decode("latin-1")
+
+
+@pytest.mark.parametrize(
+    "request_bytes, status",
+    [
+        (b"<script>alert(1)</script> / HTTP/1.1\r\nHost: {host}\r\n\r\n", 501),
+        (b"FOO / HTTP/1.1\r\nHost: {host}\r\n\r\n", 501),
+        (b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: {host}\r\n\r\n", 414),
+        (b"GET / HTTP/1.1\r\nHost: {host}\r\nX-Big: " + b"b" * 70_000 + b"\r\n\r\n", 431),
+        (b"GET / HTTP/1.1\r\nHost: {host}\r\n" + b"X: y\r\n" * 120 + b"\r\n", 431),
+    ],
+    ids=["markup-method", "unknown-method", "overlong-uri", "overlong-header", "too-many-headers"],
+)
+def test_parser_refusals_are_short_plain_text_that_echo_nothing(
+    shared: PreviewServer, request_bytes: bytes, status: int
+) -> None:
+    """The stdlib's own error page is HTML without nosniff and echoes the method back."""
+    raw = raw_exchange(shared.port, request_bytes.replace(b"{host}", f"127.0.0.1:{shared.port}".encode()))
+    head = _head_of(raw)
+    assert head.startswith(f"HTTP/1.1 {status} "), head
+    lowered = head.lower()
+    assert "content-type: text/plain" in lowered
+    assert "x-content-type-options: nosniff" in lowered
+    assert "cache-control: no-store" in lowered
+    assert "connection: close" in lowered
+    assert b"<script>" not in raw and b"FOO" not in raw and b"<!DOCTYPE" not in raw
+
+
+def test_a_refused_body_is_never_read_as_a_second_request(shared: PreviewServer) -> None:
+    """A form POST's body must not be parsed as the next request on a kept-alive connection."""
+    host = f"127.0.0.1:{shared.port}"
+    smuggled = f"GET /index.html HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+    request = (f"POST /index.html HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(smuggled)}\r\n\r\n").encode()
+    raw = raw_exchange(shared.port, request + smuggled, timeout=3)
+    assert raw.startswith(b"HTTP/1.1 405 ")
+    assert raw.count(b"HTTP/1.1 ") == 1, raw
+    assert b"<h1>Hi</h1>" not in raw
+    assert "connection: close" in _head_of(raw).lower()
+
+
+def test_a_get_without_a_body_keeps_the_connection(shared: PreviewServer) -> None:
+    """Keep-alive still works for ordinary requests: two GETs on one connection, two answers."""
+    host = f"127.0.0.1:{shared.port}"
+    one = f"GET /style.css HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+    last = f"GET /style.css HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode()
+    raw = raw_exchange(shared.port, one + last, timeout=5)
+    assert raw.count(b"HTTP/1.1 200 ") == 2
+
+
+def test_a_fifo_is_404_not_a_hung_connection(server: PreviewServer, tree: Path) -> None:
+    """Reading a named pipe blocks until someone writes to it: only regular files are served."""
+    os.mkfifo(tree / "pipe.html")
+    os.mkfifo(tree / "pipes")  # and a folder's index that is not a regular file
+    (tree / "withpipe").mkdir()
+    os.mkfifo(tree / "withpipe" / "index.html")
+    assert get(server, "/pipe.html", timeout=5).status == 404
+    assert get(server, "/withpipe/", timeout=5).status == 404
+    assert get(server, "/index.html").status == 200
+
+
+def test_hidden_files_stay_hidden_under_other_names(tree: Path) -> None:
+    """A blind comparison hides CLAUDE.md: not as claude.md (macOS/Windows), a hard link or a symlink."""
+    (tree / "CLAUDE.md").write_text("made by claude")
+    (tree / "claude.md").write_text("made by claude")  # what macOS would open for /claude.md
+    os.link(tree / "CLAUDE.md", tree / "notes.md")
+    os.symlink(tree / "CLAUDE.md", tree / "readme.md")
+    (tree / "docs").mkdir()
+    (tree / "docs" / "AGENTS.md").write_text("agents")
+    with PreviewServer(tree, hidden={"CLAUDE.md", "docs/AGENTS.md"}) as srv:
+        for target in ("/CLAUDE.md", "/claude.md", "/Claude.MD", "/notes.md", "/readme.md", "/docs/AGENTS.md",
+                       "/docs/agents.md", "/DOCS/AGENTS.md"):
+            response = get(srv, target)
+            assert response.status == 404, target
+            assert b"claude" not in response.body
+        assert get(srv, "/index.html").status == 200
+        assert get(srv, "/style.css").status == 200
+
+
+def test_web_types_do_not_depend_on_the_systems_table(server: PreviewServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows' registry can map .js to text/plain; with nosniff the browser would refuse the script."""
+    import mimetypes
+
+    monkeypatch.setattr(mimetypes, "guess_type", lambda *a, **k: ("text/plain", None))
+    js = get(server, "/app.js")
+    assert js.headers["content-type"] == "text/javascript; charset=utf-8"
+    assert js.headers["x-content-type-options"] == "nosniff"
+    assert get(server, "/style.css").headers["content-type"] == "text/css; charset=utf-8"
+    page = get(server, "/index.html")
+    assert page.headers["content-type"] == "text/html; charset=utf-8" and server.token.encode() in page.body
+
+
+def test_a_client_leaving_mid_response_leaves_no_traceback(
+    server: PreviewServer, tree: Path, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A reload while a big image loads resets the connection: normal, not worth a traceback."""
+    import logging
+    import struct
+
+    caplog.set_level(logging.DEBUG, logger="sandbox.preview")
+    (tree / "big.bin").write_bytes(b"x" * (32 * 1024 * 1024))
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    sock.sendall(f"GET /big.bin HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n\r\n".encode())
+    assert sock.recv(1024).startswith(b"HTTP/1.1 200")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with a reset
+    sock.close()
+    wait_for(lambda: any("went away" in r.getMessage() for r in caplog.records), timeout=15)
+    assert "Traceback" not in capfd.readouterr().err
+    assert get(server, "/style.css").status == 200
+
+
+def test_many_clients_connecting_at_once_are_all_served(server: PreviewServer) -> None:
+    """Ten tabs reloading open dozens of connections at once; the listen backlog must hold them."""
+    assert server._httpd is not None and server._httpd.request_queue_size >= 64
+    results: list[int] = []
+    lock = threading.Lock()
+
+    def fetch() -> None:
+        status = get(server, "/style.css", timeout=30).status
+        with lock:
+            results.append(status)
+
+    threads = [threading.Thread(target=fetch) for _ in range(100)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert results == [200] * 100
+
+
+def test_idle_and_half_sent_connections_do_not_block_others(server: PreviewServer) -> None:
+    """Slowloris: connections that send half a request and wait never hold up a real browser."""
+    idle = []
+    try:
+        for _ in range(50):
+            sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+            sock.sendall(f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n".encode())
+            idle.append(sock)
+        for _ in range(50):
+            idle.append(socket.create_connection(("127.0.0.1", server.port), timeout=10))
+        assert get(server, "/index.html", timeout=10).status == 200
+        client = sse(server)
+        try:
+            wait_for(lambda: server.client_count == 1)
+            assert server.notify_reload() == 1
+            assert client.next()[0] == "reload"
+        finally:
+            client.close()
+    finally:
+        for sock in idle:
+            sock.close()
+
+
+def test_head_of_the_event_channel_opens_no_stream(server: PreviewServer) -> None:
+    response = get(server, f"/__sandbox/events?token={server.token}", method="HEAD")
+    assert response.status == 200 and response.body == b""
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert server.client_count == 0
+
+
+def test_a_port_out_of_range_is_a_user_error(tree: Path) -> None:
+    for port in (70000, -1):
+        with pytest.raises(SandboxError, match=f"port {port} is not a port number"):
+            PreviewServer(tree, port=port)
+
+
+def test_the_folder_redirect_keeps_the_query(server: PreviewServer) -> None:
+    """A prototype may read ``?step=2``: adding the folder's '/' must not drop it."""
+    redirect = get(server, "/pages?step=2&name=a%20b")
+    assert redirect.status == 301 and redirect.headers["location"] == "/pages/?step=2&name=a%20b"
+    assert get(server, "/pages").headers["location"] == "/pages/"
+    assert "\r" not in get(server, "/pages?x=%0d%0aSet-Cookie:%20a=b").headers["location"]
+
+
+def test_every_response_says_nosniff_and_no_store(server: PreviewServer) -> None:
+    """Edits show up at once (nothing cached) and no response is ever sniffed into another type."""
+    host = f"127.0.0.1:{server.port}"
+    requests = [
+        f"GET /index.html HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n",
+        f"GET /style.css HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n",
+        f"GET /__sandbox/livereload.js HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n",
+        f"GET /pages HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n",
+        f"GET /missing HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
+        f"DELETE / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n",
+        f"GET /__sandbox/events?token={server.token} HTTP/1.1\r\nHost: {host}\r\n\r\n",
+    ]
+    for request in requests:
+        head = _head_of(raw_exchange(server.port, request.encode(), timeout=1)).lower()
+        assert "x-content-type-options: nosniff" in head, request
+        assert "cache-control: no-store" in head, request

@@ -265,3 +265,201 @@ async def test_report_screen_shows_tables_and_charts(filled: Workspace) -> None:
         assert "<svg" in target.read_text()
     line = bar_line("X", 0.7, 0.48, 0.85, lo=0, hi=1, color="red", percent=True, width=21).plain
     assert line == "X" + " " * 18 + "█" * 10 + "▓" * 5 + "──" + "┤" + "···" + " 70% [48%-85%]"
+
+
+# --- review: what a manager reads --------------------------------------------------------------
+def test_rating_intervals_stay_on_the_1_to_5_scale_when_shown(filled: Workspace) -> None:
+    """Two ratings (3, 4) give the t interval [-2.85, 9.85]: JSON keeps it, people see [1.00-5.00]."""
+    from sandbox.tui.screens.report import charts_text
+
+    built = report.build_report(filled)
+    works = by_id(built.data["assistants"])["claude-code"]["criteria"]["works"]
+    assert works["low"] < 1 and works["high"] > 5  # the exact t interval, unchanged in the data
+    md = report.render(built, "md")
+    assert "3.50 [1.00-5.00]" in md and "-2.85" not in md and "9.85" not in md
+    html = report.render(built, "html")
+    assert "3.50 [1.00-5.00]" in html and "-2.85" not in html
+    section = {"assistants": [{"id": "x", "name": "X", "ratings": 2, "votes": {"decisive": 0},
+                               "overall": {"n": 2, "mean": 4.5, "low": -1.85, "high": 10.85}}]}
+    assert "[1.00-5.00]" in charts_text(section).plain
+
+
+@pytest.mark.parametrize(
+    ("x_wins", "y_wins", "says", "never"),
+    [
+        (10, 0, "X won 10 of 10 decisive votes (100%, 95% interval 72%-100%; p = 0.002). A clear preference, although",
+         "hint"),
+        (2, 6, ("Y won 6 of 8 decisive votes (75%, 95% interval 41%-93%; p = 0.289), but that is only 8 decisive "
+                "votes of the 194 needed"), "clear preference"),
+        (130, 120, ("X won 130 of 250 decisive votes (52%, 95% interval 46%-58%; p = 0.569). No clear preference: "
+                    "with 250 decisive votes a 60/40 preference would most likely have shown"), "hint"),
+        (150, 100, ("X won 150 of 250 decisive votes (60%, 95% interval 54%-66%; p = 0.002). A clear preference, "
+                    "from enough votes"), "hint"),
+        (4, 4, "X vs Y: split 4-4 (p = 1.000), but that is only 8 decisive votes", "won"),
+        (0, 0, "X vs Y: no decisive votes yet", "hint"),
+    ],
+)
+def test_pair_note_words_follow_the_p_value_and_the_count(x_wins: int, y_wins: int, says: str, never: str) -> None:
+    """"Treat this as a hint" was said of a 10-0 result too (p = 0.002), and nothing at all was said
+    of a pair with enough votes: the words must follow both the evidence and the sample size."""
+    decisive = x_wins + y_wins
+    low, high = stats.wilson(x_wins, decisive)
+    note = report._pair_note("X", "Y", x_wins, y_wins, low, high, stats.votes_needed())
+    assert says in note and never not in note
+
+
+def test_enough_votes_still_get_a_sentence_and_many_pairs_a_caution(ws: Workspace) -> None:
+    slug = ws.new_project("Big", "mini", assistants=["claude-code", "copilot", "codex"]).slug
+    events = [
+        {"kind": "vote", "comparison": str(i), "a": "claude-code", "b": "copilot", "a_assistant": "claude-code",
+         "b_assistant": "copilot", "winner": "A" if i < 150 else "B"}
+        for i in range(250)
+    ]
+    events.append({"kind": "vote", "comparison": "c", "a": "codex", "b": "copilot", "a_assistant": "codex",
+                   "b_assistant": "copilot", "winner": "A"})
+    events.append({"kind": "vote", "comparison": "d", "a": "codex", "b": "claude-code", "a_assistant": "codex",
+                   "b_assistant": "claude-code", "winner": "B"})
+    ledger.append_events(ws.project(slug).ledger_path, [ledger.new_event(e.pop("kind"), project=slug, **e) for e in events])
+    data = report.build_report(ws, replicates=20, group_replicates=20).data
+    pair = next(h for h in data["head_to_head"] if (h["a"], h["b"]) == ("claude-code", "copilot"))
+    assert pair["enough_votes"] is True
+    assert any(n.startswith("Claude Code vs GitHub Copilot: Claude Code won 150 of 250") and "clear preference" in n
+               for n in data["notes"])
+    assert any(n.startswith("OpenAI Codex vs GitHub Copilot: OpenAI Codex won 1 of 1") for n in data["notes"])
+    assert any("3 pairs are compared" in n and "one pair in 20" in n for n in data["notes"])
+
+
+def test_votes_needed_wording_is_honest_about_the_approximation(filled: Workspace) -> None:
+    """194 is the normal approximation; the exact sign test has only ~76% power there."""
+    text = report.build_report(filled).data["votes_needed_explained"]
+    assert text.startswith("About 194 decisive votes") and "normal approximation" in text
+    assert "exact sign test" in text and "needs a few more" in text
+    assert stats.sign_test_power(194) < 0.8
+
+
+def test_markdown_puts_findings_first_explains_bt_and_does_not_repeat_the_whole(filled: Workspace) -> None:
+    md = report.render(report.build_report(filled), "md")
+    assert md.index("## What the numbers can and cannot say") < md.index("## Work per assistant")
+    bt = md.index("## Bradley-Terry strength")
+    assert md.index("the chance that X beats Y is s_X / (s_X + s_Y)", bt) > bt
+    assert "one imaginary tie" in md
+    # one template holds every project: its section says so instead of repeating every table
+    template = md[md.index("## By template: mini (2 projects)"):]
+    assert "All 2 projects are in this template: the tables above apply." in template
+    assert "###" not in template
+    assert md.count("### Head to head") == 2  # the two categories still get their tables
+    html = report.render(report.build_report(filled), "html")
+    assert html.index("What the numbers can and cannot say") < html.index("<h2>Charts</h2>")
+    assert "one imaginary tie" in html and "All 2 projects are in this template" in html
+    one = report.render(report.build_report(filled, category="finance"), "md")
+    assert "The only project is in this category: the tables above apply." in one
+
+
+def test_time_to_first_working_reads_in_human_units(filled: Workspace) -> None:
+    md = report.render(report.build_report(filled), "md")
+    row = next(line for line in md.splitlines() if line.startswith("| Claude Code | 2 |"))
+    assert row.endswith("| 2.0 h (n=1) |"), row
+    assert "| 60 min (n=1) |" in md  # copilot: one hour after created
+    assert [report.duration_text(h) for h in (None, 0.001, 0.5, 1.5, 30, 72)] == [
+        "-", "under a minute", "30 min", "1.5 h", "30.0 h", "3.0 days",
+    ]
+
+
+# --- review: CSV for spreadsheets, files for people --------------------------------------------
+def test_csv_rows_follow_the_project_folder(filled: Workspace) -> None:
+    """A renamed project folder: its events still say the old slug; the CSV must agree with the tables."""
+    old = filled.project("one").path
+    old.rename(old.parent / "renamed")
+    built = report.build_report(filled)
+    rows = list(csv.DictReader(io.StringIO(report.render(built, "csv"))))
+    moved = [r for r in rows if r["project"] == "renamed"]
+    assert moved and all(r["title"] == "One" and r["category"] == "finance" for r in moved)
+    assert not any(r["project"] == "one" for r in rows)
+    assert "side" in rows[0]  # blind ratings say which side was scored
+    assert len(rows) == built.data["totals"]["events"]
+
+
+def test_csv_file_opens_in_excel_and_keeps_quoting(filled: Workspace, tmp_path) -> None:
+    add(filled, "one", "rating", variant="copilot", assistant="copilot", scores={"works": 2},
+        note='Café, "quoted", two\nlines', by="=cmd|' /C calc'!A0")
+    built = report.build_report(filled)
+    target = tmp_path / "r.csv"
+    report.write(built, "csv", target)
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfid,at,kind,")  # the BOM tells Excel it is UTF-8
+    assert not report.render(built, "csv").startswith("\ufeff")  # printed CSV stays plain
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert len(rows) == built.data["totals"]["events"]
+    row = next(r for r in rows if r["note"].startswith("Café"))
+    assert row["note"] == 'Café, "quoted", two\nlines' and row["by"] == "'=cmd|' /C calc'!A0"
+    assert {len(r) for r in rows} == {len(rows[0])}
+
+
+def test_cli_output_extension_chooses_the_format_and_a_folder_is_refused(filled: Workspace, cli, tmp_path) -> None:
+    page = tmp_path / "report.html"
+    assert cli("report", "--output", str(page)).code == 0
+    assert page.read_text().startswith("<!doctype html>")  # was Markdown in a .html file
+    sheet = tmp_path / "report.CSV"
+    assert cli("report", "-o", str(sheet)).code == 0 and sheet.read_bytes().startswith(b"\xef\xbb\xbfid,")
+    data = tmp_path / "r.json"
+    assert cli("report", "-o", str(data)).code == 0 and json.loads(data.read_text())["schema"] == 1
+    explicit = tmp_path / "notes.html"
+    assert cli("report", "-f", "md", "-o", str(explicit)).code == 0  # an explicit --format wins
+    assert explicit.read_text().startswith("# Assistant comparison report")
+    assert_one_line_error(cli("report", "-o", str(tmp_path)), "is a folder; give a file name")
+
+
+async def test_report_screen_shows_notes_first_and_names_as_text(ws: Workspace) -> None:
+    """Assistant ids unknown to the registry are shown as-is: "[b]" in one must not turn into markup."""
+    from textual.app import App
+    from textual.widgets import Static
+
+    from sandbox.tui.screens.report import ReportScreen
+
+    slug = ws.new_project("Odd", "mini", assistants=["claude-code", "copilot"]).slug
+    vote(ws, slug, "beta[b]", "copilot", "A")
+    screen = ReportScreen(ws)
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(screen)
+
+    async with Host().run_test(size=(150, 50)) as pilot:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while screen.data is None:
+            assert loop.time() < deadline, "report not shown"
+            await pilot.pause(0.02)
+        await pilot.pause()
+        notes = screen.query_one("#notes", Static)
+        assert "beta[b] vs GitHub Copilot: beta[b] won 1 of 1" in str(notes.render())
+        order = [child.id for child in screen.query_one("#report-body").children]
+        assert order.index("notes") < order.index("charts")
+        while not screen.query(".table-title"):
+            assert loop.time() < deadline, "tables not shown"
+            await pilot.pause(0.02)
+        shown = [str(label.render()) for label in screen.query(".table-title")]
+        assert "Ratings, mean 1-5 [95% interval]" in shown  # the bracket part was eaten as markup
+
+
+def test_only_ties_give_no_multiple_testing_caution(ws: Workspace) -> None:
+    slug = ws.new_project("Ties", "mini", assistants=["claude-code", "copilot", "codex"]).slug
+    for a, b in (("claude-code", "copilot"), ("copilot", "codex"), ("codex", "claude-code")):
+        vote(ws, slug, a, b, "tie")
+    notes = report.build_report(ws, replicates=20).data["notes"]
+    assert len(notes) == 3 and all("no decisive votes yet" in n for n in notes)
+    assert not any("pairs are compared" in n for n in notes)  # no p-value, nothing to correct for
+
+
+def test_pair_note_on_a_large_workspace_reads_well() -> None:
+    """Thousands of votes: "p < 0.001" (not "p = <0.001"), and a 55/45 result is called small."""
+    low, high = stats.wilson(2226, 4022)
+    note = report._pair_note("Codex", "Copilot", 2226, 1796, low, high, 194)
+    assert "(55%, 95% interval 54%-57%; p < 0.001). A clear but small preference" in note and "= <" not in note
+    low, high = stats.wilson(1644, 2610)
+    note = report._pair_note("Copilot", "Claude", 966, 1644, 1 - high, 1 - low, 194)
+    assert "Claude won 1644 of 2610 decisive votes (63%, 95% interval 61%-65%; p < 0.001). A clear preference," in note
+
+
+def test_big_counts_are_grouped() -> None:
+    assert report.plural(200000, "event") == "200,000 events" and report.plural(1, "project") == "1 project"

@@ -288,3 +288,196 @@ def test_run_all_skips_variants_that_cannot_run_headless(ws: Workspace, cli) -> 
     assert result.code == 0, result.err
     assert "skipping 'human'" in result.err
     assert [e["variant"] for e in ws.project("solo").events() if e["kind"] == "run"] == ["copilot"]
+
+
+def _wait_for_text(path: Path, within: float = 30.0) -> str:
+    """The content of a file another process writes, once it is there and not empty."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            text = path.read_text()
+        except FileNotFoundError:
+            text = ""
+        if text.strip():
+            return text
+        time.sleep(0.02)
+    raise AssertionError(f"{path} was not written within {within} s")
+
+
+def _kill_leftovers(group: int) -> None:
+    """A failing test must not leave a hanging stand-in assistant behind (it sleeps for ever)."""
+    try:
+        os.killpg(group, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_stopping_sandbox_run_stops_its_assistants_and_records_the_runs(ws: Workspace, project, tmp_path,
+                                                                      sig: int) -> None:
+    """Ctrl-C, a closed terminal (SIGHUP) or a SIGTERM reaches only the sandbox: the assistants, in
+    their own process group, must not run on unsupervised and without a timeout."""
+    import subprocess
+
+    pid_file, child_pid_file = tmp_path / "assistant.pid", tmp_path / "child.pid"
+    configure(ws.root, {"copilot": {"headless": fake("--write", "started.txt=yes\\n", "--pid-file", str(pid_file),
+                                                     "--spawn-child", str(child_pid_file), "--hang")}})
+    proc = subprocess.Popen([sys.executable, "-m", "sandbox", "run", "expense-approvals", "-v", "copilot",
+                             "--timeout", "600"], cwd=ws.root, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assistant_pid = int(_wait_for_text(pid_file))
+    child_pid = int(_wait_for_text(child_pid_file))
+    try:
+        proc.send_signal(sig)  # to the sandbox alone, as a process manager or a hang-up does
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130 and b"interrupted" in err, err
+        assert _pid_gone(assistant_pid) and _pid_gone(child_pid), "the assistant's whole group was stopped"
+    finally:
+        _kill_leftovers(assistant_pid)
+    [event] = _events(project, "run")
+    assert event["interrupted"] is True and event["timed_out"] is False and event["files_added"] == ["started.txt"]
+    assert sessions.open_sessions(project) == {}
+
+
+def test_stopping_sandbox_open_stops_the_assistant_and_ends_the_session(ws: Workspace, project, tmp_path) -> None:
+    import subprocess
+
+    pid_file = tmp_path / "assistant.pid"
+    configure(ws.root, {"copilot": {"command": fake("--write", "wip.txt=a\\n", "--pid-file", str(pid_file), "--hang",
+                                                    prompt=False)}})
+    proc = subprocess.Popen([sys.executable, "-m", "sandbox", "open", "expense-approvals", "-v", "copilot"],
+                            cwd=ws.root, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assistant_pid = int(_wait_for_text(pid_file))
+    try:
+        proc.send_signal(signal.SIGTERM)  # to the sandbox alone
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 1, err
+        assert _pid_gone(assistant_pid), "the assistant was told to stop too"
+    finally:
+        _kill_leftovers(proc.pid)
+    [ended] = _events(project, "session_ended")
+    assert ended["files_added"] == ["wip.txt"]
+    assert sessions.open_sessions(project) == {}
+
+
+def test_timeout_must_be_a_number_of_seconds(ws: Workspace, project, cli) -> None:
+    configure(ws.root, {"copilot": {"headless": fake("--write", "x.txt=1\\n")}})
+    assert_one_line_error(cli("run", "expense-approvals", "-v", "copilot", "--timeout", "nan"), "--timeout", "nan")
+    assert not _events(project, "run")
+
+
+def test_an_unexpected_failure_of_one_run_is_reported_not_lost(ws: Workspace, project, monkeypatch) -> None:
+    configure(ws.root, {"copilot": {"headless": fake("--write", "x.txt=1\\n")},
+                        "claude-code": {"headless": fake("--write", "y.txt=1\\n")}})
+    ws.reload()
+    original = runs.run_headless
+
+    def flaky(workspace, project, variant, **kwargs):
+        if variant == "copilot":
+            raise PermissionError(13, "Permission denied")
+        return original(workspace, project, variant, **kwargs)
+
+    monkeypatch.setattr(runs, "run_headless", flaky)
+    claude, copilot = runs.run_many(ws, project, ["claude-code", "copilot"], timeout=60)
+    assert isinstance(claude, dict) and claude["files_added"] == ["y.txt"]
+    assert "PermissionError" in str(copilot) and "Permission denied" in str(copilot) and "copilot" in str(copilot)
+
+
+def test_timeout_holds_when_the_assistant_never_reads_a_big_prompt(ws: Workspace, project, cli) -> None:
+    """A prompt bigger than the pipe, written to an assistant that never reads stdin, must not block
+    the sandbox before the timeout is even counted."""
+    configure(ws.root, {"copilot": {"headless": fake("--write", "a.txt=1\\n", "--hang", prompt=False)}})
+    result = cli("run", "expense-approvals", "-v", "copilot", "--timeout", "2", "--prompt", "x" * 100_000,
+                 timeout=40)
+    assert result.code == 1, result.err
+    [event] = _events(project, "run")
+    assert event["timed_out"] is True and event["files_added"] == ["a.txt"]
+
+
+def test_result_after_long_output_is_still_read(ws: Workspace, project, monkeypatch) -> None:
+    """stream-json puts the result last: the kept output is the tail, not the head."""
+    configure(ws.root, {"claude-code": {"headless": fake("--noise", "200", "--json", "--cost", "0.77")}})
+    ws.reload()
+    monkeypatch.setattr(runs, "MAX_KEPT_OUTPUT", 4096)  # 200 lines of ~120 bytes: well over it
+    event = runs.run_headless(ws, project, "claude-code", timeout=60)
+    assert event["result"]["total_cost_usd"] == 0.77
+    assert (project.path / event["log"]).read_text().count('"type": "assistant"') == 200, "the log keeps it all"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="process start times come from /proc")
+def test_a_dead_run_whose_pid_was_reused_is_still_seen_as_dead(ws: Workspace, project, cli) -> None:
+    """After a crash or a reboot another process may get the run's pid; the run must not stay stuck."""
+    start = sessions.begin(project, "copilot", assistant="copilot", mode=sessions.MODE_RUN,
+                           extra={"run_id": "r2", "command": ["copilot"], "log": ".sandbox/runs/r2.log"})
+    state_path = project.state_dir / "sessions" / "copilot.json"
+    state = json.loads(state_path.read_text())
+    assert state["event"]["process"] and not sessions.run_is_stale(state["event"]), "our own run is alive"
+    state["event"]["pid"] = 1  # alive, but not the process that started the run
+    state_path.write_text(json.dumps(state))
+    result = cli("session", "end", "expense-approvals", "-v", "copilot", "--json")
+    assert result.code == 0, result.err
+    event = json.loads(result.out)
+    assert event["kind"] == "run" and event["interrupted"] is True and event["session"] == start["session"]
+
+
+def test_no_assistant_outlives_a_program_that_exits_mid_run(ws: Workspace, project, tmp_path) -> None:
+    """A TUI that quits while a run's worker thread still supervises it must not orphan the assistant."""
+    import subprocess
+
+    pid_file = tmp_path / "assistant.pid"
+    configure(ws.root, {"copilot": {"headless": fake("--write", "a.txt=1\\n", "--pid-file", str(pid_file), "--hang")}})
+    code = (
+        "import sys, threading, time\n"
+        "from pathlib import Path\n"
+        "from sandbox.workspace import Workspace\n"
+        "from sandbox import runs\n"
+        f"ws = Workspace(Path({str(ws.root)!r}))\n"
+        "threading.Thread(target=runs.run_headless, args=(ws, 'expense-approvals', 'copilot'),\n"
+        "                 kwargs={'timeout': 600}, daemon=True).start()\n"
+        f"pid_file = Path({str(pid_file)!r})\n"
+        "deadline = time.monotonic() + 30\n"
+        "while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:\n"
+        "    time.sleep(0.02)\n"
+        "sys.exit(0)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assistant_pid = int(_wait_for_text(pid_file))
+    try:
+        assert proc.returncode == 0, proc.stderr
+        assert _pid_gone(assistant_pid), "the assistant was stopped when the program exited"
+        assert sessions.run_is_stale(sessions.open_session(project, "copilot")), "closed later as interrupted"
+    finally:
+        _kill_leftovers(assistant_pid)
+
+
+def test_a_log_that_cannot_be_written_does_not_stall_the_assistant() -> None:
+    """A full disk must not stop us draining the assistant's output (it would block, then time out)."""
+    import io
+    import threading
+
+    class FullDisk:
+        def write(self, data: bytes) -> int:
+            raise OSError(28, "No space left on device")
+
+        def flush(self) -> None:
+            raise OSError(28, "No space left on device")
+
+    lines = [f"line {n}\n".encode() for n in range(1000)]
+    out = runs._Output(bytearray(), threading.Lock())
+    seen: list[str] = []
+    runs._pump(io.BytesIO(b"".join(lines)), FullDisk(), out, True, "copilot", lambda _v, line: seen.append(line))
+    assert len(seen) == 1000 and bytes(out.stdout).endswith(b"line 999\n")
+
+
+def test_the_recorded_command_and_the_prompt_are_what_was_configured_and_typed(ws: Workspace, project, cli) -> None:
+    configure(ws.root, {"copilot": {"headless": fake("--write", "a.txt=1\\n", "--prompt-file", "got.txt",
+                                                     "--env-file", "{variant}.env")}})
+    result = cli("run", "expense-approvals", "-v", "copilot", "--prompt", "a", "--json")
+    assert result.code == 0, result.err
+    [event] = json.loads(result.out)
+    assert event["command"][2:] == ["--write", "a.txt=1\\n", "--prompt-file", "got.txt", "--env-file", "copilot.env",
+                                    "--prompt", "{prompt}"], "a short prompt is not mistaken for the other arguments"
+    result = cli("run", "expense-approvals", "-v", "copilot", "--prompt", "Name it after {project} and {variant}")
+    assert result.code == 0, result.err
+    got = (project.variant_dir("copilot") / "got.txt").read_text()
+    assert got == "Name it after {project} and {variant}", "placeholders are filled in the command, not the prompt"

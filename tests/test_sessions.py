@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from sandbox import sessions
+from sandbox.errors import SandboxError
 from sandbox.sessions import SessionError
 from sandbox.workspace import Workspace
 from tests.conftest import assert_one_line_error
@@ -110,6 +111,7 @@ def test_cli_session_start_and_end_in_separate_processes(ws: Workspace, project,
     result = cli("session", "start", "expense-approvals", "--variant", "copilot", "--assistant", "human")
     assert result.code == 0, result.err
     assert "human session started on copilot" in result.out
+    assert "sandbox session end expense-approvals --variant copilot" in result.err, "says how to finish"
     (project.variant_dir("copilot") / "index.html").write_text("<h1>redone</h1>\n")
     result = cli("session", "end", "expense-approvals", "-v", "copilot", "--score", "3", "--note", "ok", "--json")
     assert result.code == 0, result.err
@@ -218,3 +220,103 @@ def test_describe_event_is_one_plain_line() -> None:
     assert "timed out" in sessions.describe_event({**run, "timed_out": True, "exit_code": -15})
     assert "failed (exit code 2)" in sessions.describe_event({**run, "exit_code": 2})
     assert "\n" not in sessions.describe_event({"kind": "something-new", "variant": "x"})
+    ended = {"kind": "session_ended", "variant": "copilot", "assistant": "copilot", "seconds": 5,
+             "note": "good start\nbut the header\r\nis off"}
+    assert sessions.describe_event(ended).endswith(": good start but the header is off")
+    assert "\n" not in sessions.describe_event({"kind": "vote", "winner": "A", "reason": "clearer\nlayout"})
+
+
+def test_session_start_is_in_the_ledger_before_the_variant_is_unlocked(project, monkeypatch) -> None:
+    """Otherwise another process could end the session (or record a change) before its start."""
+    import fcntl
+
+    held: list[bool] = []
+    original = sessions.ledger.append_events
+
+    def spy(path, events):
+        events = list(events)
+        if any(e["kind"] == "session_started" for e in events):
+            fd = os.open(project.state_dir / "sessions" / "copilot.lock", os.O_RDWR)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                held.append(False)
+            except BlockingIOError:
+                held.append(True)
+            finally:
+                os.close(fd)
+        return original(path, events)
+
+    monkeypatch.setattr(sessions.ledger, "append_events", spy)
+    sessions.start_session(project, "copilot")
+    assert held == [True]
+
+
+def test_a_failed_start_leaves_no_open_session(project, monkeypatch) -> None:
+    def broken(path, events):
+        raise sessions.ledger.LedgerError("cannot write the ledger: disk full", path=path)
+
+    monkeypatch.setattr(sessions.ledger, "append_events", broken)
+    with pytest.raises(SandboxError, match="disk full"):
+        sessions.start_session(project, "copilot")
+    assert sessions.open_sessions(project) == {}
+
+
+def test_session_list_says_which_open_session_file_is_damaged(ws: Workspace, project, cli) -> None:
+    sessions.start_session(project, "copilot")
+    sessions.start_session(project, "claude-code")
+    state = project.state_dir / "sessions" / "copilot.json"
+    state.write_text("{torn")
+    result = cli("session", "list")
+    assert result.code == 0, result.err
+    assert "No open sessions" not in result.out and "claude-code" in result.out
+    assert "copilot.json" in result.err and "damaged" in result.err and len(result.err.strip().splitlines()) == 1
+    rows = json.loads(cli("session", "list", "--json").out)
+    assert [r["variant"] for r in rows] == ["claude-code"]
+    state.unlink()
+    (project.state_dir / "sessions" / "claude-code.json").write_text("[]")
+    result = cli("session", "list")
+    assert "No open sessions" not in result.out and "claude-code.json" in result.err
+
+
+def test_a_session_whose_variant_folder_was_deleted_can_still_be_ended(project, cli) -> None:
+    import shutil
+
+    sessions.start_session(project, "copilot")
+    shutil.rmtree(project.variant_dir("copilot"))
+    result = cli("session", "end", "expense-approvals", "-v", "copilot", "--json")
+    assert result.code == 0, result.err
+    ended = json.loads(result.out)
+    assert "index.html" in ended["files_deleted"] and ended["files_added"] == ended["files_changed"] == []
+    assert sessions.open_sessions(project) == {}
+    assert_one_line_error(cli("session", "end", "expense-approvals", "-v", "copilot"), "no variant 'copilot'")
+    with pytest.raises(Exception, match="no variant"):
+        sessions.end_session(project, "../copilot")
+
+
+def test_starting_on_a_variant_a_live_run_works_on_says_to_wait(project) -> None:
+    sessions.begin(project, "copilot", assistant="copilot", mode=sessions.MODE_RUN)  # our own pid: alive
+    with pytest.raises(SessionError, match="headless run of copilot is still working .* wait for it") as caught:
+        sessions.start_session(project, "copilot")
+    assert "session end" not in str(caught.value), "ending a live run is refused, so do not suggest it"
+
+
+def test_log_reports_damaged_ledger_lines_in_json_mode_too(project, cli) -> None:
+    with open(project.ledger_path, "a") as handle:
+        handle.write('{"torn": \n')
+    result = cli("log", "expense-approvals", "--json", "--no-git")
+    assert result.code == 0, result.err
+    assert [r["kind"] for r in json.loads(result.out)] == ["created"]
+    assert "damaged line" in result.err and "ledger.jsonl:2" in result.err
+
+
+def test_log_shows_times_on_the_readers_clock(project, cli) -> None:
+    from datetime import datetime, timedelta
+
+    [created] = project.events()
+    utc = datetime.fromisoformat(created["at"].replace("Z", "+00:00"))
+    result = cli("log", "expense-approvals", "--no-git", env={"TZ": "IST-5:30"})  # POSIX TZ: UTC+5:30
+    assert result.code == 0, result.err
+    expected = (utc + timedelta(hours=5, minutes=30)).strftime("%Y-%m-%d %H:%M")
+    assert result.out.startswith(f"{expected}  created 'Expense approvals'"), result.out
+    rows = json.loads(cli("log", "expense-approvals", "--no-git", "--json", env={"TZ": "IST-5:30"}).out)
+    assert rows[0]["at"] == created["at"], "JSON keeps the UTC original"

@@ -630,3 +630,428 @@ def test_spec_edit_checks_saves_and_keeps_copies(ws: Workspace) -> None:
     assert first.name == "project.yaml.mine-20260102-120000" and second.name.endswith("-2")
     assert (first.read_text(), second.read_text()) == ("a", "b")
     assert not list(project.path.glob(".project.yaml.*.tmp"))
+
+
+# --- found walking through the app as a product manager ---------------------------------------
+async def test_a_title_without_letters_is_explained_under_it_and_clears_when_fixed(ws: Workspace) -> None:
+    app = make_app(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await wait_for(pilot, lambda: screen_name(app) == "NewIdeaScreen")
+        form = app.screen
+        await pilot.press(*"!!!")
+        title_error = form.query_one("#title-error", Static)
+        # Said as you type, under the title, in plain words (no command-line options).
+        await wait_for(pilot, lambda: "no letters or digits" in str(title_error.render()), what="title problem")
+        assert "--slug" not in str(title_error.render())
+        await pilot.press("ctrl+s")
+        form_error = form.query_one("#form-error", Static)
+        await wait_for(pilot, lambda: "no letters or digits" in str(form_error.render()))
+        assert "--slug" not in str(form_error.render())
+        assert app.focused is form.query_one("#title", Input)
+        assert not list(ws.projects_dir.iterdir())
+        # Fixing the title clears both messages: no stale error at the bottom of the form.
+        await pilot.press("ctrl+u", *"Expense approvals")
+        await wait_for(pilot, lambda: not str(form_error.render()).strip(), what="form error cleared")
+        assert title_error.has_class("hidden")
+
+
+async def test_an_existing_title_gets_a_friendly_note_not_an_error(ws: Workspace) -> None:
+    add_project(ws, "Expense approvals")
+    app = make_app(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await wait_for(pilot, lambda: screen_name(app) == "NewIdeaScreen")
+        form = app.screen
+        await pilot.press(*"Expense approvals")
+        note = form.query_one("#title-note", Static)
+        await wait_for(pilot, lambda: "already have an idea called" in str(note.render()), what="note")
+        assert "expense-approvals-2" in str(note.render())
+        assert form.query_one("#title-error", Static).has_class("hidden")
+        await pilot.press("!")  # still the same folder name: the note stays
+        await pilot.press("backspace", "backspace")
+        await wait_for(pilot, lambda: note.has_class("hidden"), what="note gone for a new title")
+
+
+async def test_home_table_fits_80_columns_with_many_assistants(ws: Workspace) -> None:
+    add_project(ws, "Expense approvals for the finance team",
+                assistants=["claude-code", "copilot", "codex", "cursor"])
+    add_project(ws, "Team lunch vote")
+    app = make_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.screen.query_one("#projects", DataTable).row_count == 2)
+        await pilot.pause()
+        table = app.screen.query_one("#projects", DataTable)
+        # Every column, the rating included, is visible without scrolling sideways.
+        await wait_for(pilot, lambda: table.virtual_size.width <= table.scrollable_content_region.width,
+                       what=f"table fits ({table.virtual_size.width} > {table.scrollable_content_region.width})")
+        assert table.max_scroll_x == 0
+        assert str(table.get_cell_at((0, 0))).endswith("…")  # the long title is clipped, not the rating
+        # Wider terminal: the whole title shows again.
+        await pilot.resize_terminal(160, 40)
+        await wait_for(pilot, lambda: "…" not in "".join(str(table.get_cell_at((r, 0))) for r in range(2)),
+                       what="full titles when wide")
+
+
+async def test_a_refused_save_shows_the_whole_problem_at_80x24(ws: Workspace) -> None:
+    add_project(ws, "Expense approvals")
+    app = make_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_project(pilot, app)
+        editor = await open_spec(pilot, app)
+        area = editor.text_area
+        area.load_text(area.text.replace("template: mini", "template: nope"))
+        area.focus()
+        await pilot.press("ctrl+s")
+        box = editor.query_one("#spec-error", Static)
+        await wait_for(pilot, lambda: "ctrl+s again" in str(box.render()), what="not saved note")
+        await pilot.pause()
+        # Every line of the problem and of the note fits in the box (nothing cut off) ...
+        needed = box.get_content_height(box.size, app.size, box.content_region.width)
+        assert needed <= box.content_region.height, (needed, box.content_region.height)
+        assert "last good version" in str(box.render())
+        # ... and no toast lies on top of it: "not saved" is said on the status line instead.
+        assert not list(app._notifications)
+        assert "Not saved" in str(editor.query_one("#spec-status", Static).render())
+
+
+async def test_the_disk_conflict_dialog_answers_to_the_keyboard_at_80x24(ws: Workspace) -> None:
+    add_project(ws, "Expense approvals")
+    project_dir = ws.projects_dir / "expense-approvals"
+    spec_path = project_dir / "project.yaml"
+    app = make_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_project(pilot, app)
+        editor = await open_spec(pilot, app)
+        area = editor.text_area
+        mine = area.text.replace("category: testing", "category: mine")
+        area.load_text(mine)
+        area.post_message(TextArea.Changed(area))
+        await wait_for(pilot, lambda: editor.dirty)
+        spec_path.write_text(spec_path.read_text().replace("category: testing", "category: theirs"))
+        await wait_for(pilot, lambda: screen_name(app) == "ConflictDialog", what="conflict dialog")
+        dialog = app.screen
+        await pilot.pause()
+        box = dialog.query_one("#conflict-box").region
+        for button in dialog.query("Button"):  # every choice is on screen, none cut off
+            assert box.contains_region(button.region), button.id
+        # The safe choice has the focus: enter keeps my edits (the other version goes beside).
+        assert app.focused is dialog.query_one("#conflict-mine")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(app) == "ProjectScreen", what="dialog closed by enter")
+        assert area.text == mine and editor.dirty
+        assert len(list(project_dir.glob("project.yaml.theirs-*"))) == 1
+
+
+def _slow_assistant(ws: Workspace, seconds: int = 60) -> None:
+    """A headless assistant that edits a file and then takes its time (a minute unless stopped)."""
+    import sys
+
+    script = (f"import sys, time; sys.stdin.read(); open('started.txt', 'w').write('x'); print('working', flush=True); "
+              f"time.sleep({seconds}); open('finished.txt', 'w').write('x')")
+    (ws.root / "sandbox.yaml").write_text(
+        "assistants:\n  slow:\n    name: Slow helper\n    instructions: AGENTS.md\n"
+        f"    headless: [{json.dumps(sys.executable)}, '-c', {json.dumps(script)}]\n"
+    )
+    ws.reload()
+
+
+async def _start_slow_run(pilot, app: SandboxApp, ws: Workspace):
+    await open_project(pilot, app)
+    await show_tab(pilot, app, "assistant")
+    pane = (await wait_for(pilot, lambda: app.screen.query("#assistant-pane"))).first()
+    await click(pilot, app, "#assistant-run")
+    variant_dir = ws.projects_dir / "expense-approvals" / "variants" / "slow"
+    await wait_for(pilot, lambda: (variant_dir / "started.txt").exists(), timeout=20, what="run started")
+    return pane, variant_dir
+
+
+async def test_quitting_during_a_headless_run_asks_and_stops_it(ws: Workspace) -> None:
+    import time
+
+    _slow_assistant(ws)
+    add_project(ws, "Expense approvals", assistants=["slow"])
+    ledger_path = ws.projects_dir / "expense-approvals" / "ledger.jsonl"
+    app = make_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane, variant_dir = await _start_slow_run(pilot, app, ws)
+        app.screen.query_one("#project-tabs Tabs").focus()
+        await pilot.press("q")
+        await wait_for(pilot, lambda: screen_name(app) == "ConfirmDialog", what="quit asks while running")
+        assert "Slow helper is still working" in str(app.screen.query_one(".dialog-body", Static).render())
+        await click(pilot, app, "#choice-stay")
+        await wait_for(pilot, lambda: screen_name(app) == "ProjectScreen")
+        assert pane.running == "slow"
+        await pilot.press("q")
+        await wait_for(pilot, lambda: screen_name(app) == "ConfirmDialog")
+        started = time.monotonic()
+        await click(pilot, app, "#choice-quit")
+    # The run was stopped (not waited for a minute) and recorded as interrupted.
+    assert time.monotonic() - started < 30
+    await_deadline = time.monotonic() + 20
+    while not any(e["kind"] == "run" for e in events(ledger_path)) and time.monotonic() < await_deadline:
+        time.sleep(0.1)
+    runs = [e for e in events(ledger_path) if e["kind"] == "run"]
+    assert len(runs) == 1 and runs[0].get("interrupted")
+    assert not (variant_dir / "finished.txt").exists()
+
+
+async def test_leaving_a_project_during_a_headless_run_asks_first(ws: Workspace) -> None:
+    _slow_assistant(ws)
+    add_project(ws, "Expense approvals", assistants=["slow"])
+    ledger_path = ws.projects_dir / "expense-approvals" / "ledger.jsonl"
+    app = make_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane, _ = await _start_slow_run(pilot, app, ws)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(app) == "ConfirmDialog", what="leaving asks while running")
+        await click(pilot, app, "#choice-stay")
+        await wait_for(pilot, lambda: screen_name(app) == "ProjectScreen")
+        assert pane.running == "slow"
+        app.screen.action_back()
+        await wait_for(pilot, lambda: screen_name(app) == "ConfirmDialog")
+        await click(pilot, app, "#choice-stop")
+        await wait_for(pilot, lambda: screen_name(app) == "HomeScreen")
+        await wait_for(pilot, lambda: any(e["kind"] == "run" and e.get("interrupted") for e in events(ledger_path)),
+                       timeout=20, what="run stopped and recorded")
+
+
+async def test_quitting_with_spec_edits_can_save_first(ws: Workspace) -> None:
+    add_project(ws, "Expense approvals")
+    project_dir = ws.projects_dir / "expense-approvals"
+    spec_path = project_dir / "project.yaml"
+    app = make_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_project(pilot, app)
+        editor = await open_spec(pilot, app)
+        edited = editor.text_area.text.replace("headline: Hello", "headline: Saved on the way out")
+        assert edited != editor.text_area.text
+        editor.text_area.load_text(edited)
+        await pilot.press("ctrl+q")  # works even inside the editor
+        await wait_for(pilot, lambda: screen_name(app) == "ConfirmDialog", what="quit asks")
+        dialog = app.screen
+        await pilot.pause()
+        box = dialog.query_one(".dialog").region
+        for button in dialog.query("Button"):
+            assert box.contains_region(button.region), button.id
+        await click(pilot, app, "#choice-save")
+    assert spec_path.read_text() == edited
+    # The prototypes follow the saved spec (re-rendered on the way out).
+    index = project_dir / "variants" / "claude-code" / "index.html"
+    import time
+
+    deadline = time.monotonic() + 20
+    while "Saved on the way out" not in index.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "Saved on the way out" in index.read_text()
+
+
+async def test_save_and_leave_updates_the_prototypes(ws: Workspace) -> None:
+    add_project(ws, "Expense approvals")
+    index = ws.projects_dir / "expense-approvals" / "variants" / "claude-code" / "index.html"
+    app = make_app(ws)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_project(pilot, app)
+        editor = await open_spec(pilot, app)
+        editor.text_area.load_text(editor.text_area.text.replace("headline: Hello", "headline: Saved when leaving"))
+        app.screen.action_back()
+        await wait_for(pilot, lambda: screen_name(app) == "ConfirmDialog")
+        await click(pilot, app, "#choice-save")
+        await wait_for(pilot, lambda: screen_name(app) == "HomeScreen")
+        await wait_for(pilot, lambda: "Saved when leaving" in index.read_text(), timeout=20, what="re-rendered")
+
+
+async def test_the_assistant_tab_says_a_run_is_going_on_and_stop_works(ws: Workspace) -> None:
+    _slow_assistant(ws)
+    add_project(ws, "Expense approvals", assistants=["slow"])
+    app = make_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane, _ = await _start_slow_run(pilot, app, ws)
+        status = pane.query_one("#session-status", Static)
+        await wait_for(pilot, lambda: "working on its own" in str(status.render()), what="running status")
+        assert "No session open" not in str(status.render())
+        assert pane.query_one("#session-start").disabled and pane.query_one("#assistant-launch").disabled
+        await click(pilot, app, "#assistant-stop")
+        run_status = pane.query_one("#run-status", Static)
+        await wait_for(pilot, lambda: "was stopped" in str(run_status.render()), timeout=20, what="stopped")
+        await wait_for(pilot, lambda: "No session open" in str(status.render()), what="status after the run")
+        assert not pane.query_one("#session-start").disabled
+
+
+async def test_every_project_action_is_in_the_palette_and_tabs_have_keys(ws: Workspace) -> None:
+    add_project(ws, "Expense approvals")
+    app = make_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_project(pilot, app)
+        from sandbox.tui.commands import SandboxCommands
+
+        names = [name for name, _, _ in SandboxCommands(app.screen)._commands()]
+        for expected in ("Show Overview", "Show Spec", "Show Preview", "Show Assistant", "Save spec",
+                         "Go to the problem in the spec", "Start preview", "Stop preview",
+                         "Open the preview in the browser", "Start a session", "End the session and rate",
+                         "Open the assistant here", "Let the assistant work on its own", "Stop the assistant",
+                         "Back to the project list", "Compare prototypes of Expense approvals"):
+            assert expected in names, expected
+        # Tabs by number, shown in the footer ...
+        tabs = app.screen.query_one("#project-tabs")
+        app.screen.query_one("#project-tabs Tabs").focus()
+        await pilot.press("3")
+        await wait_for(pilot, lambda: tabs.active == "preview", what="3 -> preview")
+        await pilot.press("2")
+        await wait_for(pilot, lambda: tabs.active == "spec", what="2 -> spec")
+        editor = await wait_for(pilot, lambda: app.screen.editor, what="editor")
+        await wait_for(pilot, lambda: app.focused is editor.text_area, what="editor focused")
+        # ... in the editor a digit is text, and ctrl+page down still moves on.
+        await pilot.press("4")
+        assert tabs.active == "spec"
+        await pilot.press("ctrl+pagedown")
+        await wait_for(pilot, lambda: tabs.active == "preview", what="ctrl+pagedown")
+        await pilot.press("ctrl+pageup", "ctrl+pageup", "ctrl+pageup")
+        await wait_for(pilot, lambda: tabs.active == "assistant", what="ctrl+pageup wraps around")
+        footer_keys = [b.binding.key_display for b in app.screen.active_bindings.values() if b.binding.show]
+        assert "1-4" in footer_keys
+    async with make_app(ws).run_test(size=(80, 24)) as pilot:
+        app = pilot.app
+        await pilot.press("n")
+        await wait_for(pilot, lambda: screen_name(app) == "NewIdeaScreen")
+        names = [name for name, _, _ in SandboxCommands(app.screen)._commands()]
+        assert "Create the project" in names and "Leave the form" in names
+
+
+async def test_help_lists_the_keys_of_the_project_screen(ws: Workspace) -> None:
+    app = make_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: screen_name(app) == "HelpScreen")
+        from textual.widgets import Markdown
+
+        text = app.screen.query_one("#help-text", Markdown).source
+        for key in ("1 2 3 4", "ctrl+page down", "ctrl+s", "F8", "ctrl+q"):
+            assert key in text, key
+
+
+async def test_long_log_lines_fold_instead_of_being_cut_at_80_columns(ws: Workspace) -> None:
+    from textual.widgets import Log
+
+    from sandbox import live
+
+    add_project(ws, "Expense approvals")
+    app = make_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_project(pilot, app)
+        screen = app.screen
+        await show_tab(pilot, app, "preview")
+        log = screen.query_one("#live-log", Log)
+        await wait_for(pilot, lambda: log.scrollable_content_region.width > 0)
+        paths = ("variants/claude-code/index.html", "variants/copilot/index.html")
+        screen.feed.push(live.LiveEvent("rendered", 0.0, None, paths,
+                                        message="re-rendered: 6 written, 0 removed, 5 unchanged, 0 conflicts"))
+        await wait_for(pilot, lambda: any("conflicts" in line for line in log.lines), what="logged")
+        width = log.scrollable_content_region.width
+        assert all(len(line) <= width for line in log.lines), (width, log.lines)
+        assert "0 conflicts" in " ".join(" ".join(log.lines).split())
+        assert log.max_scroll_x == 0
+
+
+def test_the_live_log_says_which_prototype_a_file_belongs_to() -> None:
+    from sandbox import live
+    from sandbox.tui.screens.project import describe_live_event
+
+    line = describe_live_event(live.LiveEvent("rendered", 0.0, None,
+                                              ("variants/claude-code/index.html", "variants/copilot/index.html")))
+    assert "claude-code/index.html" in line and "copilot/index.html" in line
+    line = describe_live_event(live.LiveEvent("batch", 0.0, "copilot", ("variants/copilot/css/app.css",)))
+    assert "[copilot]" in line and "css/app.css" in line and "variants/" not in line
+
+
+async def test_enter_on_a_variant_starts_its_preview_and_the_address_can_be_copied(ws: Workspace) -> None:
+    add_project(ws, "Expense approvals")
+    app = make_app(ws, live=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_project(pilot, app)
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.live is not None, what="live watcher")
+        await show_tab(pilot, app, "preview")
+        table = screen.query_one("#preview-variants", DataTable)
+        table.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "claude-code" in screen.urls, timeout=20, what="preview started by enter")
+        await wait_for(pilot, lambda: table.get_row("claude-code")[2] == "on")
+        await click(pilot, app, "#preview-copy")
+        await wait_for(pilot, lambda: app.clipboard == screen.urls["claude-code"], what="address copied")
+        from sandbox.tui.commands import SandboxCommands
+
+        assert "Copy the preview address" in [n for n, _, _ in SandboxCommands(screen)._commands()]
+        await click(pilot, app, "#preview-stop")
+        await wait_for(pilot, lambda: "claude-code" not in screen.urls)
+
+
+async def test_a_long_idea_in_the_spec_wraps_at_80_columns(ws: Workspace) -> None:
+    idea = "People submit receipts from their phone and a manager approves them in one tap, even on the train."
+    add_project(ws, "Expense approvals", idea=idea)
+    app = make_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_project(pilot, app)
+        editor = await open_spec(pilot, app)
+        await pilot.pause()
+        area = editor.text_area
+        assert any(len(line) > area.scrollable_content_region.width for line in area.text.splitlines())
+        # The whole sentence is on screen: wrapped, no sideways scrolling to read the idea.
+        assert area.soft_wrap and area.max_scroll_x == 0
+        assert area.wrapped_document.height > area.document.line_count
+        # F8 still lands on the right line of the file.
+        area.load_text(area.text.replace("template: mini", "template: nope"))
+        area.post_message(TextArea.Changed(area))
+        await wait_for(pilot, lambda: editor.error is not None, what="error")
+        area.cursor_location = (0, 0)
+        area.focus()
+        await pilot.press("f8")
+        assert area.cursor_location[0] == area.text.splitlines().index("template: nope")
+
+
+async def test_open_and_compare_are_dimmed_while_there_is_nothing(ws: Workspace) -> None:
+    app = make_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "HomeScreen" and app.screen.loaded)
+        await pilot.pause()
+
+        def enabled(action: str) -> bool:
+            return any(b.binding.action == action and b.enabled for b in app.screen.active_bindings.values())
+
+        assert not enabled("open") and not enabled("compare")
+        assert enabled("app.new_idea")
+        await pilot.press("c")  # a dimmed key does nothing (no "choose a project in the list")
+        await pilot.pause()
+        assert screen_name(app) == "HomeScreen" and not list(app._notifications)
+        add_project(ws, "Expense approvals")
+        app.screen.load_projects()
+        await wait_for(pilot, lambda: app.screen.summaries, what="projects")
+        await wait_for(pilot, lambda: enabled("compare"), what="enabled with a project")
+        assert app.screen.active_bindings["enter"].enabled
+
+
+async def test_title_messages_line_up_with_the_title_box_on_a_wide_terminal(ws: Workspace) -> None:
+    add_project(ws, "Expense approvals")
+    app = make_app(ws)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("n")
+        await wait_for(pilot, lambda: screen_name(app) == "NewIdeaScreen")
+        await pilot.press(*"Expense approvals")
+        note = app.screen.query_one("#title-note", Static)
+        await wait_for(pilot, lambda: not note.has_class("hidden"))
+        await pilot.pause()
+        assert note.region.right <= app.screen.query_one("#title", Input).region.right
+
+
+async def test_enter_in_the_form_moves_to_the_next_field(ws: Workspace) -> None:
+    app = make_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        await wait_for(pilot, lambda: screen_name(app) == "NewIdeaScreen")
+        form = app.screen
+        await pilot.press(*"Expense approvals", "enter")
+        await wait_for(pilot, lambda: app.focused is form.query_one("#idea", TextArea), what="idea box focused")
+        await pilot.press("tab", *"Team leads", "enter")
+        await wait_for(pilot, lambda: app.focused is form.query_one("#success", Input), what="success box focused")
+        assert form.query_one("#title", Input).value == "Expense approvals"
+        assert screen_name(app) == "NewIdeaScreen"

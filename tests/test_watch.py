@@ -266,3 +266,167 @@ def test_ignore_rules_are_consistent(segments: list[str]) -> None:
            and seg not in ("4913", "node_modules", ".git", "__pycache__", ".venv", ".idea", ".hg", ".svn")
            and not seg.startswith(".") for seg in plain.split("/")):
         assert not rules.ignored(plain)
+
+
+# --- the watched folder itself goes away ---------------------------------------------------------
+class StatusCollector(Collector):
+    """A Collector that also records the watcher's status messages (folder lost / back)."""
+
+    def __init__(self, root: Path, **kwargs: object) -> None:
+        self.status: queue.Queue[str] = queue.Queue()
+        super().__init__(root, on_status=self.status.put, health_seconds=0.1, **kwargs)
+
+    def next_status(self, timeout: float = WAIT) -> str:
+        return self.status.get(timeout=timeout)
+
+
+@pytest.mark.parametrize("polling", [False, True], ids=["native", "polling"])
+def test_folder_renamed_away_and_back(site: Path, polling: bool) -> None:
+    """Renaming the project folder in the Finder: a clear message, no crash, and it resumes."""
+    collector = StatusCollector(site, debounce_ms=30, force_polling=polling, poll_interval=0.1)
+    with collector.watcher:
+        os.rename(site, site.with_name("elsewhere"))
+        message = collector.next_status()
+        assert "moved or deleted" in message and str(site) in message
+        assert collector.watcher.lost and collector.watcher.warning == message
+        os.rename(site.with_name("elsewhere"), site)
+        assert "watching it again" in collector.next_status()
+        assert not collector.watcher.lost and collector.watcher.warning is None
+        while not collector.batches.empty():  # whatever the renames themselves produced
+            collector.batches.get_nowait()
+        write_in_place(site / "index.html", "<h1>after</h1>")
+        assert "index.html" in collector.until("index.html")
+
+
+@pytest.mark.parametrize("polling", [False, True], ids=["native", "polling"])
+def test_folder_deleted_and_made_again(site: Path, polling: bool) -> None:
+    """Deleted (or replaced by a git checkout): reported once, and a new folder there is watched."""
+    import shutil
+
+    collector = StatusCollector(site, debounce_ms=200, force_polling=polling, poll_interval=0.1)
+    with collector.watcher:
+        shutil.rmtree(site)
+        assert "moved or deleted" in collector.next_status()
+        assert collector.batches.empty(), "the folder's removal is one message, not a batch of deletions"
+        with pytest.raises(queue.Empty):
+            collector.status.get(timeout=0.5)  # said once, not every check
+        site.mkdir()
+        assert "watching it again" in collector.next_status()
+        (site / "new.html").write_text("new")
+        assert "new.html" in collector.until("new.html")
+
+
+def test_a_replaced_folder_is_noticed_even_when_nothing_else_happens(site: Path) -> None:
+    """Swapped for another folder at the same path between two checks: still reported and resumed."""
+    collector = StatusCollector(site, debounce_ms=30)
+    with collector.watcher:
+        os.rename(site, site.with_name("old"))
+        site.mkdir()
+        assert "moved or deleted" in collector.next_status()
+        assert "watching it again" in collector.next_status()
+        (site / "fresh.css").write_text("a{}")
+        assert "fresh.css" in collector.until("fresh.css")
+
+
+@pytest.mark.parametrize(
+    "pattern, ignored, kept",
+    [
+        ("/build", ["build", "build/out.js", "build/a/b.css"], ["x/build/out.js", "builder/a.js"]),
+        ("assets/raw", ["assets/raw/x.psd", "assets/raw/deep/y.png"], ["assets/rawer/x.psd", "raw/x.psd"]),
+        ("/drafts/*.html", ["drafts/a.html"], ["drafts/sub/a.html", "other/drafts.html"]),
+        ("**/generated", ["generated/a.js", "src/generated/a.js", "a/b/generated/c/d.js"], ["src/generated.js"]),
+        ("docs/**/*.pdf", ["docs/a.pdf", "docs/a/b/c.pdf"], ["docs/a.md", "x/docs/a.pdf"]),
+        ("shots/[ab]?/*", ["shots/a1/x.png", "shots/bz/y.png"], ["shots/c1/x.png", "shots/a12/x.png"]),
+    ],
+)
+def test_path_patterns_follow_gitignore(pattern: str, ignored: list[str], kept: list[str]) -> None:
+    """sandbox.yaml's ``ignore:`` reads like .gitignore: a matched folder hides all inside it."""
+    rules = IgnoreRules([pattern])
+    for relative in ignored:
+        assert rules.ignored(relative), (pattern, relative)
+    for relative in kept:
+        assert not rules.ignored(relative), (pattern, relative)
+
+
+def test_an_anchored_folder_pattern_silences_its_contents(site: Path) -> None:
+    collector = Collector(site, debounce_ms=30, ignore=["/build", "assets/raw"])
+    with collector.watcher:
+        (site / "build").mkdir()
+        assert collector.sentinel("s1.txt") == {"s1.txt"}
+        for relative in ("build/app.js", "build/css/app.css", "assets/raw/big.psd"):
+            (site / relative).parent.mkdir(parents=True, exist_ok=True)
+            (site / relative).write_text("generated")
+        seen = collector.sentinel("s2.txt")
+        assert seen <= {"s2.txt", "assets"}, seen
+
+
+def test_a_file_deleted_recreated_and_deleted_again_is_reported(site: Path) -> None:
+    """Within one burst: the file existed before, so its final deletion is a change, not a temp file."""
+    collector = Collector(site, debounce_ms=400)
+    with collector.watcher:
+        target = site / "style.css"
+        target.unlink()
+        target.write_text("h1{color:red}")
+        target.unlink()
+        assert "style.css" in collector.until("style.css")
+
+
+def _refuse_inotify_watches(monkeypatch: pytest.MonkeyPatch, allowed: set[bytes]) -> None:
+    """Make the kernel answer ENOSPC (watch limit reached) for every folder not in ``allowed``."""
+    import ctypes
+
+    inotify_c = pytest.importorskip("watchdog.observers.inotify_c")
+    original = inotify_c.inotify_add_watch
+
+    def add_watch(fd: int, path: bytes, mask: int) -> int:
+        if path in allowed:
+            return original(fd, path, mask)
+        ctypes.set_errno(errno.ENOSPC)
+        return -1
+
+    monkeypatch.setattr(inotify_c, "inotify_add_watch", add_watch)
+
+
+def test_sub_folders_past_the_watch_limit_at_start_mean_polling(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """watchdog skips sub-folders it cannot watch without a word: edits there would be lost."""
+    (site / "css" / "deep").mkdir(parents=True)
+    _refuse_inotify_watches(monkeypatch, {os.fsencode(site.resolve())})
+    collector = Collector(site, debounce_ms=30, poll_interval=0.1)
+    with collector.watcher:
+        assert collector.watcher.polling
+        assert collector.watcher.warning and "max_user_watches" in collector.watcher.warning
+        (site / "css" / "deep" / "x.css").write_text("x{}")
+        assert "css/deep/x.css" in collector.until("css/deep/x.css")
+
+
+def test_a_new_folder_past_the_watch_limit_switches_to_polling(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    collector = StatusCollector(site, debounce_ms=30, poll_interval=0.1)
+    with collector.watcher:
+        assert not collector.watcher.polling
+        _refuse_inotify_watches(monkeypatch, set())
+        (site / "later").mkdir()
+        assert "max_user_watches" in collector.next_status()
+        assert collector.watcher.polling
+        (site / "later" / "a.html").write_text("seen")
+        assert "later/a.html" in collector.until("later/a.html")
+
+
+def test_polling_never_walks_into_ignored_folders(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The polling fallback re-lists the tree every interval: node_modules and .git cost nothing."""
+    for folder in ("node_modules/pkg/lib", ".git/objects/ab", "css"):
+        (site / folder).mkdir(parents=True)
+        (site / folder / "f.txt").write_text("x")
+    listed: list[str] = []
+    real_scandir = os.scandir
+
+    def recording_scandir(path: object = None) -> object:
+        listed.append(os.fspath(path))  # type: ignore[arg-type]
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", recording_scandir)
+    collector = Collector(site, debounce_ms=30, force_polling=True, poll_interval=0.1)
+    with collector.watcher:
+        (site / "css" / "a.css").write_text("a{}")
+        assert "css/a.css" in collector.until("css/a.css")
+    assert any(path.endswith("css") for path in listed)
+    assert not [path for path in listed if "node_modules" in path or ".git" in path]

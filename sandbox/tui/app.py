@@ -124,22 +124,48 @@ class SandboxApp(App[int]):
 
     async def action_quit(self) -> None:
         unsaved = [s for s in self.screen_stack if getattr(s, "has_unsaved_changes", lambda: False)()]
-        if not unsaved:
+        running = [w for w in (getattr(s, "running_work", lambda: None)() for s in self.screen_stack) if w]
+        if not unsaved and not running:
             self.exit(0)
             return
         from sandbox.tui.widgets.dialogs import ConfirmDialog
 
-        def decided(choice: str | None) -> None:
-            if choice == "quit":
-                self.exit(0)
+        savable = [s for s in unsaved if hasattr(s, "save_unsaved")]
 
+        def stop_and_exit() -> None:
+            for screen in self.screen_stack:
+                stop = getattr(screen, "stop_running_work", None)
+                if stop is not None:
+                    stop()  # a headless run is stopped, not waited for (the app would seem frozen)
+            self.exit(0)
+
+        def decided(choice: str | None) -> None:
+            if choice == "save":
+                if all(s.save_unsaved() for s in savable):
+                    stop_and_exit()
+            elif choice == "quit":
+                stop_and_exit()
+
+        parts = []
+        if unsaved:
+            parts.append("You have work that is not saved yet (" + ", ".join(
+                getattr(s, "unsaved_what", "changes") for s in unsaved
+            ) + ").")
+        if running:
+            parts.append(" ".join(f"{w}: quitting stops it (what it changed so far is kept)." for w in running))
+        buttons = [("stay", "Stay", "primary")]
+        if unsaved:
+            if savable and len(savable) == len(unsaved):
+                buttons.append(("save", "Save and quit", "default"))
+            buttons.append(("quit", "Quit without saving", "error"))
+        else:
+            buttons.append(("quit", "Stop it and quit", "error"))
         self.push_screen(
             ConfirmDialog(
-                "Quit with unsaved work?",
-                "You have work that is not saved yet (" + ", ".join(
-                    getattr(s, "unsaved_what", "changes") for s in unsaved
-                ) + "). Quit anyway and lose it?",
-                [("stay", "Stay", "primary"), ("quit", "Quit without saving", "error")],
+                "Quit with unsaved work?" if unsaved else "Quit while an assistant is working?",
+                " ".join(parts) + (" Save it first?" if savable and len(savable) == len(unsaved)
+                                   else " Quit anyway and lose it?" if unsaved else ""),
+                buttons,
             ),
             decided,
         )

@@ -59,3 +59,20 @@ def error_where(error: Any) -> str:
         return message
     where = f"Line {line}" + (f", column {column}" if column is not None else "")
     return f"{where}: {message}"
+
+
+def wrap_lines(lines: list[str], width: int, indent: str = "  ") -> list[str]:
+    """Fold lines longer than ``width`` at spaces (a Log widget does not wrap, and a cut-off log line
+    at 80 columns hides what happened); words such as file names are never split."""
+    if width < 20:
+        return list(lines)
+    import textwrap
+
+    out: list[str] = []
+    for line in lines:
+        if len(line) <= width:
+            out.append(line)
+        else:
+            out.extend(textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=False,
+                                     break_on_hyphens=False) or [""])
+    return out

@@ -155,11 +155,18 @@ class CompareScreen(Screen):
         by = os.environ.get("SANDBOX_USER") or os.environ.get("USER") or None
         comparison = self.comparison
         try:
+            # Check both sides' scores before writing anything, so a score refused on side B never
+            # leaves side A's rating saved without the vote (a retry would then save A twice).
+            criteria = feedback.rubric(self.workspace)
+            filled = {side: {cid: value for cid, value in scores[side].items() if value} for side in SIDES}
+            for side in SIDES:
+                if filled[side]:
+                    feedback.parse_scores(filled[side], criteria)
             ratings = 0
             for side in SIDES:
-                filled = {cid: value for cid, value in scores[side].items() if value}
-                if filled:
-                    feedback.rate(self.workspace, self.slug, comparison.variant(side), filled, by=by)
+                if filled[side]:
+                    feedback.rate(self.workspace, self.slug, comparison.variant(side), filled[side], by=by,
+                                  comparison=comparison)
                     ratings += 1
             event = feedback.record_vote(self.workspace, comparison, winner, reason=reason, by=by)
         except SandboxError as exc:
@@ -220,9 +227,17 @@ class CompareScreen(Screen):
 
     @on(ComparisonFailed)
     def show_failure(self, message: ComparisonFailed) -> None:
+        failed_vote = self.voting
         self.voting = False
-        self.query_one("#intro", Static).update(f"[b red]Cannot compare:[/b red] {_escape(message.message)}")
         self.notify(message.message, severity="error", title="Compare")
+        if failed_vote and self.comparison is not None and self.revealed is None:
+            # The vote was not saved: say so in place and let the user try again (the buttons were
+            # disabled while it was being written; leaving them so would strand the comparison).
+            self.query_one("#reveal", Static).update(f"[b red]Vote not saved:[/b red] {_escape(message.message)}")
+            for button in self.query(".vote").results(Button):
+                button.disabled = False
+            return
+        self.query_one("#intro", Static).update(f"[b red]Cannot compare:[/b red] {_escape(message.message)}")
 
     @on(VoteRecorded)
     def show_reveal(self, message: VoteRecorded) -> None:

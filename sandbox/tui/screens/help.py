@@ -54,10 +54,14 @@ and how sure we can be.
 | / | filter the list |
 | c | compare (blind vote) |
 | r | report |
+| 1 2 3 4 | on a project: Overview, Spec, Preview, Assistant |
+| ctrl+page down / up | on a project: next / previous tab, even while typing |
+| ctrl+s | save the spec; create the idea in the form |
+| F8 | jump to the problem in the spec |
 | ctrl+p | search every action by name |
 | ? or F1 | this help |
 | escape | go back |
-| q | quit |
+| q (ctrl+q while typing) | quit |
 """
 
 

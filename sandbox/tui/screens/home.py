@@ -100,6 +100,7 @@ class HomeScreen(Screen):
         if message.error:
             self.notify(message.error, severity="error", title="Cannot list projects")
         self.show_rows()
+        self.refresh_bindings()  # Open / Compare are dimmed or not
         table = self.query_one("#projects", DataTable)
         box = self.query_one("#filter", Input)
         if table.row_count and (self.app.focused is None or (self.app.focused is box and not box.value)):
@@ -120,8 +121,9 @@ class HomeScreen(Screen):
         return True
 
     def on_resize(self, event: Any) -> None:
-        if self.set_columns(event.size.width) and self.loaded:
-            self.show_rows()
+        self.set_columns(event.size.width)
+        if self.loaded:
+            self.show_rows()  # the Title and Variants cells are clipped to fit the new width
 
     def show_rows(self) -> None:
         table = self.query_one("#projects", DataTable)
@@ -131,14 +133,18 @@ class HomeScreen(Screen):
         table.clear()
         now = self.app.clock()  # type: ignore[attr-defined]
         shown = [s for s in self.summaries if matches(s, needle)]
+        rows = []
         for s in shown:
-            title = _clip(s.title, 30 if self.compact else 40)
-            if s.error:
-                title = f"{_clip(s.title, 20)} (has a problem)"
+            title = f"{_clip(s.title, 20)} (has a problem)" if s.error else s.title
             cells = [title, s.template or "-", s.category or "-", ", ".join(s.assistants) or "-",
                      ago(s.last_activity, now), rating(s.average_rating)]
             if self.compact:
                 del cells[2]
+            rows.append(cells)
+        title_width, variants_width = self.text_widths(rows)
+        for s, cells in zip(shown, rows):
+            cells[0] = _clip(cells[0], title_width)
+            cells[-3] = _clip(cells[-3], variants_width)
             table.add_row(*cells, key=s.slug)
         empty = self.query_one("#empty", Static)
         count = self.query_one("#count", Static)
@@ -164,6 +170,22 @@ class HomeScreen(Screen):
             slugs = [s.slug for s in shown]
             row = slugs.index(selected) if selected in slugs else min(keep, len(shown) - 1)
             table.move_cursor(row=max(row, 0))
+
+    def text_widths(self, rows: list[list[str]]) -> tuple[int, int]:
+        """Widths for the Title and Variants cells so every column fits the terminal (no sideways
+        scrolling to find the rating at 80 columns); the other columns are short and kept whole."""
+        labels = [label for label, key in COLUMNS if not (self.compact and key == "category")]
+        widths = [max([len(label)] + [len(row[i]) for row in rows]) for i, label in enumerate(labels)]
+        table = self.query_one("#projects", DataTable)
+        outer = table.size.width or self.app.size.width - 2  # before the first layout: minus the margins
+        # A vertical scrollbar (2 cells) once the rows do not fit; 2 cells of padding per column.
+        scrollbar = 2 if table.size.height and len(rows) >= table.size.height else 0
+        room = max(outer, 40) - scrollbar - 2 * len(labels)
+        fixed = sum(widths) - widths[0] - widths[-3]
+        free = room - fixed
+        title = min(widths[0], 40, max(16, free - min(widths[-3], max(12, free // 2))))
+        variants = max(12, min(widths[-3], free - title))
+        return title, variants
 
     def selected_slug(self) -> str | None:
         table = self.query_one("#projects", DataTable)
@@ -200,6 +222,12 @@ class HomeScreen(Screen):
             self.app.action_open_project(slug)  # type: ignore[attr-defined]
         elif not self.summaries:
             self.notify("There is nothing to open yet: press n to create your first idea.")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Open and Compare are dimmed in the footer while there is nothing to open or compare."""
+        if action in ("open", "compare") and self.loaded and not self.summaries:
+            return None
+        return True
 
     def action_compare(self) -> None:
         self.app.action_compare(self.selected_slug())  # type: ignore[attr-defined]

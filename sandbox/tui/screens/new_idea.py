@@ -46,6 +46,8 @@ class NewIdeaScreen(Screen):
         self.chosen: Any | None = None
         self.answers_by_template: dict[str, dict[str, Any]] = {}
         self.creating = False
+        self.taken: set[str] = set()  # project folders that exist (a title that matches gets a note)
+        self.title_blocked = False  # the form error is about the title: clear it once the title changes
 
     def compose(self) -> ComposeResult:
         # One broken template must not hide the others: load them one by one.
@@ -78,6 +80,7 @@ class NewIdeaScreen(Screen):
             yield Label("Title", classes="field-label")
             yield Input(placeholder="A short name, like 'Expense approvals'", id="title")
             yield Static("", classes="field-error hidden", id="title-error")
+            yield Static("", classes="field-help hidden", id="title-note")
             yield Label("The idea, in a few sentences", classes="field-label")
             yield TextArea("", id="idea", soft_wrap=True)
             yield Label("Who is it for?", classes="field-label")
@@ -112,6 +115,10 @@ class NewIdeaScreen(Screen):
 
     async def on_mount(self) -> None:
         self.query_one("#title", Input).focus()
+        try:
+            self.taken = set(self.workspace.project_slugs())
+        except (SandboxError, OSError):
+            self.taken = set()
         if self.templates:
             # Start on the simplest template a newcomer can show, not on whatever sorts first.
             names = [t.name for t in self.templates]
@@ -151,8 +158,45 @@ class NewIdeaScreen(Screen):
     # --- validation as you type ------------------------------------------------------------
     @on(Input.Changed, "#title")
     def _title_changed(self, event: Input.Changed) -> None:
-        if event.value.strip():
-            _say(self.query_one("#title-error", Static), "")
+        if self.title_blocked:
+            self.title_blocked = False
+            self.query_one("#form-error", Static).update("")
+        problem = self.title_problem(event.value) if event.value.strip() else ""
+        _say(self.query_one("#title-error", Static), problem)
+        _say(self.query_one("#title-note", Static), "" if problem else self.title_note(event.value))
+
+    @staticmethod
+    def title_problem(title: str) -> str:
+        """Why this (non-empty) title cannot name a project, in plain words; '' when it can."""
+        from sandbox.scaffold import slugify
+
+        if title.strip() and not slugify(title):
+            return (
+                "This title has no letters or digits to name the project's folder after: "
+                "add a word to it, like 'Expense approvals'."
+            )
+        return ""
+
+    def title_note(self, title: str) -> str:
+        """A friendly heads-up when a project with this title already exists (it is not an error)."""
+        from sandbox.scaffold import slugify
+
+        slug = slugify(title)
+        if not slug or slug not in self.taken:
+            return ""
+        number = 2
+        while f"{slug}-{number}" in self.taken:
+            number += 1
+        return (
+            f"You already have an idea called '{_esc(' '.join(title.split()))}'. This one will be a separate "
+            f"project (folder {slug}-{number}); change the title if you want to tell them apart."
+        )
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        """Enter in a one-line box moves on to the next field, as in a web form (ctrl+s creates)."""
+        event.stop()
+        self.focus_next()
 
     @on(SelectionList.SelectedChanged, "#assistants")
     def _assistants_changed(self) -> None:
@@ -163,8 +207,12 @@ class NewIdeaScreen(Screen):
         """Everything the form holds, or None after showing what needs a fix."""
         problems: list[Any] = []
         title = self.query_one("#title", Input)
+        title_problem = self.title_problem(title.value)
         if not title.value.strip():
             _say(self.query_one("#title-error", Static), "Give the idea a short name, like 'Expense approvals'.")
+            problems.append(title)
+        elif title_problem:
+            _say(self.query_one("#title-error", Static), title_problem)
             problems.append(title)
         if self.chosen is None:
             self.query_one("#form-error", Static).update("Choose a template.")
@@ -181,8 +229,10 @@ class NewIdeaScreen(Screen):
             _say(self.query_one("#assistants-error", Static), "Choose at least one assistant.")
             problems.append(self.query_one("#assistants"))
         if problems:
+            lead = "The title has no letters or digits to name a folder after. " if title_problem else ""
+            self.title_blocked = bool(title_problem)
             self.query_one("#form-error", Static).update(
-                "Some answers need a fix (shown in red above); nothing was created yet."
+                lead + "Some answers need a fix (shown in red above); nothing was created yet."
             )
             first = problems[0]
             target = first if not isinstance(first, QuestionField) else first.query_one(f"#answer-{first.question.name}")
@@ -260,6 +310,10 @@ class NewIdeaScreen(Screen):
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
         self.action_cancel()
+
+    def palette_commands(self) -> Any:
+        yield ("Create the project", self.action_create, "Create the prototypes from this form (ctrl+s)")
+        yield ("Leave the form", self.action_cancel, "Back to the project list (escape; asks first if you typed)")
 
     unsaved_what = "a new idea you have not created yet"
 

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.lazy import Lazy
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, TabbedContent, TabPane
+from textual.widgets import Button, DataTable, Footer, Header, TabbedContent, TabPane
 
 from sandbox.tui.feed import Feed
 from sandbox.tui.messages import FeedReady, SessionChanged
@@ -58,7 +58,7 @@ def describe_live_event(event: Any) -> str:
     if variant:
         parts.append(f"[{variant}]")
     if paths:
-        names = [str(p).replace("\\", "/").rsplit("/", 1)[-1] for p in paths[:3]]
+        names = [_short_path(p, variant) for p in paths[:3]]
         parts.append(", ".join(names) + (f" +{len(paths) - 3} more" if len(paths) > 3 else ""))
     if isinstance(seconds, (int, float)):
         parts.append(f"{seconds * 1000:.0f} ms")
@@ -71,10 +71,27 @@ def describe_live_event(event: Any) -> str:
     return "  ".join(parts)
 
 
+def _short_path(path: Any, variant: str) -> str:
+    """'variants/copilot/index.html' -> 'copilot/index.html' (or 'index.html' on that variant's line):
+    which prototype a file belongs to matters more than the folder they all live in."""
+    text = str(path).replace("\\", "/")
+    text = text.removeprefix("variants/")
+    if variant:
+        text = text.removeprefix(f"{variant}/")
+    return text
+
+
 class ProjectScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("c", "compare", "Compare"),
+        # Tabs by number (outside text boxes, where a digit is just a digit) or ctrl+page up/down.
+        Binding("1", "show_tab('overview')", "Tabs", key_display="1-4"),
+        Binding("2", "show_tab('spec')", "Spec", show=False),
+        Binding("3", "show_tab('preview')", "Preview", show=False),
+        Binding("4", "show_tab('assistant')", "Assistant", show=False),
+        Binding("ctrl+pagedown", "next_tab(1)", "Next tab", show=False, priority=True),
+        Binding("ctrl+pageup", "next_tab(-1)", "Previous tab", show=False, priority=True),
     ]
 
     def __init__(self, workspace: Any, slug: str) -> None:
@@ -119,6 +136,46 @@ class ProjectScreen(Screen):
         editor = self.editor
         return editor is not None and editor.dirty
 
+    def running_work(self) -> str | None:
+        """A headless run in progress on this project, in words (quitting or leaving stops it)."""
+        for pane in self.query(AssistantPane):
+            what = pane.running_work()
+            if what:
+                return what
+        return None
+
+    def stop_running_work(self) -> None:
+        for pane in self.query(AssistantPane):
+            pane.stop_run()
+
+    def save_unsaved(self, *, quitting: bool = True) -> bool:
+        """Save the spec editor's buffer now (even with a problem) and bring the prototypes up to
+        date; used when leaving or quitting. True when there was nothing to save or it was saved."""
+        editor = self.editor
+        if editor is None or not editor.dirty:
+            return True
+        if not editor.save_now():
+            return False
+        self.render_after_leaving(wait=quitting)
+        return True
+
+    def render_after_leaving(self, *, wait: bool) -> None:
+        """Re-render now that this screen (and its watcher) goes away: in an app worker when the app
+        stays open, right here when it is quitting (a worker would not outlive the app)."""
+        workspace, slug, user = self.workspace, self.slug, getattr(self.app, "user", None)
+        self.stop_live()
+
+        def render() -> None:
+            try:
+                workspace.render(slug, by=user)
+            except Exception:  # noqa: BLE001 - a spec with a problem keeps the last good prototype
+                pass
+
+        if wait:
+            render()
+        else:
+            self.app.run_worker(render, thread=True, group="render-on-leave", exit_on_error=False)
+
     @property
     def editor(self) -> SpecEditor | None:
         found = self.query(SpecEditor)
@@ -140,6 +197,13 @@ class ProjectScreen(Screen):
         for action, label, help_text in assistant_actions:
             yield (label, lambda action=action: self._assistant(action), help_text)
         yield ("Start preview", self._palette_preview, "Serve the chosen variant for your browser")
+        yield ("Open the preview in the browser", lambda: self._preview_button("#preview-open"),
+               "Open the chosen variant's preview address")
+        yield ("Stop preview", lambda: self._preview_button("#preview-stop"), "Stop serving the chosen variant")
+        yield ("Copy the preview address", lambda: self._preview_button("#preview-copy"),
+               "Put the chosen variant's address on the clipboard")
+        yield ("Stop the assistant", self.stop_running_work, "Stop an assistant that works on its own")
+        yield ("Go to the problem in the spec", self._palette_goto_error, "Put the cursor on the problem (F8)")
         yield ("Back to the project list", self.action_back, "Leave this project")
 
     def _palette_save(self) -> None:
@@ -158,6 +222,16 @@ class ProjectScreen(Screen):
 
         self.call_after_refresh(later)
 
+    def _preview_button(self, selector: str) -> None:
+        self.show_tab("preview")
+        found = self.query(selector)
+        if found:
+            found.first(Button).press()
+
+    def _palette_goto_error(self) -> None:
+        self.show_tab("spec")
+        self.call_after_refresh(lambda: self.editor.action_goto_error() if self.editor is not None else None)
+
     def _palette_preview(self) -> None:
         self.show_tab("preview")
         variant = self.query_one(PreviewPane).selected_variant()
@@ -168,6 +242,15 @@ class ProjectScreen(Screen):
 
     def show_tab(self, tab: str) -> None:
         self.query_one("#project-tabs", TabbedContent).active = tab
+
+    def action_show_tab(self, tab: str) -> None:
+        self.show_tab(tab)
+
+    def action_next_tab(self, step: int) -> None:
+        ids = [tab for tab, _ in TABS]
+        current = self.query_one("#project-tabs", TabbedContent).active
+        index = ids.index(current) if current in ids else 0
+        self.show_tab(ids[(index + step) % len(ids)])
 
     # --- overview --------------------------------------------------------------------------
     def refresh_overview(self) -> None:
@@ -319,6 +402,31 @@ class ProjectScreen(Screen):
             return
         self.open_browser(url)
 
+    @on(Button.Pressed, "#preview-copy")
+    def _preview_copy(self, event: Button.Pressed) -> None:
+        event.stop()
+        variant = self.query_one(PreviewPane).selected_variant()
+        url = self.urls.get(variant or "")
+        if not url:
+            self.notify("Start the preview of this variant first.")
+            return
+        self.app.copy_to_clipboard(url)  # the terminal's clipboard (OSC 52): paste it in any browser
+        self.notify(f"Copied {url}")
+
+    @on(DataTable.RowSelected, "#preview-variants")
+    def _preview_row_chosen(self, event: DataTable.RowSelected) -> None:
+        """Enter on a variant: start its preview, or open it when it is already on."""
+        event.stop()
+        variant = str(event.row_key.value) if event.row_key.value is not None else None
+        if variant is None:
+            return
+        if variant in self.urls:
+            self.open_browser(self.urls[variant])
+        elif self.live is None:
+            self.notify("The live watcher is not running yet; try again in a moment.")
+        else:
+            self.start_preview(variant)
+
     @work(thread=True, group="browser", exit_on_error=False)
     def open_browser(self, url: str) -> None:
         try:
@@ -334,27 +442,31 @@ class ProjectScreen(Screen):
 
     def action_back(self) -> None:
         editor = self.editor
-        if editor is None or not editor.dirty:
+        running = self.running_work()
+        if (editor is None or not editor.dirty) and not running:
             self.app.pop_screen()
             return
         from sandbox.tui.widgets.dialogs import ConfirmDialog
 
         def decided(choice: str | None) -> None:
-            if choice == "save":
-                if editor.save_now():
-                    self.app.pop_screen()
-            elif choice == "discard":
+            if choice in ("save", "discard", "stop"):
+                if choice == "save" and not self.save_unsaved(quitting=False):
+                    return
+                self.stop_running_work()
                 self.app.pop_screen()
 
-        self.app.push_screen(
-            ConfirmDialog(
-                "Unsaved changes",
-                "project.yaml has changes you have not saved.",
-                [("save", "Save and leave", "primary"), ("discard", "Leave without saving", "error"),
-                 ("stay", "Stay", "default")],
-            ),
-            decided,
-        )
+        if editor is not None and editor.dirty:
+            text = "project.yaml has changes you have not saved."
+            if running:
+                text += f" {running}: leaving stops it (what it changed so far is kept)."
+            buttons = [("save", "Save and leave", "primary"), ("discard", "Leave without saving", "error"),
+                       ("stay", "Stay", "default")]
+        else:
+            text = (f"{running}. Leaving stops it; what it changed so far is kept and recorded. "
+                    "Stay to let it finish.")
+            buttons = [("stay", "Stay", "primary"), ("stop", "Stop it and leave", "error")]
+        title = "Unsaved changes" if editor is not None and editor.dirty else "Leave this project?"
+        self.app.push_screen(ConfirmDialog(title, text, buttons), decided)
 
 
 def _quiet_stop(live: Any) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,7 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 
-from sandbox.report import plural
+from sandbox.report import plural, rating_cell
 
 COLORS = ("dodger_blue2", "dark_orange", "green3", "medium_orchid", "indian_red", "grey62", "gold3", "cyan3")
 CHART_WIDTH = 40
@@ -82,8 +83,8 @@ def charts_text(section: dict[str, Any]) -> Text:
     if rated:
         out.append("Mean rating 1-5, all criteria (line = 95% interval)\n", style="bold")
         for a in rated:
-            o = a["overall"]
-            out.append(bar_line(a["name"], o["mean"], o["low"], o["high"], lo=1, hi=5, color=colors[a["id"]]))
+            mean, low, high = rating_cell(a["overall"])  # the t interval clipped to the 1-5 scale
+            out.append(bar_line(a["name"], mean, low, high, lo=1, hi=5, color=colors[a["id"]]))
             out.append("\n")
         out.append("\n")
     bt = section.get("bradley_terry")
@@ -126,10 +127,12 @@ class ReportScreen(Screen):
         with VerticalScroll(id="report-body"):
             yield Static("Reading every project's history...", id="summary")
             yield Select([("All projects", "all")], value="all", allow_blank=False, id="group")
+            # the findings in words come first: a reader who stops after one paragraph should have
+            # read what the numbers can and cannot say, not only a chart
+            yield Static("", id="notes")
             yield Static("", id="charts")
             yield VerticalScroll(id="tables")
             yield Static("", id="position")
-            yield Static("", id="notes")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -151,7 +154,7 @@ class ReportScreen(Screen):
     @on(ReportBuilt)
     async def show_report(self, message: ReportBuilt) -> None:
         if message.error or message.data is None:
-            self.query_one("#summary", Static).update(f"[b red]Cannot build the report:[/b red] {message.error}")
+            self.query_one("#summary", Static).update(f"[b red]Cannot build the report:[/b red] {escape(str(message.error))}")
             return
         self.data = message.data
         d = message.data
@@ -195,7 +198,8 @@ class ReportScreen(Screen):
         await container.remove_children()
         widgets: list[Any] = []
         for title, header, rows in tables(section, self.data["criteria"], full=True):
-            widgets.append(Label(title, classes="table-title"))
+            # markup off: "[95% interval]" in a title is text, not a (silently dropped) style tag
+            widgets.append(Label(title, classes="table-title", markup=False))
             if not rows:
                 widgets.append(Static("none yet", classes="empty"))
                 continue
@@ -206,8 +210,9 @@ class ReportScreen(Screen):
         await container.mount_all(widgets)
         self.query_one("#position", Static).update(section["position"]["text"])
         notes = section.get("notes") or []
+        # notes carry assistant names from sandbox.yaml: escaped, so "[beta]" is text, not markup
         self.query_one("#notes", Static).update(
-            ("[b]What the numbers can and cannot say[/b]\n" + "\n".join(f"• {n}" for n in notes)) if notes else ""
+            ("[b]What the numbers can and cannot say[/b]\n" + "\n".join(f"• {escape(n)}" for n in notes)) if notes else ""
         )
 
     @on(Select.Changed, "#group")

@@ -22,7 +22,7 @@ from textual.widgets import Button, Label, Log, Select, Static
 
 from sandbox.errors import SandboxError
 from sandbox.tui.feed import Feed
-from sandbox.tui.format import ago
+from sandbox.tui.format import ago, wrap_lines
 from sandbox.tui.messages import FeedReady, RunFinished, SessionChanged
 from sandbox.tui.overview import assistant_name, optional
 
@@ -92,6 +92,16 @@ class AssistantPane(Vertical):
         if variant is None:
             status.update("This project has no variants.")
             return
+        if self.running is not None and self.running == variant:
+            # The run opened its own session; starting or ending one by hand now would only fail.
+            status.update(
+                f"{_esc(assistant_name(self.workspace, variant))} is working on its own. Wait for it to "
+                "finish, or press Stop it."
+            )
+            for wid in ("#session-start", "#session-end", "#assistant-launch"):
+                self.query_one(wid, Button).disabled = True
+            return
+        self.query_one("#assistant-launch", Button).disabled = self.runs is None
         try:
             open_event = self.sessions.open_session(self.project, variant)
         except SandboxError as exc:
@@ -269,14 +279,25 @@ class AssistantPane(Vertical):
         self.query_one("#assistant-run", Button).disabled = True
         self.query_one("#assistant-stop", Button).remove_class("hidden")
         self.cancel = threading.Event()
+        self.refresh_status()
         self.run_headless(variant, self.cancel)
 
     @on(Button.Pressed, "#assistant-stop")
     def _stop_pressed(self, event: Button.Pressed) -> None:
         event.stop()
+        self.stop_run()
+
+    def stop_run(self) -> None:
+        """Stop the headless run in progress (what it changed so far is kept and recorded)."""
         if self.cancel is not None:
             self.cancel.set()
             self.query_one("#run-status", Static).update("Stopping the assistant…")
+
+    def running_work(self) -> str | None:
+        """What is still working in the background, in words, or None."""
+        if self.running is None:
+            return None
+        return f"{assistant_name(self.workspace, self.running)} is still working on its own"
 
     @work(thread=True, group="headless", exit_on_error=False)
     def run_headless(self, variant: str, cancel: threading.Event) -> None:
@@ -302,7 +323,8 @@ class AssistantPane(Vertical):
         for item in message.feed.drain():
             lines.extend(str(item).rstrip("\n").split("\n"))
         if lines:
-            self.query_one("#run-log", Log).write_lines(lines[-500:])
+            log = self.query_one("#run-log", Log)
+            log.write_lines(wrap_lines(lines[-500:], log.scrollable_content_region.width)[-500:])
 
     @on(RunFinished)
     def _run_finished(self, message: RunFinished) -> None:

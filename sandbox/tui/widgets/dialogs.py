@@ -68,14 +68,18 @@ class ConflictDialog(ModalScreen[str]):
             with VerticalScroll(id="conflict-diff", classes="hidden"):
                 yield Static(self._diff(), id="conflict-diff-text")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Keep mine", id="conflict-mine", variant="primary")
-                yield Button("Take theirs", id="conflict-theirs", variant="warning")
-                yield Button("See both", id="conflict-both")
+                yield Button("Keep my edits", id="conflict-mine", variant="primary")
+                yield Button("Use disk version", id="conflict-theirs", variant="warning")
+                yield Button("Show differences", id="conflict-both")
+
+    def on_mount(self) -> None:
+        # Not the (hidden) differences box: enter must answer the question right away.
+        self.query_one("#conflict-mine", Button).focus()
 
     def _diff(self) -> str:
         lines = []
         for line in difflib.unified_diff(
-            self.theirs.splitlines(), self.mine.splitlines(), "on disk (theirs)", "in the editor (mine)", lineterm=""
+            self.theirs.splitlines(), self.mine.splitlines(), "on disk", "your edits", lineterm=""
         ):
             text = _esc(line)
             if line.startswith("+") and not line.startswith("+++"):

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Label, Log, Static
 
-from sandbox.tui.format import ago
+from sandbox.tui.format import ago, wrap_lines
 
 
 def _esc(text: str) -> str:
@@ -87,6 +87,7 @@ class PreviewPane(Vertical):
             yield Button("Start preview", id="preview-start", variant="primary", compact=True)
             yield Button("Stop preview", id="preview-stop", compact=True)
             yield Button("Open in browser", id="preview-open", compact=True)
+            yield Button("Copy address", id="preview-copy", compact=True)
         yield Label("What happened", classes="section-title")
         yield Log(id="live-log", max_lines=1000, auto_scroll=True)
 
@@ -113,4 +114,5 @@ class PreviewPane(Vertical):
 
     def log_lines(self, lines: list[str]) -> None:
         if self.available and lines:
-            self.query_one("#live-log", Log).write_lines(lines)
+            log = self.query_one("#live-log", Log)
+            log.write_lines(wrap_lines(lines, log.scrollable_content_region.width))

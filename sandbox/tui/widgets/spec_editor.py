@@ -31,8 +31,8 @@ from sandbox.tui.messages import SpecChecked
 
 
 NOT_SAVED_NOTE = (
-    "Not saved yet. Fix it, or press ctrl+s again to save anyway (the prototypes keep their "
-    "last good version until the problem is fixed)."
+    "Not saved yet: fix it, or press ctrl+s again to save anyway (the prototypes keep their "
+    "last good version)."
 )
 
 
@@ -80,7 +80,7 @@ class SpecEditor(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="spec-status")
         yield TextArea(
-            "", language="yaml", show_line_numbers=True, soft_wrap=False, tab_behavior="focus", id="spec-text",
+            "", language="yaml", show_line_numbers=True, soft_wrap=True, tab_behavior="focus", id="spec-text",
             theme="css",
         )
         yield Static("", id="spec-error")
@@ -108,7 +108,11 @@ class SpecEditor(Vertical):
 
     def show_status(self) -> None:
         status = self.query_one("#spec-status", Static)
-        if self.dirty:
+        if self.dirty and self.force_text is not None and self.text_area.text == self.force_text:
+            # Said here, not in a toast: a toast would cover the problem under the editor.
+            status.update("[b]Not saved[/b] - the problem is shown under the editor")
+            status.set_class(True, "dirty")
+        elif self.dirty:
             status.update("[b]Unsaved changes[/b] - ctrl+s saves (the prototypes update when you save)")
             status.set_class(True, "dirty")
         else:
@@ -205,7 +209,7 @@ class SpecEditor(Vertical):
             if isinstance(error, SandboxError):
                 self.force_text = message.text
                 self.show_error(error, NOT_SAVED_NOTE)
-                self.notify("Not saved: the spec has a problem (see under the editor).", severity="warning")
+                self.show_status()
             else:
                 self.notify(f"Could not save project.yaml: {error}", severity="error")
             return
@@ -216,7 +220,6 @@ class SpecEditor(Vertical):
         self.show_status()
         if result.error is not None:
             self.show_error(result.error, "Saved with this problem; the prototypes keep their last good version.")
-            self.notify("Saved, with a problem to fix.", severity="warning")
         else:
             self.show_error(None)
             self.notify("Saved project.yaml.")
