@@ -16,6 +16,7 @@ The TUI never touches files itself, so everything the spec editor needs from the
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -92,8 +93,25 @@ def save_spec_text(workspace: Any, project: Any, text: str, *, force: bool = Fal
         if not force:
             raise
         error = exc
-    atomic_write_text(Path(project.spec_path), text)
+    _write_like(Path(project.spec_path), text, Path(project.spec_path))
     return SaveResult(spec=spec, error=error, stamp=spec_stamp(project))
+
+
+def _write_like(target: Path, text: str, like: Path) -> None:
+    """Write atomically and give ``target`` the permissions of ``like`` (0644 when it is missing).
+
+    The atomic write goes through a private temporary file (0600); without this, saving from the
+    app would make project.yaml unreadable to teammates sharing the folder.
+    """
+    try:
+        mode = stat.S_IMODE(os.stat(like).st_mode)
+    except OSError:
+        mode = 0o644
+    atomic_write_text(target, text)
+    try:
+        os.chmod(target, mode)
+    except OSError:
+        pass  # e.g. a file system without permissions; the text is written, which is what matters
 
 
 def keep_copy(project: Any, text: str, label: str, *, now: datetime | None = None) -> Path:
@@ -105,5 +123,5 @@ def keep_copy(project: Any, text: str, label: str, *, now: datetime | None = Non
     while target.exists():
         target = base.with_name(f"{base.name}.{label}-{moment}-{number}")
         number += 1
-    atomic_write_text(target, text)
+    _write_like(target, text, base)
     return target

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -790,7 +791,7 @@ async def test_quitting_during_a_headless_run_asks_and_stops_it(ws: Workspace) -
     assert time.monotonic() - started < 30
     await_deadline = time.monotonic() + 20
     while not any(e["kind"] == "run" for e in events(ledger_path)) and time.monotonic() < await_deadline:
-        time.sleep(0.1)
+        await asyncio.sleep(0.1)
     runs = [e for e in events(ledger_path) if e["kind"] == "run"]
     assert len(runs) == 1 and runs[0].get("interrupted")
     assert not (variant_dir / "finished.txt").exists()
@@ -842,7 +843,7 @@ async def test_quitting_with_spec_edits_can_save_first(ws: Workspace) -> None:
 
     deadline = time.monotonic() + 20
     while "Saved on the way out" not in index.read_text() and time.monotonic() < deadline:
-        time.sleep(0.1)
+        await asyncio.sleep(0.1)
     assert "Saved on the way out" in index.read_text()
 
 
@@ -1055,3 +1056,101 @@ async def test_enter_in_the_form_moves_to_the_next_field(ws: Workspace) -> None:
         await wait_for(pilot, lambda: app.focused is form.query_one("#success", Input), what="success box focused")
         assert form.query_one("#title", Input).value == "Expense approvals"
         assert screen_name(app) == "NewIdeaScreen"
+
+
+async def test_dialogs_show_their_own_keys_not_the_screen_underneath(ws: Workspace) -> None:
+    from textual.widgets import Footer
+
+    add_project(ws, "Expense approvals")
+    project_dir = ws.projects_dir / "expense-approvals"
+    app = make_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_project(pilot, app)
+        editor = await open_spec(pilot, app)
+        area = editor.text_area
+        area.load_text(area.text.replace("category: testing", "category: mine"))
+        area.post_message(TextArea.Changed(area))
+        await wait_for(pilot, lambda: editor.dirty)
+        spec_path = project_dir / "project.yaml"
+        spec_path.write_text(spec_path.read_text().replace("category: testing", "category: theirs"))
+        await wait_for(pilot, lambda: screen_name(app) == "ConflictDialog", what="conflict dialog")
+        dialog = app.screen
+        await pilot.pause()
+        footer = dialog.query_one(Footer)
+        assert footer.region.bottom == app.size.height  # drawn over the editor's footer
+        shown = {b.binding.description for b in dialog.active_bindings.values() if b.binding.show}
+        assert "Keep my edits" in shown and "Save" not in shown and "Go to error" not in shown
+        await pilot.press("escape")  # the safe answer, as the footer says
+        await wait_for(pilot, lambda: screen_name(app) == "ProjectScreen")
+        assert "category: mine" in area.text
+        assert len(list(project_dir.glob("project.yaml.theirs-*"))) == 1
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: screen_name(app) == "HelpScreen")
+        assert app.screen.query(Footer)
+
+
+async def test_showing_the_differences_keeps_the_buttons_on_screen_at_80x24(ws: Workspace) -> None:
+    add_project(ws, "Expense approvals")
+    project_dir = ws.projects_dir / "expense-approvals"
+    spec_path = project_dir / "project.yaml"
+    app = make_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_project(pilot, app)
+        editor = await open_spec(pilot, app)
+        area = editor.text_area
+        area.load_text("\n".join(f"# my line {i}" for i in range(30)) + "\n" + area.text)
+        area.post_message(TextArea.Changed(area))
+        await wait_for(pilot, lambda: editor.dirty)
+        spec_path.write_text(spec_path.read_text().replace("category: testing", "category: theirs"))
+        await wait_for(pilot, lambda: screen_name(app) == "ConflictDialog", what="conflict dialog")
+        await click(pilot, app, "#conflict-both")
+        dialog = app.screen
+        await wait_for(pilot, lambda: not dialog.query_one("#conflict-diff").has_class("hidden"))
+        await pilot.pause()
+        box = dialog.query_one("#conflict-box").region
+        assert box.bottom <= app.size.height - 1  # above the footer
+        for button in dialog.query("Button"):
+            assert box.contains_region(button.region), button.id
+        diff = dialog.query_one("#conflict-diff")
+        assert diff.region.height >= 5 and diff.max_scroll_y > 0  # the long list scrolls inside
+        await click(pilot, app, "#conflict-theirs")
+        await wait_for(pilot, lambda: screen_name(app) == "ProjectScreen")
+        assert "category: theirs" in area.text
+
+
+def test_saving_the_spec_keeps_its_permissions(ws: Workspace) -> None:
+    """Teammates sharing the folder can still read project.yaml (and the copies kept beside it)
+    after it is saved from the app."""
+    import os
+    import stat
+
+    from sandbox import spec_edit
+
+    add_project(ws, "Expense approvals")
+    project = ws.project("expense-approvals")
+    spec_path = Path(project.spec_path)
+    os.chmod(spec_path, 0o644)
+    text, _ = spec_edit.read_spec_text(project)
+    spec_edit.save_spec_text(ws, project, text.replace("category: testing", "category: shared"))
+    assert stat.S_IMODE(os.stat(spec_path).st_mode) == 0o644
+    kept = spec_edit.keep_copy(project, "title: mine\n", "mine")
+    assert stat.S_IMODE(os.stat(kept).st_mode) == 0o644
+    os.chmod(spec_path, 0o664)  # a group-writable team folder stays group-writable
+    spec_edit.save_spec_text(ws, project, text, force=True)
+    assert stat.S_IMODE(os.stat(spec_path).st_mode) == 0o664
+
+
+async def test_f8_is_dimmed_until_there_is_a_problem_to_jump_to(ws: Workspace) -> None:
+    add_project(ws, "Expense approvals")
+    app = make_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_project(pilot, app)
+        editor = await open_spec(pilot, app)
+        await wait_for(pilot, lambda: "No problems" in str(editor.query_one("#spec-error", Static).render()))
+        await pilot.pause()
+        assert not app.screen.active_bindings["f8"].enabled
+        area = editor.text_area
+        area.load_text(area.text.replace("template: mini", "template: nope"))
+        area.post_message(TextArea.Changed(area))
+        await wait_for(pilot, lambda: editor.error is not None, what="error")
+        await wait_for(pilot, lambda: app.screen.active_bindings["f8"].enabled, what="f8 enabled")

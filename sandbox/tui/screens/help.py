@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Markdown
+from textual.widgets import Button, Footer, Markdown
 
 HELP = """\
 # How the sandbox works
@@ -73,6 +73,7 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll(id="help-scroll"):
                 yield Markdown(HELP, id="help-text")
             yield Button("Close", id="help-close", variant="primary")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#help-scroll").focus()

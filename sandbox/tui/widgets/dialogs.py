@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Footer, Input, Label, Select, Static
 
 
 def _esc(text: str) -> str:
@@ -35,6 +35,7 @@ class ConfirmDialog(ModalScreen[str | None]):
             with Horizontal(classes="dialog-buttons"):
                 for key, label, variant in self.buttons:
                     yield Button(label, id=f"choice-{key}", variant=variant)  # type: ignore[arg-type]
+        yield Footer()  # this dialog's keys, not those of the screen underneath (they do not work here)
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
@@ -48,8 +49,10 @@ class ConflictDialog(ModalScreen[str]):
     """project.yaml changed on disk while the editor had unsaved edits: keep mine or take theirs.
 
     Whatever is chosen, the other version is saved beside project.yaml by the caller, so nothing is
-    lost. "See both" shows the differences before deciding.
+    lost. "Show differences" shows them before deciding; escape keeps my edits (the safe answer).
     """
+
+    BINDINGS = [Binding("escape", "keep_mine", "Keep my edits")]
 
     def __init__(self, mine: str, theirs: str) -> None:
         super().__init__()
@@ -71,6 +74,7 @@ class ConflictDialog(ModalScreen[str]):
                 yield Button("Keep my edits", id="conflict-mine", variant="primary")
                 yield Button("Use disk version", id="conflict-theirs", variant="warning")
                 yield Button("Show differences", id="conflict-both")
+        yield Footer()
 
     def on_mount(self) -> None:
         # Not the (hidden) differences box: enter must answer the question right away.
@@ -93,10 +97,16 @@ class ConflictDialog(ModalScreen[str]):
     @on(Button.Pressed, "#conflict-both")
     def _both(self) -> None:
         self.query_one("#conflict-diff").toggle_class("hidden")
+        # With the differences shown the box takes the height it may and the list scrolls inside,
+        # so the buttons stay on screen in a small terminal.
+        self.query_one("#conflict-box").toggle_class("with-diff")
 
     @on(Button.Pressed, "#conflict-mine")
     def _mine(self) -> None:
         self.dismiss("mine")
+
+    def action_keep_mine(self) -> None:
+        self.dismiss("mine")  # the safe answer: the version on disk is saved beside project.yaml
 
     @on(Button.Pressed, "#conflict-theirs")
     def _theirs(self) -> None:
@@ -149,6 +159,7 @@ class RatingDialog(ModalScreen[dict | None]):
                 yield Button("Save and end", id="rating-save", variant="primary")
                 yield Button("End without rating", id="rating-skip")
                 yield Button("Keep working", id="rating-cancel")
+        yield Footer()
 
     def result(self) -> dict[str, Any]:
         scores: dict[str, int] = {}

@@ -119,8 +119,15 @@ class SpecEditor(Vertical):
             status.update("Saved. Edit the text and press ctrl+s; the prototypes update by themselves.")
             status.set_class(False, "dirty")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F8 is dimmed in the footer while there is no problem with a line to jump to."""
+        if action == "goto_error" and not getattr(self.error, "line", None):
+            return None
+        return True
+
     def show_error(self, error: Any | None, note: str = "") -> None:
         self.error = error
+        self.refresh_bindings()
         box = self.query_one("#spec-error", Static)
         if error is None:
             box.update("[b]✓[/b] No problems found." + (f" {note}" if note else ""))
