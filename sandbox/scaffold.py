@@ -39,12 +39,21 @@ MAX_SLUG = 60
 
 
 def slugify(title: str) -> str:
-    """Lowercase ASCII words joined by '-': 'Expense approvals!' -> 'expense-approvals'."""
+    """Lowercase ASCII words joined by '-': 'Expense approvals!' -> 'expense-approvals'.
+
+    A title in a script with no ASCII form ('报销审批') still gets a stable name ('idea-3f9c2a'),
+    from a hash of the title; only a title of symbols alone gives an empty slug.
+    """
     ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     if len(slug) > MAX_SLUG:
         slug = slug[:MAX_SLUG].rsplit("-", 1)[0] if "-" in slug[:MAX_SLUG] else slug[:MAX_SLUG]
-    return slug.strip("-")
+    slug = slug.strip("-")
+    if not slug and any(ch.isalnum() for ch in title):
+        import hashlib
+
+        slug = "idea-" + hashlib.sha1(title.strip().encode("utf-8")).hexdigest()[:6]
+    return slug
 
 
 def unique_slug(projects_dir: Path, base: str) -> str:

@@ -248,6 +248,8 @@ def validate_answer(question: Question, value: Any) -> Any:
                 raise bad(f"{label} must be one of: {', '.join(question.choices)} (got {_describe(value)})")
             return text
         if question.min is not None and len(text) < question.min:
+            if question.min == 1:
+                raise bad(f"{label} must not be empty")
             raise bad(f"{label} must be at least {question.min} characters long")
         if question.max is not None and len(text) > question.max:
             raise bad(f"{label} must be at most {question.max} characters long (it has {len(text)})")
