@@ -392,23 +392,26 @@ class ProjectScreen(Screen):
         self.show_preview_rows()
         self.refresh_overview()
 
-    @on(Button.Pressed, "#preview-open")
-    def _preview_open(self, event: Button.Pressed) -> None:
-        event.stop()
+    def selected_preview_url(self) -> str | None:
+        """The running preview's address of the variant selected in the Preview tab (or say why not)."""
         variant = self.query_one(PreviewPane).selected_variant()
         url = self.urls.get(variant or "")
         if not url:
             self.notify("Start the preview of this variant first.")
-            return
-        self.open_browser(url)
+        return url or None
+
+    @on(Button.Pressed, "#preview-open")
+    def _preview_open(self, event: Button.Pressed) -> None:
+        event.stop()
+        url = self.selected_preview_url()
+        if url:
+            self.open_browser(url)
 
     @on(Button.Pressed, "#preview-copy")
     def _preview_copy(self, event: Button.Pressed) -> None:
         event.stop()
-        variant = self.query_one(PreviewPane).selected_variant()
-        url = self.urls.get(variant or "")
+        url = self.selected_preview_url()
         if not url:
-            self.notify("Start the preview of this variant first.")
             return
         self.app.copy_to_clipboard(url)  # the terminal's clipboard (OSC 52): paste it in any browser
         self.notify(f"Copied {url}")
