@@ -445,12 +445,9 @@ def _fold_project(
 
 def _criteria(workspace: Any, seen: dict[str, None]) -> list[dict[str, str]]:
     """The rubric's criteria, then any criterion found in old ratings that the rubric no longer has."""
-    from sandbox.feedback import DEFAULT_RUBRIC, rubric
+    from sandbox.feedback import rubric
 
-    try:
-        current = rubric(workspace)
-    except SandboxError:
-        current = list(DEFAULT_RUBRIC)
+    current = rubric(workspace)  # a broken rubric in sandbox.yaml is an error with its line, not a silent default
     result = [c.to_dict() for c in current]
     known = {c.id for c in current}
     for cid in seen:
