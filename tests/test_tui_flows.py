@@ -74,6 +74,22 @@ async def test_empty_home_explains_what_to_do(ws: Workspace) -> None:
         assert screen_name(app) == "HomeScreen"
 
 
+async def test_home_columns_fit_their_content_after_a_resize(ws: Workspace) -> None:
+    """Titles are never cut to the header's width, whatever order resizes and loads arrive in."""
+    add_project(ws, "Expense approvals", category="finance")
+    app = make_app(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one("#projects", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 1, what="one row")
+        await pilot.resize_terminal(120, 40)  # as when the app comes back from an assistant
+        app.screen.load_projects()
+        await pilot.pause()
+        await wait_for(pilot, lambda: table.row_count == 1 and len(table.columns) == 6, what="full table")
+        title = next(c for c in table.columns.values() if str(c.label) == "Title")
+        assert title.get_render_width(table) - 2 * table.cell_padding >= len("Expense approvals")
+        assert table.get_row_at(0)[0] == "Expense approvals"
+
+
 async def test_filter_the_home_list(ws: Workspace) -> None:
     add_project(ws, "Expense approvals", category="finance")
     add_project(ws, "Team lunch vote", category="fun")

@@ -113,12 +113,20 @@ class HomeScreen(Screen):
         if compact == self.compact:
             return False
         self.compact = compact
+        self._add_columns(None)
+        return True
+
+    def _add_columns(self, widths: list[int] | None) -> None:
+        """(Re)create the columns; with ``widths`` they are fixed, not measured by the table.
+
+        Fixed widths because the table's own measuring can miss rows added right after a
+        clear (seen after the app resumed from an assistant: every column shrank to its header).
+        """
         table = self.query_one("#projects", DataTable)
         table.clear(columns=True)
-        for label, key in COLUMNS:
-            if not (compact and key == "category"):
-                table.add_column(label, key=key)
-        return True
+        keys = [(label, key) for label, key in COLUMNS if not (self.compact and key == "category")]
+        for index, (label, key) in enumerate(keys):
+            table.add_column(label, key=key, width=widths[index] if widths else None)
 
     def on_resize(self, event: Any) -> None:
         self.set_columns(event.size.width)
@@ -130,7 +138,6 @@ class HomeScreen(Screen):
         needle = self.query_one("#filter", Input).value.strip()
         keep = table.cursor_row
         selected = self.selected_slug()
-        table.clear()
         now = self.app.clock()  # type: ignore[attr-defined]
         shown = [s for s in self.summaries if matches(s, needle)]
         rows = []
@@ -142,9 +149,14 @@ class HomeScreen(Screen):
                 del cells[2]
             rows.append(cells)
         title_width, variants_width = self.text_widths(rows)
-        for s, cells in zip(shown, rows):
+        for cells in rows:
             cells[0] = _clip(cells[0], title_width)
             cells[-3] = _clip(cells[-3], variants_width)
+        labels = [label for label, key in COLUMNS if not (self.compact and key == "category")]
+        from rich.cells import cell_len  # wide characters (CJK, emoji) take two cells
+
+        self._add_columns([max([len(label)] + [cell_len(r[i]) for r in rows]) for i, label in enumerate(labels)])
+        for s, cells in zip(shown, rows):
             table.add_row(*cells, key=s.slug)
         empty = self.query_one("#empty", Static)
         count = self.query_one("#count", Static)
