@@ -29,6 +29,13 @@ def screen_name(app: SandboxApp) -> str:
     return type(app.screen).__name__
 
 
+async def open_new_idea(pilot, app: SandboxApp):  # noqa: ANN001, ANN201 - Pilot and the form screen
+    """Press n on Home and wait for the New idea form, as a person would."""
+    await pilot.press("n")
+    await wait_for(pilot, lambda: screen_name(app) == "NewIdeaScreen")
+    return app.screen
+
+
 def events(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
@@ -172,9 +179,7 @@ async def test_help_and_coming_soon(ws: Workspace) -> None:
 async def test_create_an_idea_through_the_form(ws: Workspace) -> None:
     app = make_app(ws)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("n")
-        await wait_for(pilot, lambda: screen_name(app) == "NewIdeaScreen")
-        form = app.screen
+        form = await open_new_idea(pilot, app)
         # Choose the small test template.
         from textual.widgets import OptionList
 
@@ -244,9 +249,7 @@ async def test_create_error_keeps_the_input(ws: Workspace) -> None:
     add_project(ws, "Taken", slug="taken")
     app = make_app(ws)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("n")
-        await wait_for(pilot, lambda: screen_name(app) == "NewIdeaScreen")
-        form = app.screen
+        form = await open_new_idea(pilot, app)
         form.query_one("#title", Input).value = "!!!"  # no letters to name a folder after
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: "no letters or digits" in str(form.query_one("#form-error", Static).render()))
@@ -258,9 +261,7 @@ async def test_create_error_keeps_the_input(ws: Workspace) -> None:
 async def test_switching_templates_and_back_keeps_what_was_typed(ws: Workspace) -> None:
     app = make_app(ws)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("n")
-        await wait_for(pilot, lambda: screen_name(app) == "NewIdeaScreen")
-        form = app.screen
+        form = await open_new_idea(pilot, app)
         assert form.chosen.name == "landing-page", "a newcomer starts on the landing page"
         mini = next(t for t in form.templates if t.name == "mini")
         await form.choose_template(mini)
@@ -653,9 +654,7 @@ def test_spec_edit_checks_saves_and_keeps_copies(ws: Workspace) -> None:
 async def test_a_title_without_letters_is_explained_under_it_and_clears_when_fixed(ws: Workspace) -> None:
     app = make_app(ws)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("n")
-        await wait_for(pilot, lambda: screen_name(app) == "NewIdeaScreen")
-        form = app.screen
+        form = await open_new_idea(pilot, app)
         await pilot.press(*"!!!")
         title_error = form.query_one("#title-error", Static)
         # Said as you type, under the title, in plain words (no command-line options).
@@ -677,9 +676,7 @@ async def test_an_existing_title_gets_a_friendly_note_not_an_error(ws: Workspace
     add_project(ws, "Expense approvals")
     app = make_app(ws)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("n")
-        await wait_for(pilot, lambda: screen_name(app) == "NewIdeaScreen")
-        form = app.screen
+        form = await open_new_idea(pilot, app)
         await pilot.press(*"Expense approvals")
         note = form.query_one("#title-note", Static)
         await wait_for(pilot, lambda: "already have an idea called" in str(note.render()), what="note")
@@ -1063,9 +1060,7 @@ async def test_title_messages_line_up_with_the_title_box_on_a_wide_terminal(ws: 
 async def test_enter_in_the_form_moves_to_the_next_field(ws: Workspace) -> None:
     app = make_app(ws)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("n")
-        await wait_for(pilot, lambda: screen_name(app) == "NewIdeaScreen")
-        form = app.screen
+        form = await open_new_idea(pilot, app)
         await pilot.press(*"Expense approvals", "enter")
         await wait_for(pilot, lambda: app.focused is form.query_one("#idea", TextArea), what="idea box focused")
         await pilot.press("tab", *"Team leads", "enter")
