@@ -196,12 +196,7 @@ def mean_ci(values: Sequence[float], confidence: float = 0.95) -> tuple[float | 
     if n < 2:
         return (mean, None, None)
     variance = math.fsum((v - mean) ** 2 for v in values) / (n - 1)
-    key = (n - 1, confidence)
-    t = _T_CACHE.get(key)
-    if t is None:
-        t = _T_CACHE[key] = t_quantile(0.5 + confidence / 2, n - 1)
-    half = t * math.sqrt(variance / n)
-    return (mean, mean - half, mean + half)
+    return _t_interval(mean, variance, n, confidence)
 
 
 def mean_ci_from_sums(n: int, total: float, total_sq: float, confidence: float = 0.95) -> tuple[float | None, float | None, float | None]:
@@ -212,6 +207,11 @@ def mean_ci_from_sums(n: int, total: float, total_sq: float, confidence: float =
     if n < 2:
         return (mean, None, None)
     variance = max(0.0, (total_sq - n * mean * mean) / (n - 1))
+    return _t_interval(mean, variance, n, confidence)
+
+
+def _t_interval(mean: float, variance: float, n: int, confidence: float) -> tuple[float, float, float]:
+    """Student-t interval around ``mean``; t quantiles are cached (the report asks for few sizes)."""
     key = (n - 1, confidence)
     t = _T_CACHE.get(key)
     if t is None:
