@@ -10,6 +10,7 @@ refused, so nothing can be written outside the variant folder.
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -141,10 +142,15 @@ def _check_contained(path: str, template: Template, source: str) -> None:
         )
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled_segment(source: str) -> Any:
+    """A path segment's compiled template: the same names are rendered again on every re-render."""
+    return sandboxed_environment(autoescape=False).from_string(source)
+
+
 def _render_string(source: str, context: dict[str, Any], template: Template, where: str) -> str:
-    env = sandboxed_environment(autoescape=False)
     try:
-        return env.from_string(source).render(context)
+        return _compiled_segment(source).render(context)
     except Exception as exc:  # noqa: BLE001 - every failure becomes one line naming the file
         raise _render_failure(exc, template, where, template.root / where.split(" ")[0]) from None
 
@@ -180,8 +186,6 @@ def render_template(template: Template, context: dict[str, Any]) -> dict[str, by
         if relative.endswith(TEMPLATE_SUFFIX):
             try:
                 text = env.get_template(relative).render(context)
-            except RenderError:
-                raise
             except Exception as exc:  # noqa: BLE001 - one line naming the template file
                 raise _render_failure(exc, template, f"files/{relative}", full) from None
             data = text.encode("utf-8")

@@ -288,10 +288,7 @@ class Workspace:
                     "add a word to it or pass --slug"
                 )
             slug = unique_slug(self.projects_dir, base)
-        try:
-            chosen = self.template(template)
-        except TemplateError:
-            raise
+        chosen = self.template(template)
         spec = ProjectSpec(
             title=title,
             slug=slug,
