@@ -37,7 +37,7 @@ from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sandbox.live import LiveProject  # noqa: E402
+from sandbox.live.loop import LiveProject  # noqa: E402
 from sandbox.workspace import Workspace  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"

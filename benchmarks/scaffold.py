@@ -24,8 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import median_ms, table, time_call, time_process  # noqa: E402
 
-from sandbox.render import render_template, template_context  # noqa: E402
-from sandbox.templates import TemplateCatalog, validate_answers  # noqa: E402
+from sandbox.make.render import render_template, template_context  # noqa: E402
+from sandbox.make.catalog import TemplateCatalog, validate_answers  # noqa: E402
 from sandbox.workspace import Workspace  # noqa: E402
 
 PROJECT = {

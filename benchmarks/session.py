@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sandbox import sessions  # noqa: E402
+from sandbox.assistants import sessions# noqa: E402
 from sandbox.workspace import Workspace  # noqa: E402
 
 

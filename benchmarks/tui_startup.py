@@ -44,7 +44,7 @@ questions:
 
 def make_workspace(root: Path, projects: int) -> Path:
     """A workspace with ``projects`` projects created through the core API (fsync skipped: test data)."""
-    from sandbox import ledger
+    from sandbox.core import ledger
     from sandbox.workspace import Workspace
 
     (root / "templates" / "bench" / "files").mkdir(parents=True)

@@ -11,11 +11,14 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sandbox import ledger
-from sandbox.errors import AnswerError, AssistantError, ProjectError, SandboxError, SpecError, TemplateError
-from sandbox.spec import SPEC_FILE, ProjectSpec, load_spec
+from sandbox.core import ledger
+from sandbox.core.errors import AnswerError, AssistantError, ProjectError, SandboxError, SpecError, TemplateError
+from sandbox.make.spec import SPEC_FILE, ProjectSpec, load_spec
+
+if TYPE_CHECKING:
+    from sandbox.live.loop import LiveProject
 
 PROJECTS_DIR = "projects"
 WORKSPACE_ENV = "SANDBOX_WORKSPACE"
@@ -72,13 +75,13 @@ class Project:
 
     @property
     def variants_dir(self) -> Path:
-        from sandbox.scaffold import VARIANTS_DIR
+        from sandbox.make.scaffold import VARIANTS_DIR
 
         return self.path / VARIANTS_DIR
 
     @property
     def state_dir(self) -> Path:
-        from sandbox.scaffold import STATE_DIR
+        from sandbox.make.scaffold import STATE_DIR
 
         return self.path / STATE_DIR
 
@@ -127,19 +130,19 @@ class Workspace:
 
     @cached_property
     def settings(self) -> Any:
-        from sandbox.settings import load_settings
+        from sandbox.core.settings import load_settings
 
         return load_settings(self.root)
 
     @cached_property
     def registry(self) -> dict[str, Any]:
-        from sandbox.assistants import load_registry
+        from sandbox.assistants.registry import load_registry
 
         return load_registry(self.settings)
 
     @cached_property
     def catalog(self) -> Any:
-        from sandbox.templates import TemplateCatalog
+        from sandbox.make.catalog import TemplateCatalog
 
         return TemplateCatalog(self.root)
 
@@ -156,7 +159,7 @@ class Workspace:
         return self.catalog.get(name)
 
     def default_assistants(self) -> list[str]:
-        from sandbox.assistants import DEFAULT_ASSISTANTS
+        from sandbox.assistants.registry import DEFAULT_ASSISTANTS
 
         configured = self.settings.section("default_assistants", list, list(DEFAULT_ASSISTANTS))
         return [str(a) for a in configured] or list(DEFAULT_ASSISTANTS)
@@ -217,8 +220,8 @@ class Workspace:
     # --- validation ------------------------------------------------------------------------
     def prepare(self, spec: ProjectSpec) -> Prepared:
         """Check ``spec`` against its template and the registry; errors point into project.yaml."""
-        from sandbox.assistants import resolve_assistants
-        from sandbox.templates import validate_answers
+        from sandbox.assistants.registry import resolve_assistants
+        from sandbox.make.catalog import validate_answers
 
         try:
             template = self.template(spec.template)
@@ -269,8 +272,8 @@ class Workspace:
         by: str | None = None,
     ) -> Any:
         """Validate everything first, then create the project atomically. Returns scaffold.Created."""
-        from sandbox.scaffold import create, slugify, unique_slug
-        from sandbox.spec import SLUG_RE
+        from sandbox.make.scaffold import create, slugify, unique_slug
+        from sandbox.make.spec import SLUG_RE
 
         title = " ".join(title.split())
         if not title:
@@ -302,15 +305,34 @@ class Workspace:
         )
         prepared = self.prepare(spec)
         spec.vars = dict(prepared.answers)  # every answer is written out, so users see what to edit
-        return create(self.projects_dir, spec, prepared.template, prepared.answers, prepared.assistants, by=by)
+        from sandbox.assistants.hooks import write_edit_hook
+
+        return create(
+            self.projects_dir, spec, prepared.template, prepared.answers, prepared.assistants,
+            by=by, setup_variant=write_edit_hook,
+        )
+
+    def live_project(self, slug: str, **options: Any) -> LiveProject:
+        """Watch one project: previews reload on every save and batches inside an open session are
+        attributed to its assistant (options as for ``LiveProject``)."""
+        from sandbox.assistants.sessions import record_change_batch
+        from sandbox.live.loop import LiveProject
+
+        options.setdefault("record_changes", record_change_batch)
+        return LiveProject(self, slug, **options)
 
     def render(self, slug: str, *, by: str | None = None) -> Any:
         """Re-render a project from its (valid) spec; appends a ``rendered`` event. Returns RenderResult."""
-        from sandbox.scaffold import render_again
+        from sandbox.make.scaffold import render_again
 
         project = self.project(slug)
         prepared = self.prepare(project.load_spec())
-        result = render_again(project.path, prepared.spec, prepared.template, prepared.answers, prepared.assistants)
+        from sandbox.assistants.hooks import write_edit_hook
+
+        result = render_again(
+            project.path, prepared.spec, prepared.template, prepared.answers, prepared.assistants,
+            setup_variant=write_edit_hook,
+        )
         project.append(
             ledger.RENDERED,
             files=result.written,

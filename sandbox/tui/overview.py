@@ -9,8 +9,8 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox import ledger
-from sandbox.errors import SandboxError
+from sandbox.core import ledger
+from sandbox.core.errors import SandboxError
 
 
 def optional(module: str) -> Any | None:
@@ -52,7 +52,7 @@ def assistant_name(workspace: Any, variant: str) -> str:
 
 
 def build_overview(workspace: Any, slug: str, preview_urls: dict[str, str] | None = None) -> Overview:
-    from sandbox.scaffold import read_manifest
+    from sandbox.make.scaffold import read_manifest
 
     project = workspace.project(slug)
     try:

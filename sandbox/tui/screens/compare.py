@@ -113,8 +113,8 @@ class CompareScreen(Screen):
     @work(thread=True, exclusive=True, group="compare-prepare")
     def prepare(self) -> None:
         """Find or start the comparison and serve both variants, off the UI thread."""
-        from sandbox import feedback
-        from sandbox.errors import SandboxError
+        from sandbox.compare import feedback
+        from sandbox.core.errors import SandboxError
 
         try:
             comparison = None if self.variants else feedback.pending_comparison(self.workspace, self.slug)
@@ -136,7 +136,7 @@ class CompareScreen(Screen):
         self.post_message(ComparisonReady(comparison, urls, servers, criteria, title))
 
     def _previews(self, comparison: Any) -> tuple[dict[str, str], list[Any]]:
-        from sandbox import feedback
+        from sandbox.compare import feedback
 
         servers: list[Any] = []
         if self.serve:
@@ -149,8 +149,8 @@ class CompareScreen(Screen):
     @work(thread=True, exclusive=True, group="compare-vote")
     def cast(self, winner: str, reason: str, scores: dict[str, dict[str, str]]) -> None:
         """Save the scores typed for each side, then the vote; post the reveal."""
-        from sandbox import feedback
-        from sandbox.errors import SandboxError
+        from sandbox.compare import feedback
+        from sandbox.core.errors import SandboxError
 
         by = os.environ.get("SANDBOX_USER") or os.environ.get("USER") or None
         comparison = self.comparison
@@ -246,7 +246,7 @@ class CompareScreen(Screen):
         saved = f" Saved {message.ratings} rating{'s' if message.ratings != 1 else ''} too." if message.ratings else ""
         self.query_one("#reveal", Static).update(f"[b]Revealed:[/b] {_escape(message.reveal)}{saved}")
         self.query_one("#next", Button).remove_class("hidden")
-        from sandbox.feedback import assistant_name
+        from sandbox.compare.feedback import assistant_name
 
         for side in SIDES:
             name = assistant_name(self.workspace, self.comparison.assistant(side))

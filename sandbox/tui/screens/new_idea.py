@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from sandbox.errors import AnswerError, SandboxError
+from sandbox.core.errors import AnswerError, SandboxError
 from sandbox.tui.messages import CreateFailed, ProjectCreated
 from sandbox.tui.widgets.question import QuestionField
 
@@ -68,7 +68,7 @@ class NewIdeaScreen(Screen):
             defaults = set(self.workspace.default_assistants())
             settings_error = ""
         except SandboxError as exc:  # a broken sandbox.yaml: offer the built-in assistants, say why
-            from sandbox.assistants import BUILTIN_ASSISTANTS, DEFAULT_ASSISTANTS
+            from sandbox.assistants.registry import BUILTIN_ASSISTANTS, DEFAULT_ASSISTANTS
 
             registry, defaults = BUILTIN_ASSISTANTS, set(DEFAULT_ASSISTANTS)
             settings_error = f"sandbox.yaml has a problem, so only the built-in assistants are offered: {exc}"
@@ -168,7 +168,7 @@ class NewIdeaScreen(Screen):
     @staticmethod
     def title_problem(title: str) -> str:
         """Why this (non-empty) title cannot name a project, in plain words; '' when it can."""
-        from sandbox.scaffold import slugify
+        from sandbox.make.scaffold import slugify
 
         if title.strip() and not slugify(title):
             return (
@@ -179,7 +179,7 @@ class NewIdeaScreen(Screen):
 
     def title_note(self, title: str) -> str:
         """A friendly heads-up when a project with this title already exists (it is not an error)."""
-        from sandbox.scaffold import slugify
+        from sandbox.make.scaffold import slugify
 
         slug = slugify(title)
         if not slug or slug not in self.taken:

@@ -1,6 +1,6 @@
 """One project: tabs for Overview, Spec, Preview and Assistant.
 
-The screen owns the live watcher (``sandbox.live.LiveProject``) while it is open: the watcher's
+The screen owns the live watcher (``sandbox.live.loop.LiveProject``) while it is open: the watcher's
 thread pushes events into a ``Feed``; the screen drains them in one message, writes the log and
 refreshes the overview at most a few times a second, so an event storm never freezes the UI.
 """
@@ -114,7 +114,7 @@ class ProjectScreen(Screen):
             with TabPane("Spec", id="spec"):
                 yield Lazy(SpecEditor(self.workspace, self.project))
             with TabPane("Preview", id="preview"):
-                yield PreviewPane(self.live_module is not None, "sandbox.live is missing")
+                yield PreviewPane(self.live_module is not None, "sandbox.live.loop is missing")
             with TabPane("Assistant", id="assistant"):
                 yield Lazy(AssistantPane(self.workspace, self.project))
         yield Footer()
@@ -320,8 +320,8 @@ class ProjectScreen(Screen):
     @work(thread=True, exclusive=True, group="live", exit_on_error=False)
     def start_live(self) -> None:
         try:
-            live = self.live_module.LiveProject(  # type: ignore[union-attr]
-                self.workspace, self.slug, on_event=self.feed.push, by=self.app.user  # type: ignore[attr-defined]
+            live = self.workspace.live_project(
+                self.slug, on_event=self.feed.push, by=self.app.user  # type: ignore[attr-defined]
             )
             live.start()
         except Exception as exc:  # noqa: BLE001 - the rest of the screen works without it

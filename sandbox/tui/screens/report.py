@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 
-from sandbox.report import plural, rating_cell
+from sandbox.compare.report import plural, rating_cell
 
 COLORS = ("dodger_blue2", "dark_orange", "green3", "medium_orchid", "indian_red", "grey62", "gold3", "cyan3")
 CHART_WIDTH = 40
@@ -141,8 +141,8 @@ class ReportScreen(Screen):
 
     @work(thread=True, exclusive=True, group="report-build")
     def build(self) -> None:
-        from sandbox.errors import SandboxError
-        from sandbox.report import build_report
+        from sandbox.core.errors import SandboxError
+        from sandbox.compare.report import build_report
 
         try:
             report = build_report(self.workspace, keep_events=False)
@@ -188,7 +188,7 @@ class ReportScreen(Screen):
         return self.data
 
     async def draw(self) -> None:
-        from sandbox.report import tables
+        from sandbox.compare.report import tables
 
         if self.data is None:
             return
@@ -228,8 +228,8 @@ class ReportScreen(Screen):
 
     @work(thread=True, exclusive=True, group="report-export")
     def action_export_html(self) -> None:
-        from sandbox.errors import SandboxError
-        from sandbox.report import build_report, write
+        from sandbox.core.errors import SandboxError
+        from sandbox.compare.report import build_report, write
 
         target = self.workspace.root / "report.html"
         try:

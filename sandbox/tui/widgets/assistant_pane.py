@@ -1,7 +1,7 @@
 """The Assistant tab: sessions, launching the assistant here, or letting it work on its own.
 
-- Start/end a session on the chosen variant (``sandbox.sessions``); ending asks for a short rating
-  (``sandbox.feedback.rate`` on the rubric when available, else the session's own score and note).
+- Start/end a session on the chosen variant (``sandbox.assistants.sessions``); ending asks for a short rating
+  (``sandbox.compare.feedback.rate`` on the rubric when available, else the session's own score and note).
 - "Open the assistant here" suspends the app, runs the assistant's interactive command in the
   variant's folder inside a session, and comes back to the rating form when it exits.
 - "Let it work on its own" runs the headless command in a worker with a spinner, the elapsed time
@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Log, Select, Static
 
-from sandbox.errors import SandboxError
+from sandbox.core.errors import SandboxError
 from sandbox.tui.feed import Feed
 from sandbox.tui.format import ago, wrap_lines
 from sandbox.tui.messages import FeedReady, RunFinished, SessionChanged

@@ -9,8 +9,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Select, Static, Switch, TextArea
 
-from sandbox.errors import AnswerError
-from sandbox.templates import COLOR_RE, Question, validate_answer
+from sandbox.core.errors import AnswerError
+from sandbox.make.catalog import COLOR_RE, Question, validate_answer
 
 
 def _esc(text: str) -> str:

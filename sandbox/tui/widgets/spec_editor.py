@@ -24,8 +24,8 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
-from sandbox import spec_edit
-from sandbox.errors import SandboxError
+from sandbox.make import spec_edit
+from sandbox.core.errors import SandboxError
 from sandbox.tui.format import error_where
 from sandbox.tui.messages import SpecChecked
 

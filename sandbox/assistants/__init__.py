@@ -1,0 +1,4 @@
+"""The assistants at work: registry, sessions and snapshots, headless runs, edit hooks.
+
+Imports ``core``, ``make`` and ``live``.
+"""

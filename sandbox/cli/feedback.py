@@ -1,0 +1,190 @@
+"""``sandbox rate``, ``compare``, ``vote`` and ``report``: the feedback half of the CLI.
+
+Why its own module: ``cli.py`` stays a thin shell, and ``sandbox report`` must start fast, so this
+file imports nothing at module level beyond argparse; each handler imports what it needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from sandbox.cli import _user, command, print_json, workspace_from
+
+
+def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
+    """Add the feedback subcommands to the ``sandbox`` parser."""
+    rate = add("rate", "rate one variant on the rubric (1-5 per criterion)", listing=True)
+    rate.add_argument("slug", help="the project")
+    rate.add_argument(
+        "--variant", "-v", required=True, metavar="ID|A|B",
+        help="the variant (assistant id) you rated, or A or B: that side of the waiting blind comparison",
+    )
+    rate.add_argument(
+        "--score", "-s", action="append", default=[], metavar="CRITERION=N",
+        help="a score from 1 to 5 (repeat; criteria: matches-idea, looks-right, works, easy-to-change, show-users)",
+    )
+    rate.add_argument("--minutes", type=float, default=None, metavar="M", help="minutes you spent on this variant")
+    rate.add_argument("--note", default=None, metavar="TEXT", help="a free note")
+
+    compare = add("compare", "start a blind A/B comparison of two variants (names hidden until you vote)", listing=True)
+    compare.add_argument("slug", help="the project")
+    compare.add_argument(
+        "--variants", nargs=2, metavar=("ID", "ID"), default=None,
+        help="the two variants to compare (default: the pair with the fewest votes)",
+    )
+    compare.add_argument(
+        "--no-serve", action="store_true",
+        help="print file:// links and return, instead of serving both previews and asking for the vote",
+    )
+
+    vote = add("vote", "vote on the waiting blind comparison, then see who was who", listing=True)
+    vote.add_argument("slug", help="the project")
+    vote.add_argument("--winner", "-w", required=True, metavar="A|B|tie|both-bad", help="which one was better")
+    vote.add_argument("--reason", default=None, metavar="TEXT", help="why, in a few words")
+
+    report = add("report", "the comparison report over every project (Markdown, CSV, HTML or JSON)", listing=True)
+    report.add_argument(
+        "--format", "-f", choices=("md", "csv", "html", "json"), default=None,
+        help="default: from the --output file's extension (.md, .csv, .html, .json), else md",
+    )
+    report.add_argument("--output", "-o", type=Path, default=None, metavar="FILE", help="write to FILE instead of printing")
+    report.add_argument("--category", default=None, metavar="C", help="only projects of this category")
+
+
+@command("rate")
+def cmd_rate(args: argparse.Namespace) -> int:
+    from sandbox.compare import feedback
+
+    ws = workspace_from(args)
+    if not args.score:
+        criteria = ", ".join(c.id for c in feedback.rubric(ws))
+        raise feedback.FeedbackError(f"give at least one --score CRITERION=N (criteria: {criteria})")
+    named = args.variant in ws.project(args.slug).variant_ids()
+    side = args.variant.upper() if args.variant.upper() in ("A", "B") and not named else None
+    if side is None:
+        event = feedback.rate(ws, args.slug, args.variant, args.score, minutes=args.minutes, note=args.note, by=_user())
+        if args.json:
+            print_json(event)
+            return 0
+        scores = ", ".join(f"{k}={v}" for k, v in event["scores"].items())
+        print(f"Rated {args.slug}/{args.variant}: {scores}")
+        return 0
+    # Rating blind: "--variant A" scores side A of the waiting comparison, so a CLI user can score
+    # before the reveal, as the Compare screen does. Nothing printed names the assistant.
+    comparison = feedback.pending_comparison(ws, args.slug)
+    if comparison is None:
+        raise feedback.FeedbackError(
+            f"no blind comparison is waiting in '{args.slug}', so there is no side {side}; "
+            f"name the variant, or start one with 'sandbox compare {args.slug}'"
+        )
+    event = feedback.rate(
+        ws, args.slug, comparison.variant(side), args.score, minutes=args.minutes, note=args.note, by=_user(),
+        comparison=comparison,
+    )
+    scores = ", ".join(f"{k}={v}" for k, v in event["scores"].items())
+    if args.json:
+        print_json({"id": event["id"], "at": event["at"], "kind": event["kind"], "project": args.slug,
+                    "comparison": comparison.id, "side": side, "scores": event["scores"]})
+        return 0
+    print(f"Rated side {side} of the blind comparison in {args.slug}: {scores}. Names are revealed when you vote.")
+    return 0
+
+
+@command("compare")
+def cmd_compare(args: argparse.Namespace) -> int:
+    from sandbox.compare import feedback
+
+    ws = workspace_from(args)
+    comparison = feedback.pending_comparison(ws, args.slug)
+    resumed = comparison is not None and not args.variants
+    if not resumed:
+        comparison = feedback.start_comparison(ws, args.slug, args.variants)
+    assert comparison is not None
+    serve = not args.no_serve and not args.json and sys.stdin.isatty()
+    servers: list[Any] = []
+    if serve:
+        urls, servers = feedback.serve_blind(ws, comparison)
+    else:
+        urls = {side: feedback.blind_file_url(ws, comparison, side) for side in ("A", "B")}
+    if args.json:
+        print_json({**comparison.blind_dict(), "resumed": resumed, "urls": urls})
+        return 0
+    print(f"{'Resumed the waiting' if resumed else 'Started a'} blind comparison for {args.slug}. Names stay hidden until you vote.")
+    print(f"  A  {urls['A']}")
+    print(f"  B  {urls['B']}")
+    if not servers:
+        print(f"Then: sandbox vote {args.slug} --winner A|B|tie|both-bad [--reason TEXT]")
+    if servers:
+        try:
+            _vote_here(ws, comparison)
+        except (KeyboardInterrupt, EOFError):
+            print()
+        finally:
+            for server in servers:
+                server.stop()
+    return 0
+
+
+def _vote_here(ws: Any, comparison: Any) -> None:
+    """While both previews are served, take the vote at a prompt (Enter alone: vote later)."""
+    from sandbox.compare import feedback
+
+    while True:
+        answer = input("Your vote: A, B, tie or both-bad (Enter alone stops the previews; vote later): ").strip()
+        if not answer:
+            return
+        try:
+            winner = feedback.normalise_winner(answer)
+        except feedback.FeedbackError as exc:
+            print(exc)
+            continue
+        reason = input("Why, in a few words (optional): ").strip()
+        feedback.record_vote(ws, comparison, winner, reason=reason or None, by=_user())
+        print(f"Recorded {winner}. {feedback.reveal_text(ws, comparison, winner)}")
+        return
+
+
+@command("vote")
+def cmd_vote(args: argparse.Namespace) -> int:
+    from sandbox.compare import feedback
+
+    ws = workspace_from(args)
+    event = feedback.vote(ws, args.slug, args.winner, reason=args.reason, by=_user())
+    reveal = feedback.reveal_text(ws, event, event["winner"])
+    if args.json:
+        print_json({**event, "reveal": reveal})
+        return 0
+    print(f"Recorded {event['winner']} for {args.slug}. {reveal}")
+    return 0
+
+
+SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".csv": "csv", ".html": "html", ".htm": "html", ".json": "json"}
+
+
+def format_for(output: Path | None) -> str | None:
+    """The format an output file's extension asks for.
+
+    Why: ``sandbox report -o report.html`` used to write Markdown into report.html (the default
+    format), which a browser shows as one grey paragraph; the name says what the user wants.
+    """
+    if output is None:
+        return None
+    return SUFFIX_FORMATS.get(output.suffix.lower())
+
+
+@command("report")
+def cmd_report(args: argparse.Namespace) -> int:
+    from sandbox.compare import report
+
+    ws = workspace_from(args)
+    fmt = args.format or format_for(args.output) or ("json" if args.json else "md")
+    built = report.build_report(ws, category=args.category, keep_events=fmt == "csv")
+    text = report.write(built, fmt, args.output)
+    if text is not None:
+        sys.stdout.write(text)
+    else:
+        print(f"Wrote the {fmt} report to {args.output}", file=sys.stderr)
+    return 0

@@ -1,0 +1,384 @@
+"""CLI for sessions and runs: ``session start|end|list``, ``open``, ``run``, ``log-edit``, ``log``.
+
+Thin on purpose: the work is in ``sandbox.assistants.sessions``, ``sandbox.assistants.runs`` and ``sandbox.assistants.hooks``
+so the TUI can call the same functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from sandbox.cli import command, print_json, workspace_from
+from sandbox.core.errors import SandboxError
+
+
+def _user() -> str | None:
+    return os.environ.get("SANDBOX_USER") or os.environ.get("USER") or None
+
+
+def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
+    session = add("session", "start or end a span in which one assistant works on one variant")
+    actions = session.add_subparsers(dest="session_action", metavar="ACTION", parser_class=type(session))
+    actions.required = True
+    start = actions.add_parser("start", help="snapshot a variant and start attributing its changes")
+    start.add_argument("slug")
+    start.add_argument("--variant", "-v", required=True, metavar="ID", help="the variant (assistant id)")
+    start.add_argument("--assistant", "-a", metavar="ID", help="who works on it (default: the variant's assistant)")
+    start.add_argument("--json", action="store_true", help="print JSON for other tools")
+    end = actions.add_parser("end", help="end the open session and record what changed")
+    end.add_argument("slug")
+    end.add_argument("--variant", "-v", required=True, metavar="ID")
+    end.add_argument("--score", type=int, metavar="1-5", help="a quick rating of the result")
+    end.add_argument("--note", help="a short note about the session")
+    end.add_argument("--json", action="store_true", help="print JSON for other tools")
+    listing = actions.add_parser("list", help="list open sessions (they survive crashes and reboots)")
+    listing.add_argument("slug", nargs="?", help="one project (default: all)")
+    listing.add_argument("--json", action="store_true", help="print JSON for other tools")
+
+    open_ = add("open", "open a variant in its assistant (the terminal is handed over), inside a session")
+    open_.add_argument("slug")
+    open_.add_argument("--variant", "-v", required=True, metavar="ID")
+    open_.add_argument("--score", type=int, metavar="1-5", help="rating recorded when the session ends")
+    open_.add_argument("--note", help="note recorded when the session ends")
+
+    run = add("run", "run assistants headless on their brief, in parallel, and record what they did", listing=True)
+    run.add_argument("slug")
+    target = run.add_mutually_exclusive_group(required=True)
+    target.add_argument("--variant", "-v", action="append", metavar="ID", help="a variant to run (repeatable)")
+    target.add_argument("--all", action="store_true", help="every variant of the project, in parallel")
+    run.add_argument("--timeout", type=float, default=None, metavar="S",
+                     help="stop an assistant after S seconds (default: 900)")
+    run.add_argument("--prompt", help="the task (default: read the brief and build what it describes)")
+    run.add_argument("--quiet", "-q", action="store_true", help="do not echo the assistants' output")
+
+    log_edit = add("log-edit", "record one file edit made by an assistant (called by its edit hook)")
+    log_edit.add_argument("slug", nargs="?", help="project (default: found from the file's folder)")
+    log_edit.add_argument("--variant", "-v", metavar="ID")
+    log_edit.add_argument("--file", metavar="PATH", help="the edited file")
+    log_edit.add_argument("--tool", help="the assistant's tool that edited it (Write, Edit, ...)")
+    log_edit.add_argument("--assistant", metavar="ID", help="only record inside a session of this assistant")
+    log_edit.add_argument("--hook", action="store_true",
+                          help="read a Claude Code hook's JSON from stdin; never fails the assistant")
+    log_edit.add_argument("--json", action="store_true",
+                          help="print the recorded event as JSON (null when nothing was recorded)")
+
+    log = add("log", "a project's history in plain words, one line per event", listing=True)
+    log.add_argument("slug")
+    log.add_argument("--no-git", action="store_true", help="do not look for co-authored commits")
+
+
+def _print_event(args: argparse.Namespace, event: dict[str, Any]) -> None:
+    from sandbox.assistants.sessions import describe_event
+
+    if getattr(args, "json", False):
+        print_json(event)
+    else:
+        print(describe_event(event))
+
+
+@command("session")
+def cmd_session(args: argparse.Namespace) -> int:
+    from sandbox.assistants import sessions
+
+    ws = workspace_from(args)
+    if args.session_action == "list":
+        slugs = [args.slug] if args.slug else ws.project_slugs()
+        rows = []
+        damaged: list[SandboxError] = []
+        for slug in slugs:
+            project = ws.project(slug)
+            for event in sessions.open_sessions(project, damaged=damaged).values():
+                rows.append({"project": slug, **event, "stale": sessions.run_is_stale(event)})
+        for problem in damaged:  # never "No open sessions." while one is stuck in a damaged file
+            print(f"sandbox: {problem}", file=sys.stderr)
+        if args.json:
+            print_json(rows)
+        elif not rows and not damaged:
+            print("No open sessions.")
+        else:
+            for row in rows:
+                what = "headless run" if row.get("mode") == sessions.MODE_RUN else "session"
+                stale = " (its process is gone: end it with 'sandbox session end')" if row["stale"] else ""
+                print(f"{row['project']:<24} {row['variant']:<14} {row.get('assistant', ''):<14} "
+                      f"{what} since {row.get('at')}{stale}")
+        return 0
+    project = ws.project(args.slug)
+    if args.session_action == "start":
+        _check_assistant(ws, args.assistant)
+        event = sessions.start_session(project, args.variant, assistant=args.assistant, by=_user())
+        if not args.json:  # what happens now and how to finish, for someone new to sessions
+            print(f"Changes in variants/{args.variant} now count as {event['assistant']}'s work. When done: "
+                  f"sandbox session end {project.slug} --variant {args.variant}", file=sys.stderr)
+    else:
+        event = sessions.end_session(project, args.variant, score=args.score, note=args.note, by=_user())
+    _print_event(args, event)
+    return 0
+
+
+def _check_assistant(ws: Any, assistant: str | None) -> None:
+    if assistant is not None:
+        from sandbox.assistants.registry import resolve_assistants
+
+        resolve_assistants(ws.registry, [assistant])
+
+
+@command("open")
+def cmd_open(args: argparse.Namespace) -> int:
+    from sandbox.assistants import runs, sessions
+
+    ws = workspace_from(args)
+    project = ws.project(args.slug)
+    argv = runs.launch_argv(ws, project, args.variant)
+    if args.score is not None and not 1 <= args.score <= 5:
+        raise SandboxError(f"--score must be a whole number from 1 to 5, not {args.score}")
+    start = sessions.start_session(project, args.variant, by=_user())
+    print(f"sandbox: {sessions.describe_event(start)}; handing the terminal to {' '.join(argv)}", file=sys.stderr)
+    env = runs.assistant_env(ws, project, args.variant, start["session"])
+    # Ctrl-C belongs to the assistant while it runs; we must survive it to end the session. A
+    # Python handler (not SIG_IGN, which exec would pass on) leaves the assistant's Ctrl-C intact.
+    # SIGTERM or SIGHUP sent to us alone (a closed window, a process manager) is passed on to the
+    # assistant, so it stops instead of running on unsupervised, and the session is still ended.
+    proc: subprocess.Popen[bytes] | None = None
+
+    def forward(signum: int, _frame: Any) -> None:
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signum)
+
+    code: int | None = None
+    with _handling_signals({signal.SIGINT: lambda *_: None, signal.SIGTERM: forward, signal.SIGHUP: forward}):
+        try:
+            try:
+                proc = subprocess.Popen(argv, cwd=project.variant_dir(args.variant), env=env)
+            except OSError as exc:
+                raise SandboxError(f"cannot start '{argv[0]}': {exc.strerror or exc}") from None
+            code = proc.wait()
+        finally:
+            end = sessions.end_session(project, args.variant, score=args.score, note=args.note, by=_user())
+            print(f"sandbox: {sessions.describe_event(end)}", file=sys.stderr)
+    return 0 if code == 0 else 1
+
+
+@contextmanager
+def _handling_signals(handlers: dict[int, Callable[[int, Any], None]]) -> Iterator[None]:
+    """Install ``handlers`` for the duration, then restore the previous ones.
+
+    A signal the user ignores on purpose (``nohup`` ignores SIGHUP; a shell's background job
+    ignores SIGINT) stays ignored.
+    """
+    previous: dict[int, Any] = {}
+    try:
+        for signum, handler in handlers.items():
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                previous[signum] = signal.signal(signum, handler)
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _stop_once() -> Callable[[int, Any], None]:
+    """A handler that raises KeyboardInterrupt the first time and ignores later signals.
+
+    Why: headless assistants run in their own process group (so a timeout kills them as a whole),
+    so a Ctrl-C, a closed terminal or a SIGTERM reaches only us. Dying on it would leave them
+    running with no timeout; raising lets ``runs.run_many`` stop them and record the runs, and
+    ignoring a second signal keeps that clean-up from being cut short.
+    """
+    fired = False
+
+    def handler(_signum: int, _frame: Any) -> None:
+        nonlocal fired
+        if not fired:
+            fired = True
+            raise KeyboardInterrupt
+
+    return handler
+
+
+@command("run")
+def cmd_run(args: argparse.Namespace) -> int:
+    from sandbox.assistants import runs
+    from sandbox.assistants.sessions import describe_event
+
+    ws = workspace_from(args)
+    project = ws.project(args.slug)
+    variants = project.variant_ids() if args.all else list(dict.fromkeys(args.variant))
+    if args.all:  # every variant whose assistant can run headless; a person's variant is skipped
+        runnable = [v for v in variants if v in ws.registry and ws.registry[v].headless]
+        for skipped in sorted(set(variants) - set(runnable)):
+            print(f"sandbox: skipping '{skipped}': no headless command (assistants.{skipped}.headless in sandbox.yaml)",
+                  file=sys.stderr)
+        if not runnable:
+            raise SandboxError(f"no variant of '{project.slug}' has an assistant that can run headless")
+        variants = runnable
+    if args.timeout is not None and not args.timeout > 0:  # also refuses nan, which would time out at once
+        raise SandboxError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
+    timeout = args.timeout if args.timeout is not None else runs.DEFAULT_TIMEOUT
+    width = max((len(v) for v in variants), default=8)
+
+    def echo(variant: str, line: str) -> None:
+        print(f"{variant:<{width}} | {line}", file=sys.stderr, flush=True)
+
+    on_output = None if (args.quiet or args.json) else echo
+    stop = _stop_once()
+    with _handling_signals({signal.SIGINT: stop, signal.SIGTERM: stop, signal.SIGHUP: stop}):
+        results = runs.run_many(ws, project, variants, timeout=timeout, on_output=on_output, prompt=args.prompt,
+                                by=_user())
+    events = [r for r in results if isinstance(r, dict)]
+    errors = [r for r in results if not isinstance(r, dict)]
+    if args.json:
+        print_json(events)
+    else:
+        from sandbox.core.errors import display_path
+
+        for event in events:
+            print(describe_event(event))
+            if event.get("log"):
+                print(f"  log: {display_path(project.path / event['log'])}")
+    for error in errors:
+        print(f"sandbox: {error}", file=sys.stderr)
+    if errors:
+        return 2
+    return 0 if all(e.get("exit_code") == 0 and not e.get("timed_out") for e in events) else 1
+
+
+@command("log-edit")
+def cmd_log_edit(args: argparse.Namespace) -> int:
+    if not args.hook:
+        return _log_edit(args)
+    try:  # called by an assistant's hook: never fail its turn, whatever happens here
+        _log_edit(args)
+    except Exception as exc:  # noqa: BLE001
+        print(f"sandbox log-edit: {exc}", file=sys.stderr)
+    return 0
+
+
+def _log_edit(args: argparse.Namespace) -> int:
+    from sandbox.assistants import hooks, sessions
+    from sandbox.workspace import Project
+
+    tool, files, cwd = args.tool, [args.file] if args.file else [], None
+    if args.hook:
+        from sandbox.assistants.hooks import MAX_HOOK_INPUT, parse_hook_payload
+
+        call = parse_hook_payload(sys.stdin.read(MAX_HOOK_INPUT))
+        tool = tool or call.tool
+        files = files or call.files
+        cwd = call.cwd
+    if not files:
+        if args.hook:
+            return 0
+        raise SandboxError("say which file was edited with --file PATH")
+    base = Path(cwd or os.getcwd())
+    path = Path(files[0]) if Path(files[0]).is_absolute() else base / files[0]
+    if args.slug:
+        ws = workspace_from(args)
+        project = ws.project(args.slug)
+        found = hooks.find_variant(path)
+        variant = args.variant or (found.variant if found else None)
+        if not variant:
+            raise SandboxError("say which variant with --variant ID")
+        if not Path(files[0]).is_absolute() and not args.hook:
+            path = Path(os.path.abspath(project.variant_dir(variant) / files[0]))  # relative to the variant
+    else:
+        where = hooks.find_variant(path)
+        if where is None:
+            if args.hook:
+                return 0  # an edit outside any variant is nobody's work here
+            raise SandboxError(f"{files[0]} is not inside a variant folder (projects/<slug>/variants/<id>/)")
+        project = Project(slug=where.slug, path=where.workspace / "projects" / where.slug)
+        variant = args.variant or where.variant
+    if not args.hook:
+        sessions.check_variant(project, variant)
+    event = sessions.record_edit(project, variant, path, tool, assistant=args.assistant)
+    if args.json and not args.hook:
+        print_json(event)
+    elif not args.hook:
+        if event is not None:
+            print(sessions.describe_event(event))
+        else:
+            who = f" of {args.assistant}" if args.assistant else ""
+            print(f"not recorded: no open session{who} on variant '{variant}', or the file is outside it")
+    return 0
+
+
+BLIND_FIELDS = ("a", "b", "a_assistant", "b_assistant")
+
+
+def _blind(event: dict[str, Any], voted: set[Any]) -> dict[str, Any]:
+    """A comparison waiting for its vote keeps who is A and who is B hidden, even in ``--json``."""
+    if event.get("kind") != "compare" or event.get("comparison") in voted:
+        return event
+    return {k: ("hidden until the vote" if k in BLIND_FIELDS else v) for k, v in event.items()}
+
+
+@command("log")
+def cmd_log(args: argparse.Namespace) -> int:
+    from sandbox.core import ledger
+    from sandbox.assistants.hooks import co_authored_commits
+    from sandbox.assistants.sessions import describe_event
+
+    ws = workspace_from(args)
+    project = ws.project(args.slug)
+    read = ledger.read(project.ledger_path)
+    voted = {e.get("comparison") for e in read.events if e.get("kind") == ledger.VOTE}
+    rows: list[dict[str, Any]] = [
+        {"at": e.get("at", ""), "kind": e.get("kind"), "text": describe_event(e), "event": _blind(e, voted)}
+        for e in read.events
+    ]
+    if not args.no_git:
+        for commit in co_authored_commits(project.path, ws.registry):
+            names = ", ".join(ws.registry[a].name for a in commit.assistants if a in ws.registry)
+            where = f" in {', '.join(commit.variants)}" if commit.variants else ""
+            agrees = ""
+            if commit.variants:
+                agrees = " (matches the variant)" if set(commit.variants) <= set(commit.assistants) else \
+                    " (touches another assistant's variant)"
+            at = _utc(commit.at)
+            rows.append({
+                "at": at, "kind": "commit",
+                "text": f"commit {commit.sha[:8]} '{commit.subject}' co-authored by {names}{where}{agrees}",
+                "event": commit.to_dict(),
+            })
+    rows.sort(key=lambda r: r["at"])
+    for problem in read.problems:  # on stderr in both modes: skipped lines are never silent
+        print(f"sandbox: {problem}", file=sys.stderr)
+    if args.json:
+        print_json(rows)
+        return 0
+    if not rows:
+        print("Nothing recorded yet.")
+    for row in rows:
+        print(f"{_local_time(row['at'])}  {row['text']}")
+    return 0
+
+
+def _local_time(at: Any) -> str:
+    """A ledger time (UTC) on the reader's own clock: people match history against their day.
+
+    ``--json`` keeps the UTC original.
+    """
+    from sandbox.core.ledger import parse_time
+
+    try:
+        return parse_time(str(at)).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return str(at).replace("T", " ")[:16]
+
+
+def _utc(text: str) -> str:
+    """A git ISO date as the ledger's UTC form, so both sort together."""
+    from datetime import datetime, timezone
+
+    try:
+        return datetime.fromisoformat(text).astimezone(timezone.utc).isoformat(timespec="milliseconds").replace(
+            "+00:00", "Z")
+    except ValueError:
+        return text

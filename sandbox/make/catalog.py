@@ -1,0 +1,374 @@
+"""The template catalog: find templates, read ``template.yaml``, validate answers to its questions.
+
+A template is untrusted input (it may come from a colleague's workspace), so ``template.yaml`` is
+read with the same safe, size-limited loader as specs, and every problem names the file and line.
+Answers are checked here with messages written for people who are not engineers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from sandbox.core.errors import AnswerError, TemplateError
+from sandbox.core.yamlio import load_yaml_file
+
+QUESTION_TYPES = ("str", "text", "int", "bool", "choice", "color", "list")
+NAME_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
+COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+# ``vars.items`` in Jinja2 would find dict.items before the answer, so such names are refused.
+RESERVED_NAMES = frozenset(name for name in dir(dict) if not name.startswith("_"))
+TRUE_WORDS = {"true", "yes", "y", "on", "1"}
+FALSE_WORDS = {"false", "no", "n", "off", "0"}
+TEMPLATE_KEYS = {"title", "description", "category", "entry", "provides", "questions"}
+QUESTION_KEYS = {"name", "type", "default", "help", "choices", "pattern", "min", "max", "label"}
+
+
+@dataclass(frozen=True)
+class Question:
+    """One variable a template asks for, with the rules its answer must follow."""
+
+    name: str
+    type: str
+    default: Any
+    help: str = ""
+    label: str = ""
+    choices: tuple[str, ...] = ()
+    pattern: str | None = None
+    min: int | None = None
+    max: int | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class Template:
+    """A template folder: ``template.yaml`` plus the ``files/`` it renders."""
+
+    name: str
+    title: str
+    description: str
+    category: str
+    entry: str
+    root: Path
+    questions: tuple[Question, ...] = ()
+    provides: tuple[str, ...] = ()
+    source: str = "built-in"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.root / "files"
+
+    def question(self, name: str) -> Question | None:
+        return next((q for q in self.questions if q.name == name), None)
+
+    def defaults(self) -> dict[str, Any]:
+        return {q.name: q.default for q in self.questions}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "category": self.category,
+            "entry": self.entry,
+            "source": self.source,
+            "provides": list(self.provides),
+            "questions": [
+                {
+                    "name": q.name,
+                    "type": q.type,
+                    "default": q.default,
+                    "help": q.help,
+                    "choices": list(q.choices),
+                    "pattern": q.pattern,
+                    "min": q.min,
+                    "max": q.max,
+                }
+                for q in self.questions
+            ],
+        }
+
+
+def builtin_templates_dir() -> Path:
+    """The built-in templates: ``sandbox/templates`` inside an installed wheel (hatch force-includes
+    the repository's top-level ``templates/`` there), else ``templates/`` beside the package in a
+    clone or an editable install, so the folder is used in place."""
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "templates"
+    return installed if installed.is_dir() else package.parent / "templates"
+
+
+def load_template(root: Path, source: str = "built-in") -> Template:
+    """Read ``root/template.yaml``; every problem is a TemplateError naming file, line and column."""
+    path = root / "template.yaml"
+    loaded = load_yaml_file(path, TemplateError)
+    data = loaded.data
+
+    def fail(message: str, *keys: str | int) -> TemplateError:
+        line, column = loaded.where(*keys)
+        return TemplateError(message, path=path, line=line, column=column)
+
+    if not isinstance(data, dict):
+        raise fail("template.yaml must be a mapping with title, description, category, entry and questions")
+    for key in data:
+        if key not in TEMPLATE_KEYS:
+            line, column = loaded.where_key(str(key))
+            raise TemplateError(
+                f"unknown key '{key}' (known: {', '.join(sorted(TEMPLATE_KEYS))})",
+                path=path, line=line, column=column,
+            )
+    texts: dict[str, str] = {}
+    for key in ("title", "description", "category", "entry"):
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise fail(f"'{key}' must be a non-empty text", key)
+        texts[key] = value.strip()
+    entry = texts["entry"]
+    if entry.startswith("/") or "\\" in entry or ".." in entry.split("/"):
+        raise fail("'entry' must be a path inside the prototype, like index.html", "entry")
+    provides = data.get("provides") or []
+    if not isinstance(provides, list) or not all(isinstance(p, str) for p in provides):
+        raise fail("'provides' must be a list of short texts", "provides")
+    raw_questions = data.get("questions") or []
+    if not isinstance(raw_questions, list):
+        raise fail("'questions' must be a list", "questions")
+    questions: list[Question] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_questions):
+        question = _parse_question(raw, lambda msg, *k, i=index: fail(msg, "questions", i, *k))
+        if question.name in seen:
+            raise fail(f"question '{question.name}' is defined twice", "questions", index)
+        seen.add(question.name)
+        questions.append(question)
+    if not (root / "files").is_dir():
+        raise TemplateError("template has no 'files/' folder next to template.yaml", path=path)
+    return Template(
+        name=root.name,
+        title=texts["title"],
+        description=texts["description"],
+        category=texts["category"],
+        entry=entry,
+        root=root,
+        questions=tuple(questions),
+        provides=tuple(p.strip() for p in provides),
+        source=source,
+    )
+
+
+def _parse_question(raw: Any, fail: Any) -> Question:
+    if not isinstance(raw, dict):
+        raise fail("each question must be a mapping with name, type and default")
+    for key in raw:
+        if key not in QUESTION_KEYS:
+            raise fail(f"unknown question key '{key}' (known: {', '.join(sorted(QUESTION_KEYS))})", key)
+    name = raw.get("name")
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        raise fail("question 'name' must be lowercase letters, digits and _ (like brand_color)", "name")
+    if name in RESERVED_NAMES:
+        raise fail(f"question name '{name}' clashes with a built-in of 'vars' (vars.{name}); pick another", "name")
+    qtype = raw.get("type", "str")
+    if qtype not in QUESTION_TYPES:
+        raise fail(f"question '{name}': type must be one of {', '.join(QUESTION_TYPES)}", "type")
+    choices = raw.get("choices") or []
+    if not isinstance(choices, list) or not all(isinstance(c, (str, int, float)) for c in choices):
+        raise fail(f"question '{name}': 'choices' must be a list of texts", "choices")
+    if qtype == "choice" and not choices:
+        raise fail(f"question '{name}': a choice question needs 'choices'", "name")
+    pattern = raw.get("pattern")
+    if pattern is not None:
+        try:
+            re.compile(str(pattern))
+        except re.error as exc:
+            raise fail(f"question '{name}': 'pattern' is not a valid regular expression ({exc})", "pattern") from None
+    bounds: dict[str, int | None] = {}
+    for key in ("min", "max"):
+        value = raw.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise fail(f"question '{name}': '{key}' must be a whole number", key)
+        bounds[key] = value
+    question = Question(
+        name=name,
+        type=qtype,
+        default=None,
+        help=str(raw.get("help") or "").strip(),
+        label=str(raw.get("label") or "").strip(),
+        choices=tuple(str(c) for c in choices),
+        pattern=str(pattern) if pattern is not None else None,
+        min=bounds["min"],
+        max=bounds["max"],
+    )
+    if "default" not in raw:
+        raise fail(f"question '{name}' needs a 'default'", "name")
+    try:
+        default = validate_answer(question, raw["default"])
+    except AnswerError as exc:
+        raise fail(f"question '{name}': the default is not valid: {exc.message}", "default") from None
+    return replace(question, default=default)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes/no"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "a group of settings"
+    if value is None:
+        return "nothing"
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def validate_answer(question: Question, value: Any) -> Any:
+    """Return the answer converted to the question's type, or raise AnswerError in plain words.
+
+    Strings are accepted for every type, because answers also come from the command line and from
+    text inputs in the TUI ("12", "yes").
+    """
+    label = question.display_name
+    qtype = question.type
+
+    def bad(message: str) -> AnswerError:
+        return AnswerError(question.name, message)
+
+    if qtype in ("str", "text", "color", "choice"):
+        if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
+            raise bad(f"{label} must be a text (got {_describe(value)})")
+        text = str(value)
+        if qtype == "str" and "\n" in text.strip():
+            raise bad(f"{label} must fit on one line")
+        if qtype in ("str", "color", "choice"):
+            text = text.strip()
+        if qtype == "color":
+            if not COLOR_RE.match(text):
+                raise bad(f"{label} must be a colour written like #1a73e8 (got {_describe(value)})")
+            return text.lower()
+        if qtype == "choice":
+            if text not in question.choices:
+                raise bad(f"{label} must be one of: {', '.join(question.choices)} (got {_describe(value)})")
+            return text
+        if question.min is not None and len(text) < question.min:
+            if question.min == 1:
+                raise bad(f"{label} must not be empty")
+            raise bad(f"{label} must be at least {question.min} characters long")
+        if question.max is not None and len(text) > question.max:
+            raise bad(f"{label} must be at most {question.max} characters long (it has {len(text)})")
+        if question.pattern and not re.fullmatch(question.pattern, text):
+            hint = f" ({question.help})" if question.help else ""
+            raise bad(f"{label} does not have the expected form{hint}")
+        return text
+    if qtype == "int":
+        if isinstance(value, bool):
+            raise bad(f"{label} must be a whole number (got {_describe(value)})")
+        if isinstance(value, int):
+            number = value
+        elif isinstance(value, float) and value.is_integer():
+            number = int(value)
+        elif isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value):
+            number = int(value)
+        else:
+            raise bad(f"{label} must be a whole number like 12 (got {_describe(value)})")
+        if question.min is not None and number < question.min:
+            raise bad(f"{label} must be {question.min} or more (got {number})")
+        if question.max is not None and number > question.max:
+            raise bad(f"{label} must be {question.max} or less (got {number})")
+        return number
+    if qtype == "bool":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
+            return value.strip().lower() in TRUE_WORDS
+        raise bad(f"{label} must be yes or no (got {_describe(value)})")
+    if qtype == "list":
+        if isinstance(value, str):
+            items = [line.strip() for line in value.splitlines()]
+            items = [item for item in items if item]
+        elif isinstance(value, (list, tuple)):
+            items = []
+            for index, item in enumerate(value, start=1):
+                if isinstance(item, (list, dict)) or item is None:
+                    raise bad(f"{label}: item {index} must be a line of text (got {_describe(item)})")
+                text = str(item).strip()
+                if not text:
+                    raise bad(f"{label}: item {index} is empty")
+                items.append(text)
+        else:
+            raise bad(f"{label} must be a list (got {_describe(value)})")
+        if question.min is not None and len(items) < question.min:
+            raise bad(f"{label} needs at least {question.min} item(s) (has {len(items)})")
+        if question.max is not None and len(items) > question.max:
+            raise bad(f"{label} allows at most {question.max} item(s) (has {len(items)})")
+        return items
+    raise bad(f"{label} has an unknown type '{qtype}'")  # unreachable: types are checked on load
+
+
+def validate_answers(template: Template, answers: dict[str, Any]) -> dict[str, Any]:
+    """Complete ``answers`` with defaults and validate each; unknown names are an error too."""
+    result: dict[str, Any] = {}
+    for name in answers:
+        if template.question(str(name)) is None:
+            known = ", ".join(q.name for q in template.questions) or "none"
+            raise AnswerError(
+                str(name), f"'{name}' is not a question of template '{template.name}' (it asks: {known})"
+            )
+    for question in template.questions:
+        value = answers[question.name] if question.name in answers else question.default
+        result[question.name] = validate_answer(question, value)
+    return result
+
+
+@dataclass
+class TemplateCatalog:
+    """Templates by name: the built-in ones, overridden by a workspace's ``templates/`` folder."""
+
+    workspace_dir: Path | None = None
+
+    def _roots(self) -> list[tuple[Path, str]]:
+        builtin = builtin_templates_dir()
+        roots = [(builtin, "built-in")]
+        if self.workspace_dir is not None:
+            own = self.workspace_dir / "templates"
+            # a clone of this repository is a workspace whose templates/ *is* the built-in folder
+            if not (own.is_dir() and builtin.is_dir() and os.path.samefile(own, builtin)):
+                roots.append((own, "workspace"))
+        return roots
+
+    def names(self) -> list[str]:
+        names: set[str] = set()
+        for root, _ in self._roots():
+            if root.is_dir():
+                names.update(p.name for p in root.iterdir() if (p / "template.yaml").is_file())
+        return sorted(names)
+
+    def get(self, name: str) -> Template:
+        """The template called ``name``; unknown names list the ones that exist."""
+        for root, source in reversed(self._roots()):  # workspace first: it wins on a clash
+            candidate = root / name
+            if not NAME_OK.match(name):
+                break
+            try:
+                stat = (candidate / "template.yaml").stat()
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            # Specs are re-checked on every save: reuse the parsed template until its file changes.
+            key = (str(candidate), stat.st_mtime_ns, stat.st_size)
+            cached = _loaded.get(key)
+            if cached is None:
+                cached = load_template(candidate, source)
+                _loaded[key] = cached
+            return cached
+        known = ", ".join(self.names()) or "none"
+        raise TemplateError(f"unknown template '{name}'; available templates: {known}")
+
+    def all(self) -> list[Template]:
+        return [self.get(name) for name in self.names()]
+
+
+NAME_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_loaded: dict[tuple[str, int, int], Template] = {}

@@ -1,0 +1,142 @@
+"""Exact attribution: Claude Code's edit hook, ``sandbox log-edit``, and co-authored git commits."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sandbox.assistants import hooks, sessions
+from sandbox.workspace import Workspace
+from tests.conftest import assert_one_line_error
+from tests.support.fake_assistant import env_with_sandbox
+
+
+@pytest.fixture
+def project(ws: Workspace):
+    ws.new_project("Expense approvals", "mini", assistants=["claude-code", "copilot", "human"])
+    return ws.project("expense-approvals")
+
+
+def _hook(cwd: Path, payload: object, *args: str) -> subprocess.CompletedProcess[str]:
+    """Call ``sandbox log-edit --hook`` the way Claude Code calls a hook: JSON on stdin."""
+    text = payload if isinstance(payload, str) else json.dumps(payload)
+    return subprocess.run(
+        [sys.executable, "-m", "sandbox", "log-edit", "--hook", *args],
+        input=text, cwd=cwd, capture_output=True, text=True, timeout=60,
+        env={**os.environ, **env_with_sandbox()},
+    )
+
+
+def test_only_edit_hook_assistants_get_the_claude_settings(project) -> None:
+    settings = json.loads((project.variant_dir("claude-code") / ".claude" / "settings.json").read_text())
+    [group] = settings["hooks"]["PostToolUse"]
+    assert "Write" in group["matcher"] and "Edit" in group["matcher"]
+    assert group["hooks"][0]["command"] == "sandbox log-edit --hook --assistant claude-code || true"
+    assert not (project.variant_dir("copilot") / ".claude").exists()
+    assert not (project.variant_dir("human") / ".claude").exists()
+    manifest = json.loads((project.state_dir / "manifest.json").read_text())
+    assert ".claude/settings.json" not in manifest["variants"]["claude-code"]["files"], "user-owned after creation"
+
+
+def test_hook_records_each_edit_inside_the_session_only(project) -> None:
+    root = project.variant_dir("claude-code")
+    payload = {"session_id": "abc", "cwd": str(root), "hook_event_name": "PostToolUse", "tool_name": "Write",
+               "tool_input": {"file_path": str(root / "index.html"), "content": "x"}}
+    assert _hook(root, payload).returncode == 0
+    assert [e["kind"] for e in project.events()] == ["created"], "no session: nothing attributed"
+    started = sessions.start_session(project, "claude-code")
+    result = _hook(root, payload, "--assistant", "claude-code")
+    assert result.returncode == 0 and result.stdout == "", result.stderr
+    [edit] = [e for e in project.events() if e["kind"] == "edit"]
+    assert (edit["variant"], edit["assistant"], edit["file"], edit["tool"]) == (
+        "claude-code", "claude-code", "index.html", "Write")
+    assert edit["session"] == started["session"]
+    # outside the variant, for another assistant, or garbage input: recorded nowhere, never an error
+    outside = {**payload, "tool_input": {"file_path": str(project.variant_dir("copilot") / "index.html")}}
+    assert _hook(root, outside, "--assistant", "claude-code").returncode == 0
+    assert _hook(root, payload, "--assistant", "copilot").returncode == 0
+    bad = _hook(root, "not json at all", "--assistant", "claude-code")
+    assert bad.returncode == 0 and "not JSON" in bad.stderr
+    assert _hook(Path("/"), {**payload, "tool_input": {"file_path": "/etc/hosts"}}).returncode == 0
+    assert len([e for e in project.events() if e["kind"] == "edit"]) == 1
+
+
+def test_log_edit_by_hand(ws: Workspace, project, cli) -> None:
+    sessions.start_session(project, "copilot")
+    result = cli("log-edit", "expense-approvals", "-v", "copilot", "--file", "style.css", "--tool", "Edit")
+    assert result.code == 0 and "copilot edited style.css (Edit)" in result.out, result.err
+    result = cli("log-edit", "expense-approvals", "-v", "claude-code", "--file", "style.css")
+    assert result.code == 0 and "not recorded" in result.out
+    assert_one_line_error(cli("log-edit", "expense-approvals", "-v", "ghost", "--file", "a"), "no variant 'ghost'")
+    assert_one_line_error(cli("log-edit", "--file", "/etc/hosts"), "not inside a variant")
+
+
+def test_find_variant_and_parse_payload(project, tmp_path: Path) -> None:
+    where = hooks.find_variant(project.variant_dir("copilot") / "deep" / "new.js")
+    assert where is not None and (where.slug, where.variant) == ("expense-approvals", "copilot")
+    assert where.workspace == project.path.parent.parent
+    assert hooks.find_variant(project.path / "project.yaml") is None
+    assert hooks.find_variant(tmp_path) is None
+    call = hooks.parse_hook_payload(json.dumps({"tool_name": "NotebookEdit", "cwd": "/x",
+                                                      "tool_input": {"notebook_path": "/x/a.ipynb"}}))
+    assert (call.tool, call.files, call.cwd) == ("NotebookEdit", ["/x/a.ipynb"], "/x")
+    assert hooks.parse_hook_payload("").files == []
+
+
+def _git(root: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Ana", "GIT_AUTHOR_EMAIL": "ana@example.com",
+           "GIT_COMMITTER_NAME": "Ana", "GIT_COMMITTER_EMAIL": "ana@example.com", "GIT_CONFIG_GLOBAL": os.devnull,
+           "GIT_CONFIG_NOSYSTEM": "1"}
+    subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, timeout=30)
+
+
+def test_log_shows_co_authored_commits_as_evidence(ws: Workspace, project, cli) -> None:
+    root = ws.root
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "Create the project")
+    (project.variant_dir("claude-code") / "index.html").write_text("<h1>by claude</h1>\n")
+    _git(root, "commit", "-q", "-am",
+         "Make the header bolder\n\nCo-Authored-By: Claude <noreply@anthropic.com>")
+    (project.variant_dir("claude-code") / "style.css").write_text("h1 { color: red }\n")
+    _git(root, "commit", "-q", "-am", "Copilot fix\n\nCo-authored-by: Copilot <copilot@github.com>")
+    commits = hooks.co_authored_commits(project.path, ws.registry)
+    assert [(c.subject, c.assistants, c.variants) for c in commits] == [
+        ("Copilot fix", ["copilot"], ["claude-code"]),
+        ("Make the header bolder", ["claude-code"], ["claude-code"]),
+    ]
+    out = cli("log", "expense-approvals").out
+    assert "'Make the header bolder' co-authored by Claude Code in claude-code (matches the variant)" in out
+    assert "'Copilot fix' co-authored by GitHub Copilot in claude-code (touches another assistant's variant)" in out
+    assert "Create the project" not in out
+    rows = json.loads(cli("log", "expense-approvals", "--json").out)
+    assert [r["kind"] for r in rows].count("commit") == 2
+    assert "commit" not in [r["kind"] for r in json.loads(cli("log", "expense-approvals", "--json", "--no-git").out)]
+
+
+def test_no_git_means_no_commits(project) -> None:
+    assert hooks.co_authored_commits(project.path, {}) == []
+    from sandbox.assistants.registry import BUILTIN_ASSISTANTS
+
+    assert hooks.co_authored_commits(project.path, BUILTIN_ASSISTANTS) == []
+
+
+@pytest.mark.parametrize("module", ["sandbox.assistants.sessions", "sandbox.assistants.runs", "sandbox.assistants.hooks"])
+def test_core_modules_stay_textual_free(module: str) -> None:
+    code = f"import sys, {module}; assert 'textual' not in sys.modules, sorted(sys.modules)"
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_log_edit_prints_json_for_other_tools(ws: Workspace, project, cli) -> None:
+    started = sessions.start_session(project, "copilot")
+    result = cli("log-edit", "expense-approvals", "-v", "copilot", "--file", "style.css", "--tool", "Edit", "--json")
+    assert result.code == 0, result.err
+    event = json.loads(result.out)
+    assert (event["kind"], event["file"], event["session"]) == ("edit", "style.css", started["session"])
+    result = cli("log-edit", "expense-approvals", "-v", "claude-code", "--file", "style.css", "--json")
+    assert result.code == 0 and json.loads(result.out) is None, "nothing recorded outside a session"

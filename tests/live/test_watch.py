@@ -1,0 +1,432 @@
+"""The watcher sees every way an editor saves, ignores noise, batches bursts, and survives limits."""
+
+from __future__ import annotations
+
+import errno
+import os
+import queue
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from sandbox.live.watch import ChangeBatch, IgnoreRules, Watcher
+from tests.support.preview import write_in_place, write_via_rename, write_vim_style
+
+WAIT = 10.0  # generous: the machine is shared; a correct watcher answers in ~50 ms
+
+
+class Collector:
+    def __init__(self, root: Path, **kwargs: object) -> None:
+        self.root = root
+        self.batches: queue.Queue[ChangeBatch] = queue.Queue()
+        self.watcher = Watcher(root, self.batches.put, **kwargs)  # type: ignore[arg-type]
+
+    def next(self, timeout: float = WAIT) -> set[str]:
+        batch = self.batches.get(timeout=timeout)
+        assert batch.started <= batch.ended
+        return {p.relative_to(self.root).as_posix() for p in batch.paths}
+
+    def until(self, wanted: str, timeout: float = WAIT) -> set[str]:
+        """Every path seen up to and including the batch that holds ``wanted``."""
+        seen: set[str] = set()
+        while wanted not in seen:
+            seen |= self.next(timeout)
+        return seen
+
+    def sentinel(self, name: str = "sentinel.txt") -> set[str]:
+        """Write a file after the action under test; events are ordered, so anything the action
+        caused arrives no later than the sentinel's batch: no fixed sleep needed."""
+        (self.root / name).write_text("x")
+        return self.until(name)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "index.html").write_text("<h1>one</h1>")
+    (root / "style.css").write_text("h1{}")
+    return root
+
+
+@pytest.fixture
+def watch(site: Path) -> Iterator[Collector]:
+    collector = Collector(site, debounce_ms=30)
+    collector.watcher.start()
+    yield collector
+    collector.watcher.stop()
+
+
+def test_in_place_write(watch: Collector, site: Path) -> None:
+    write_in_place(site / "index.html", "<h1>two</h1>")
+    assert watch.next() == {"index.html"}
+
+
+def test_temp_file_then_rename(watch: Collector, site: Path) -> None:
+    write_via_rename(site / "index.html", "<h1>two</h1>")
+    assert watch.next() == {"index.html"}
+
+
+def test_temp_with_unpredictable_name_is_dropped(watch: Collector, site: Path) -> None:
+    """sed -i writes 'sedAbC123' and renames it: only the real file is reported."""
+    write_via_rename(site / "index.html", "<h1>two</h1>", temp_name="sedAbC123")
+    assert watch.next() == {"index.html"}
+
+
+def test_vim_backup_and_rename(watch: Collector, site: Path) -> None:
+    write_vim_style(site / "index.html", "<h1>two</h1>")
+    assert watch.next() == {"index.html"}
+
+
+def test_jetbrains_safe_write(watch: Collector, site: Path) -> None:
+    target = site / "index.html"
+    tmp = site / "index.html___jb_tmp___"
+    old = site / "index.html___jb_old___"
+    tmp.write_text("<h1>two</h1>")
+    os.rename(target, old)
+    os.rename(tmp, target)
+    os.unlink(old)
+    assert watch.next() == {"index.html"}
+
+
+def test_move_onto_a_watched_file(watch: Collector, site: Path) -> None:
+    (site / "draft.html").write_text("<h1>draft</h1>")
+    assert watch.until("draft.html") == {"draft.html"}
+    os.replace(site / "draft.html", site / "index.html")
+    assert watch.next() == {"draft.html", "index.html"}
+
+
+def test_delete(watch: Collector, site: Path) -> None:
+    (site / "style.css").unlink()
+    assert watch.next() == {"style.css"}
+
+
+def test_new_folder_with_files(watch: Collector, site: Path) -> None:
+    (site / "pages" / "deep").mkdir(parents=True)
+    (site / "pages" / "deep" / "about.html").write_text("about")
+    seen = watch.until("pages/deep/about.html")
+    assert "pages" in seen
+
+
+def test_file_in_a_new_folder_written_later(watch: Collector, site: Path) -> None:
+    (site / "later").mkdir()
+    assert "later" in watch.until("later")
+    (site / "later" / "a.css").write_text("a{}")
+    assert watch.until("later/a.css") == {"later/a.css"}
+
+
+def test_burst_is_one_batch(site: Path) -> None:
+    collector = Collector(site, debounce_ms=300)
+    with collector.watcher:
+        for i in range(20):
+            (site / f"f{i}.html").write_text(str(i))
+        assert collector.next() == {f"f{i}.html" for i in range(20)}
+        with pytest.raises(queue.Empty):
+            collector.batches.get(timeout=0.6)
+
+
+def test_never_ending_stream_still_reports(site: Path) -> None:
+    """max_wait caps a batch so a long stream (a package install) is reported while it runs."""
+    import time
+
+    collector = Collector(site, debounce_ms=400, max_wait_ms=300)
+    with collector.watcher:
+        give_up = time.monotonic() + WAIT
+        i = 0
+        while collector.batches.empty() and time.monotonic() < give_up:
+            (site / f"s{i}.txt").write_text("x")  # every 20 ms: the 400 ms quiet period never comes
+            i += 1
+            time.sleep(0.02)
+        assert not collector.batches.empty(), "no batch while files kept coming"
+        assert len(collector.next()) < i + 1
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        ".git/objects/ab/cdef",
+        "node_modules/pkg/index.js",
+        ".sandbox/manifest.json",
+        "__pycache__/x.cpython-311.pyc",
+        ".index.html.swp",
+        "index.html~",
+        ".#index.html",
+        "#index.html#",
+        "4913",
+        ".style.css.a1b2.tmp",
+        "sub/node_modules/x/y.js",
+    ],
+)
+def test_ignored_paths(watch: Collector, site: Path, relative: str) -> None:
+    path = site / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("noise")
+    assert watch.sentinel() - {"sub"} == {"sentinel.txt"}  # a new plain folder 'sub' is a real change
+
+
+def test_patterns_from_settings(site: Path) -> None:
+    collector = Collector(site, debounce_ms=30, ignore=["*.log", "build/", "/drafts/*.html", "secret"])
+    with collector.watcher:
+        for relative in ("debug.log", "a/b/c.log", "build/out.js", "drafts/x.html", "secret/key", "x/secret"):
+            path = site / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("noise")
+        (site / "other").mkdir()
+        (site / "other" / "drafts.html").write_text("kept")
+        seen = collector.sentinel()
+        assert seen <= {"sentinel.txt", "a", "a/b", "x", "other", "other/drafts.html", "drafts"}
+        assert "other/drafts.html" in seen or collector.until("other/drafts.html")
+        assert not any(p.endswith(".log") or p.startswith("build/") or "secret" in p for p in seen)
+
+
+def test_node_modules_storm_is_silent(watch: Collector, site: Path) -> None:
+    for i in range(20):
+        folder = site / "node_modules" / f"pkg{i}"
+        folder.mkdir(parents=True)
+        for j in range(25):
+            (folder / f"f{j}.js").write_text("x")
+    assert watch.sentinel() == {"sentinel.txt"}
+
+
+def test_falls_back_to_polling_at_the_watch_limit(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from watchdog.observers import Observer
+
+    def refuse(self: object) -> None:
+        raise OSError(errno.ENOSPC, "inotify watch limit reached")
+
+    monkeypatch.setattr(Observer, "start", refuse)
+    collector = Collector(site, debounce_ms=30, poll_interval=0.1)
+    with collector.watcher:
+        assert collector.watcher.polling
+        assert collector.watcher.warning and "max_user_watches" in collector.watcher.warning
+        write_in_place(site / "index.html", "<h1>polled</h1>")
+        assert "index.html" in collector.until("index.html")
+
+
+def test_other_os_errors_are_not_hidden(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from watchdog.observers import Observer
+
+    def broken(self: object) -> None:
+        raise OSError(errno.EACCES, "permission denied")
+
+    monkeypatch.setattr(Observer, "start", broken)
+    with pytest.raises(OSError):
+        Watcher(site, lambda batch: None).start()
+
+
+def test_stop_is_idempotent_and_final(site: Path) -> None:
+    collector = Collector(site, debounce_ms=30)
+    collector.watcher.start()
+    collector.watcher.stop()
+    collector.watcher.stop()
+    (site / "index.html").write_text("after")
+    with pytest.raises(queue.Empty):
+        collector.batches.get(timeout=0.3)
+
+
+def test_a_failing_consumer_does_not_kill_the_watcher(site: Path) -> None:
+    calls: queue.Queue[ChangeBatch] = queue.Queue()
+
+    def flaky(batch: ChangeBatch) -> None:
+        calls.put(batch)
+        if calls.qsize() == 1:
+            raise RuntimeError("boom")
+
+    with Watcher(site, flaky, debounce_ms=30):
+        (site / "a.html").write_text("1")
+        calls.get(timeout=WAIT)
+        (site / "b.html").write_text("2")
+        assert {p.name for p in calls.get(timeout=WAIT).paths} == {"b.html"}
+
+
+def test_missing_folder_is_a_user_error(tmp_path: Path) -> None:
+    from sandbox.core.errors import SandboxError
+
+    with pytest.raises(SandboxError, match="not a folder"):
+        Watcher(tmp_path / "nope", lambda batch: None).start()
+
+
+segment = st.text(alphabet="abcXYZ019._-~#", min_size=1, max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(segment, min_size=1, max_size=4))
+def test_ignore_rules_are_consistent(segments: list[str]) -> None:
+    """A path inside an ignored folder is ignored whatever follows; plain names are never ignored."""
+    rules = IgnoreRules()
+    relative = "/".join(segments)
+    if any(s in ("node_modules", ".git", ".sandbox") for s in segments[:-1]):
+        assert rules.ignored(relative)
+    assert rules.ignored("node_modules/" + relative)
+    assert rules.ignored(".git/" + relative)
+    plain = "/".join(s.strip(".~#") or "x" for s in segments).replace("..", "x")
+    if all(seg and not seg.endswith((".tmp", ".swp", ".bak", ".orig", ".part", ".temp", ".pyc", ".swo", ".swx"))
+           and seg not in ("4913", "node_modules", ".git", "__pycache__", ".venv", ".idea", ".hg", ".svn")
+           and not seg.startswith(".") for seg in plain.split("/")):
+        assert not rules.ignored(plain)
+
+
+# --- the watched folder itself goes away ---------------------------------------------------------
+class StatusCollector(Collector):
+    """A Collector that also records the watcher's status messages (folder lost / back)."""
+
+    def __init__(self, root: Path, **kwargs: object) -> None:
+        self.status: queue.Queue[str] = queue.Queue()
+        super().__init__(root, on_status=self.status.put, health_seconds=0.1, **kwargs)
+
+    def next_status(self, timeout: float = WAIT) -> str:
+        return self.status.get(timeout=timeout)
+
+
+@pytest.mark.parametrize("polling", [False, True], ids=["native", "polling"])
+def test_folder_renamed_away_and_back(site: Path, polling: bool) -> None:
+    """Renaming the project folder in the Finder: a clear message, no crash, and it resumes."""
+    collector = StatusCollector(site, debounce_ms=30, force_polling=polling, poll_interval=0.1)
+    with collector.watcher:
+        os.rename(site, site.with_name("elsewhere"))
+        message = collector.next_status()
+        assert "moved or deleted" in message and str(site) in message
+        assert collector.watcher.lost and collector.watcher.warning == message
+        os.rename(site.with_name("elsewhere"), site)
+        assert "watching it again" in collector.next_status()
+        assert not collector.watcher.lost and collector.watcher.warning is None
+        while not collector.batches.empty():  # whatever the renames themselves produced
+            collector.batches.get_nowait()
+        write_in_place(site / "index.html", "<h1>after</h1>")
+        assert "index.html" in collector.until("index.html")
+
+
+@pytest.mark.parametrize("polling", [False, True], ids=["native", "polling"])
+def test_folder_deleted_and_made_again(site: Path, polling: bool) -> None:
+    """Deleted (or replaced by a git checkout): reported once, and a new folder there is watched."""
+    import shutil
+
+    collector = StatusCollector(site, debounce_ms=200, force_polling=polling, poll_interval=0.1)
+    with collector.watcher:
+        shutil.rmtree(site)
+        assert "moved or deleted" in collector.next_status()
+        assert collector.batches.empty(), "the folder's removal is one message, not a batch of deletions"
+        with pytest.raises(queue.Empty):
+            collector.status.get(timeout=0.5)  # said once, not every check
+        site.mkdir()
+        assert "watching it again" in collector.next_status()
+        (site / "new.html").write_text("new")
+        assert "new.html" in collector.until("new.html")
+
+
+def test_a_replaced_folder_is_noticed_even_when_nothing_else_happens(site: Path) -> None:
+    """Swapped for another folder at the same path between two checks: still reported and resumed."""
+    collector = StatusCollector(site, debounce_ms=30)
+    with collector.watcher:
+        os.rename(site, site.with_name("old"))
+        site.mkdir()
+        assert "moved or deleted" in collector.next_status()
+        assert "watching it again" in collector.next_status()
+        (site / "fresh.css").write_text("a{}")
+        assert "fresh.css" in collector.until("fresh.css")
+
+
+@pytest.mark.parametrize(
+    "pattern, ignored, kept",
+    [
+        ("/build", ["build", "build/out.js", "build/a/b.css"], ["x/build/out.js", "builder/a.js"]),
+        ("assets/raw", ["assets/raw/x.psd", "assets/raw/deep/y.png"], ["assets/rawer/x.psd", "raw/x.psd"]),
+        ("/drafts/*.html", ["drafts/a.html"], ["drafts/sub/a.html", "other/drafts.html"]),
+        ("**/generated", ["generated/a.js", "src/generated/a.js", "a/b/generated/c/d.js"], ["src/generated.js"]),
+        ("docs/**/*.pdf", ["docs/a.pdf", "docs/a/b/c.pdf"], ["docs/a.md", "x/docs/a.pdf"]),
+        ("shots/[ab]?/*", ["shots/a1/x.png", "shots/bz/y.png"], ["shots/c1/x.png", "shots/a12/x.png"]),
+    ],
+)
+def test_path_patterns_follow_gitignore(pattern: str, ignored: list[str], kept: list[str]) -> None:
+    """sandbox.yaml's ``ignore:`` reads like .gitignore: a matched folder hides all inside it."""
+    rules = IgnoreRules([pattern])
+    for relative in ignored:
+        assert rules.ignored(relative), (pattern, relative)
+    for relative in kept:
+        assert not rules.ignored(relative), (pattern, relative)
+
+
+def test_an_anchored_folder_pattern_silences_its_contents(site: Path) -> None:
+    collector = Collector(site, debounce_ms=30, ignore=["/build", "assets/raw"])
+    with collector.watcher:
+        (site / "build").mkdir()
+        assert collector.sentinel("s1.txt") == {"s1.txt"}
+        for relative in ("build/app.js", "build/css/app.css", "assets/raw/big.psd"):
+            (site / relative).parent.mkdir(parents=True, exist_ok=True)
+            (site / relative).write_text("generated")
+        seen = collector.sentinel("s2.txt")
+        assert seen <= {"s2.txt", "assets"}, seen
+
+
+def test_a_file_deleted_recreated_and_deleted_again_is_reported(site: Path) -> None:
+    """Within one burst: the file existed before, so its final deletion is a change, not a temp file."""
+    collector = Collector(site, debounce_ms=400)
+    with collector.watcher:
+        target = site / "style.css"
+        target.unlink()
+        target.write_text("h1{color:red}")
+        target.unlink()
+        assert "style.css" in collector.until("style.css")
+
+
+def _refuse_inotify_watches(monkeypatch: pytest.MonkeyPatch, allowed: set[bytes]) -> None:
+    """Make the kernel answer ENOSPC (watch limit reached) for every folder not in ``allowed``."""
+    import ctypes
+
+    inotify_c = pytest.importorskip("watchdog.observers.inotify_c")
+    original = inotify_c.inotify_add_watch
+
+    def add_watch(fd: int, path: bytes, mask: int) -> int:
+        if path in allowed:
+            return original(fd, path, mask)
+        ctypes.set_errno(errno.ENOSPC)
+        return -1
+
+    monkeypatch.setattr(inotify_c, "inotify_add_watch", add_watch)
+
+
+def test_sub_folders_past_the_watch_limit_at_start_mean_polling(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """watchdog skips sub-folders it cannot watch without a word: edits there would be lost."""
+    (site / "css" / "deep").mkdir(parents=True)
+    _refuse_inotify_watches(monkeypatch, {os.fsencode(site.resolve())})
+    collector = Collector(site, debounce_ms=30, poll_interval=0.1)
+    with collector.watcher:
+        assert collector.watcher.polling
+        assert collector.watcher.warning and "max_user_watches" in collector.watcher.warning
+        (site / "css" / "deep" / "x.css").write_text("x{}")
+        assert "css/deep/x.css" in collector.until("css/deep/x.css")
+
+
+def test_a_new_folder_past_the_watch_limit_switches_to_polling(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    collector = StatusCollector(site, debounce_ms=30, poll_interval=0.1)
+    with collector.watcher:
+        assert not collector.watcher.polling
+        _refuse_inotify_watches(monkeypatch, set())
+        (site / "later").mkdir()
+        assert "max_user_watches" in collector.next_status()
+        assert collector.watcher.polling
+        (site / "later" / "a.html").write_text("seen")
+        assert "later/a.html" in collector.until("later/a.html")
+
+
+def test_polling_never_walks_into_ignored_folders(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The polling fallback re-lists the tree every interval: node_modules and .git cost nothing."""
+    for folder in ("node_modules/pkg/lib", ".git/objects/ab", "css"):
+        (site / folder).mkdir(parents=True)
+        (site / folder / "f.txt").write_text("x")
+    listed: list[str] = []
+    real_scandir = os.scandir
+
+    def recording_scandir(path: object = None) -> object:
+        listed.append(os.fspath(path))  # type: ignore[arg-type]
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", recording_scandir)
+    collector = Collector(site, debounce_ms=30, force_polling=True, poll_interval=0.1)
+    with collector.watcher:
+        (site / "css" / "a.css").write_text("a{}")
+        assert "css/a.css" in collector.until("css/a.css")
+    assert any(path.endswith("css") for path in listed)
+    assert not [path for path in listed if "node_modules" in path or ".git" in path]

@@ -1,0 +1,165 @@
+"""The blind Compare screen (Pilot): no assistant name on screen before the vote, revealed after."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from html import unescape
+from typing import Any
+
+import pytest
+from textual.app import App
+from textual.widgets import Button, Input
+
+from sandbox.core import ledger
+from sandbox.tui.screens.compare import CompareScreen
+from sandbox.workspace import Workspace
+
+NAMES = ("claude-code", "Claude Code", "claude", "copilot", "Copilot", "codex", "Codex", "OpenAI")
+
+
+class CompareApp(App[None]):
+    """A tiny host app: the real shell is built elsewhere; the screen must stand alone."""
+
+    def __init__(self, screen: CompareScreen) -> None:
+        super().__init__()
+        self._compare = screen
+
+    def on_mount(self) -> None:
+        self.push_screen(self._compare)
+
+
+def visible_text(app: App[Any]) -> str:
+    """Everything the terminal shows, from the SVG screenshot, as plain text."""
+    svg = app.export_screenshot()
+    texts = re.findall(r">([^<>]*)</text>", svg)
+    return unescape(" ".join(texts)).replace("\xa0", " ")
+
+
+def widget_text(screen: CompareScreen) -> str:
+    """Text held by every widget of the screen, shown or scrolled away."""
+    parts = []
+    for widget in screen.walk_children():
+        for attribute in ("renderable", "label", "value", "placeholder", "tooltip"):
+            value = getattr(widget, attribute, None)
+            if value is not None:
+                parts.append(str(value))
+        parts.append(str(getattr(widget, "content", "")))
+    return " ".join(parts)
+
+
+async def wait_for(pilot: Any, condition: Any, timeout: float = 30.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await pilot.pause(0.02)
+
+
+@pytest.fixture
+def project(ws: Workspace) -> str:
+    created = ws.new_project("Expense approvals", "mini", assistants=["claude-code", "copilot"])
+    return created.slug
+
+
+@pytest.mark.parametrize("serve", [True, False])
+async def test_blind_until_vote_then_revealed(ws: Workspace, project: str, serve: bool) -> None:
+    screen = CompareScreen(ws, project, serve=serve)
+    opened: list[str] = []
+    screen.opener = opened.append
+    app = CompareApp(screen)
+    async with app.run_test(size=(140, 60)) as pilot:
+        await wait_for(pilot, lambda: screen.comparison is not None and screen.urls)
+        await pilot.pause()
+        shown = visible_text(app)
+        held = widget_text(screen)
+        assert "Prototype A" in shown and "Prototype B" in shown
+        assert "Prototype A" in held and screen.urls["B"] in held and "Works without errors" in held  # not vacuous
+        assert "A is better" in shown
+        for name in NAMES:
+            assert name not in shown, f"{name!r} visible before the vote"
+            assert name not in held, f"{name!r} held by a widget before the vote"
+        assert str(screen.title) == "Blind comparison" and not any(n in str(screen.sub_title) for n in NAMES)
+        if serve:
+            assert all(url.startswith("http://127.0.0.1:") for url in screen.urls.values())
+        else:
+            assert all("/compare/" in url and url.startswith("file://") for url in screen.urls.values())
+
+        await pilot.press("1")
+        assert opened == [screen.urls["A"]]
+
+        # score A on one criterion, then vote A
+        score = screen.query_one("#score-a-works", Input)
+        score.focus()
+        await pilot.press("9", "4")  # 9 is refused: scores are 1-5
+        assert score.value == "4"
+        await pilot.click("#vote-A")
+        await wait_for(pilot, lambda: screen.revealed is not None)
+        await pilot.pause()
+        shown = visible_text(app)
+        a, b = screen.comparison.a_assistant, screen.comparison.b_assistant
+        names = {"claude-code": "Claude Code", "copilot": "GitHub Copilot"}
+        assert f"A was {names[a]}" in shown and f"B was {names[b]}" in shown
+        assert screen.query_one("#vote-B", Button).disabled
+    events = ledger.read(ws.project(project).ledger_path).events
+    votes = [e for e in events if e["kind"] == "vote"]
+    assert len(votes) == 1 and votes[0]["winner"] == "A" and votes[0]["winner_assistant"] == a
+    ratings = [e for e in events if e["kind"] == "rating"]
+    assert [(r["variant"], r["scores"]) for r in ratings] == [(a, {"works": 4})]
+    assert screen.servers == []  # previews stopped with the screen
+
+
+async def test_next_pair_and_missing_project(ws: Workspace, project: str) -> None:
+    screen = CompareScreen(ws, project, serve=False)
+    app = CompareApp(screen)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await wait_for(pilot, lambda: screen.comparison is not None)
+        first = screen.comparison.id
+        await pilot.click("#vote-tie")
+        await wait_for(pilot, lambda: screen.revealed is not None)
+        await pilot.pause()
+        assert "called it a tie" in str(screen.query_one("#reveal").content)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: screen.comparison.id != first and screen.revealed is None)
+        assert not screen.query_one("#vote-A", Button).disabled
+
+    bad = CompareScreen(ws, "no-such-project", serve=False)
+    app = CompareApp(bad)
+    async with app.run_test(size=(120, 40)) as pilot:
+        intro = bad.query_one("#intro")
+        await wait_for(pilot, lambda: "Cannot compare" in str(intro.content))
+        await pilot.pause()
+        assert "no project 'no-such-project'" in visible_text(app)
+        assert bad.comparison is None
+
+
+async def test_a_vote_that_cannot_be_saved_can_be_cast_again(ws: Workspace, project: str) -> None:
+    """A rubric broken in sandbox.yaml mid-comparison: nothing half-saved, the buttons come back."""
+    screen = CompareScreen(ws, project, serve=False)
+    app = CompareApp(screen)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await wait_for(pilot, lambda: screen.comparison is not None)
+        await pilot.pause()
+        screen.query_one("#score-a-works", Input).value = "4"
+        screen.query_one("#score-b-works", Input).value = "2"
+        (ws.root / "sandbox.yaml").write_text("rubric: []\n")
+        ws.reload()
+        await pilot.click("#vote-A")
+        await wait_for(pilot, lambda: "Vote not saved" in str(screen.query_one("#reveal").content))
+        await pilot.pause()
+        assert not screen.query_one("#vote-A", Button).disabled and screen.revealed is None
+        events = ledger.read(ws.project(project).ledger_path).events
+        assert [e for e in events if e["kind"] in ("rating", "vote")] == []  # nothing half-saved
+        (ws.root / "sandbox.yaml").unlink()
+        ws.reload()
+        await pilot.click("#vote-A")
+        await wait_for(pilot, lambda: screen.revealed is not None)
+    events = ledger.read(ws.project(project).ledger_path).events
+    assert len([e for e in events if e["kind"] == "vote"]) == 1
+    assert sorted(e["scores"]["works"] for e in events if e["kind"] == "rating") == [2, 4]  # each side once
+    vote = next(e for e in events if e["kind"] == "vote")
+    # scored before the reveal: the ratings say so (comparison and side), for whoever audits them later
+    assert sorted((e["side"], e["comparison"]) for e in events if e["kind"] == "rating") == [
+        ("A", vote["comparison"]), ("B", vote["comparison"]),
+    ]
