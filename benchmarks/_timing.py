@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 import subprocess
 import time
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 
 def time_call(fn: Callable[[], object], runs: int, warmup: int = 1) -> list[float]:

@@ -32,13 +32,14 @@ import tempfile
 import textwrap
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sandbox.live.loop import LiveProject  # noqa: E402
-from sandbox.workspace import Workspace  # noqa: E402
+from sandbox.live.loop import LiveProject
+from sandbox.workspace import Workspace
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -24,11 +24,11 @@ import shutil
 import sys
 import tempfile
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import median_ms, percentile, table, time_process  # noqa: E402
+from _timing import median_ms, percentile, table, time_process
 
 ASSISTANTS = ("claude-code", "copilot", "codex", "cursor")
 STRENGTH = {"claude-code": 1.6, "copilot": 1.0, "codex": 1.2, "cursor": 0.8}
@@ -48,7 +48,7 @@ def _event(kind: str, at: str, slug: str, **fields: object) -> dict:
 def project_events(slug: str, count: int, rng: random.Random) -> list[dict]:
     """``count`` plausible events for one project."""
     assistants = rng.sample(ASSISTANTS, rng.choice((2, 2, 3, 4)))
-    base = datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(hours=rng.randrange(0, 24 * 300))
+    base = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=rng.randrange(0, 24 * 300))
     t = 0.0
     events = [_event("created", _at(base, t), slug, title=f"Idea {slug}", template=rng.choice(TEMPLATES),
                      category=rng.choice(CATEGORIES), assistants=assistants, files=12, by="bench")]

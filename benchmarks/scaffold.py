@@ -22,11 +22,11 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import median_ms, table, time_call, time_process  # noqa: E402
+from _timing import median_ms, table, time_call, time_process
 
-from sandbox.make.render import render_template, template_context  # noqa: E402
-from sandbox.make.catalog import TemplateCatalog, validate_answers  # noqa: E402
-from sandbox.workspace import Workspace  # noqa: E402
+from sandbox.make.catalog import TemplateCatalog, validate_answers
+from sandbox.make.render import render_template, template_context
+from sandbox.workspace import Workspace
 
 PROJECT = {
     "title": "Expense approvals",
@@ -46,7 +46,7 @@ def jinja_header(top: str) -> str:
     )
 
 
-def build_peers(template, answers: dict, root: Path) -> tuple[Path, Path]:  # noqa: ANN001
+def build_peers(template, answers: dict, root: Path) -> tuple[Path, Path]:
     info = {"name": template.name, "title": template.title, "entry": template.entry}
     # Copier: answers are top-level names; dict-typed questions carry project/vars.
     copier_src = root / "copier-template"

@@ -32,8 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sandbox.assistants import sessions# noqa: E402
-from sandbox.workspace import Workspace  # noqa: E402
+from sandbox.assistants import sessions
+from sandbox.workspace import Workspace
 
 
 def build(root: Path, files: int) -> tuple[Workspace, object, Path]:

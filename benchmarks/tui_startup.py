@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from _timing import table  # noqa: E402
+from _timing import table
 
 TEMPLATE = """\
 title: Bench page

@@ -32,10 +32,11 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from sandbox.assistants import sessions
 from sandbox.core.errors import AssistantError, SandboxError
@@ -254,7 +255,7 @@ def _feed(stdin: Any, data: bytes) -> None:
 
 
 def _run_id(variant: str) -> str:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     return f"{stamp}-{variant}-{os.urandom(2).hex()}"
 
 

@@ -46,10 +46,12 @@ import time
 import uuid
 import zlib
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from sandbox.core import ledger
 from sandbox.core.errors import AssistantError, ProjectError, SandboxError
@@ -515,9 +517,9 @@ def _seconds_since(at: str | None) -> float:
         started = ledger.parse_time(at)
     except ValueError:
         return 0.0
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return round(max(0.0, (datetime.now(timezone.utc) - started).total_seconds()), 3)
+    return round(max(0.0, (datetime.now(UTC) - started).total_seconds()), 3)
 
 
 def _clean_event_fields(event: dict[str, Any]) -> dict[str, Any]:

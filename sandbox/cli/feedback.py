@@ -1,4 +1,4 @@
-"""``sandbox rate``, ``compare``, ``vote`` and ``report``: the feedback half of the CLI.
+"""``sandbox rate``, ``compare`` and ``vote``: what people thought of the variants.
 
 Why its own module: ``cli.py`` stays a thin shell, and ``sandbox report`` must start fast, so this
 file imports nothing at module level beyond argparse; each handler imports what it needs.
@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from sandbox.cli import _user, command, print_json, workspace_from
+from sandbox.cli.common import add_command, print_json, user, workspace_from
 
 
-def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the feedback subcommands to the ``sandbox`` parser."""
-    rate = add("rate", "rate one variant on the rubric (1-5 per criterion)", listing=True)
+    rate = add_command(sub, "rate", "rate one variant on the rubric (1-5 per criterion)", cmd_rate, listing=True)
     rate.add_argument("slug", help="the project")
     rate.add_argument(
         "--variant", "-v", required=True, metavar="ID|A|B",
@@ -29,7 +28,7 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     rate.add_argument("--minutes", type=float, default=None, metavar="M", help="minutes you spent on this variant")
     rate.add_argument("--note", default=None, metavar="TEXT", help="a free note")
 
-    compare = add("compare", "start a blind A/B comparison of two variants (names hidden until you vote)", listing=True)
+    compare = add_command(sub, "compare", "start a blind A/B comparison of two variants (names hidden until you vote)", cmd_compare, listing=True)
     compare.add_argument("slug", help="the project")
     compare.add_argument(
         "--variants", nargs=2, metavar=("ID", "ID"), default=None,
@@ -40,21 +39,13 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
         help="print file:// links and return, instead of serving both previews and asking for the vote",
     )
 
-    vote = add("vote", "vote on the waiting blind comparison, then see who was who", listing=True)
+    vote = add_command(sub, "vote", "vote on the waiting blind comparison, then see who was who", cmd_vote, listing=True)
     vote.add_argument("slug", help="the project")
     vote.add_argument("--winner", "-w", required=True, metavar="A|B|tie|both-bad", help="which one was better")
     vote.add_argument("--reason", default=None, metavar="TEXT", help="why, in a few words")
 
-    report = add("report", "the comparison report over every project (Markdown, CSV, HTML or JSON)", listing=True)
-    report.add_argument(
-        "--format", "-f", choices=("md", "csv", "html", "json"), default=None,
-        help="default: from the --output file's extension (.md, .csv, .html, .json), else md",
-    )
-    report.add_argument("--output", "-o", type=Path, default=None, metavar="FILE", help="write to FILE instead of printing")
-    report.add_argument("--category", default=None, metavar="C", help="only projects of this category")
 
 
-@command("rate")
 def cmd_rate(args: argparse.Namespace) -> int:
     from sandbox.compare import feedback
 
@@ -65,7 +56,7 @@ def cmd_rate(args: argparse.Namespace) -> int:
     named = args.variant in ws.project(args.slug).variant_ids()
     side = args.variant.upper() if args.variant.upper() in ("A", "B") and not named else None
     if side is None:
-        event = feedback.rate(ws, args.slug, args.variant, args.score, minutes=args.minutes, note=args.note, by=_user())
+        event = feedback.rate(ws, args.slug, args.variant, args.score, minutes=args.minutes, note=args.note, by=user())
         if args.json:
             print_json(event)
             return 0
@@ -81,7 +72,7 @@ def cmd_rate(args: argparse.Namespace) -> int:
             f"name the variant, or start one with 'sandbox compare {args.slug}'"
         )
     event = feedback.rate(
-        ws, args.slug, comparison.variant(side), args.score, minutes=args.minutes, note=args.note, by=_user(),
+        ws, args.slug, comparison.variant(side), args.score, minutes=args.minutes, note=args.note, by=user(),
         comparison=comparison,
     )
     scores = ", ".join(f"{k}={v}" for k, v in event["scores"].items())
@@ -93,7 +84,6 @@ def cmd_rate(args: argparse.Namespace) -> int:
     return 0
 
 
-@command("compare")
 def cmd_compare(args: argparse.Namespace) -> int:
     from sandbox.compare import feedback
 
@@ -142,49 +132,19 @@ def _vote_here(ws: Any, comparison: Any) -> None:
             print(exc)
             continue
         reason = input("Why, in a few words (optional): ").strip()
-        feedback.record_vote(ws, comparison, winner, reason=reason or None, by=_user())
+        feedback.record_vote(ws, comparison, winner, reason=reason or None, by=user())
         print(f"Recorded {winner}. {feedback.reveal_text(ws, comparison, winner)}")
         return
 
 
-@command("vote")
 def cmd_vote(args: argparse.Namespace) -> int:
     from sandbox.compare import feedback
 
     ws = workspace_from(args)
-    event = feedback.vote(ws, args.slug, args.winner, reason=args.reason, by=_user())
+    event = feedback.vote(ws, args.slug, args.winner, reason=args.reason, by=user())
     reveal = feedback.reveal_text(ws, event, event["winner"])
     if args.json:
         print_json({**event, "reveal": reveal})
         return 0
     print(f"Recorded {event['winner']} for {args.slug}. {reveal}")
-    return 0
-
-
-SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".csv": "csv", ".html": "html", ".htm": "html", ".json": "json"}
-
-
-def format_for(output: Path | None) -> str | None:
-    """The format an output file's extension asks for.
-
-    Why: ``sandbox report -o report.html`` used to write Markdown into report.html (the default
-    format), which a browser shows as one grey paragraph; the name says what the user wants.
-    """
-    if output is None:
-        return None
-    return SUFFIX_FORMATS.get(output.suffix.lower())
-
-
-@command("report")
-def cmd_report(args: argparse.Namespace) -> int:
-    from sandbox.compare import report
-
-    ws = workspace_from(args)
-    fmt = args.format or format_for(args.output) or ("json" if args.json else "md")
-    built = report.build_report(ws, category=args.category, keep_events=fmt == "csv")
-    text = report.write(built, fmt, args.output)
-    if text is not None:
-        sys.stdout.write(text)
-    else:
-        print(f"Wrote the {fmt} report to {args.output}", file=sys.stderr)
     return 0

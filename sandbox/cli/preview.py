@@ -14,12 +14,12 @@ import threading
 import time
 from typing import Any
 
-from sandbox.cli import command, workspace_from
+from sandbox.cli.common import add_command, user, workspace_from
 
 
-def register(sub: Any, add: Any) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``preview`` subcommand to the ``sandbox`` parser."""
-    p = add("preview", "serve a project's prototypes and reload the browser whenever a file is saved")
+    p = add_command(sub, "preview", "serve a project's prototypes and reload the browser whenever a file is saved", cmd_preview)
     p.add_argument("slug", help="the project to preview ('sandbox list' shows them)")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--variant", "-v", metavar="ID", help="the variant (assistant id) to preview (default: the first)")
@@ -69,7 +69,6 @@ def format_event(event: Any) -> str | None:
     return f"{stamp}  {who:<12} {text}{took}"
 
 
-@command("preview")
 def cmd_preview(args: argparse.Namespace) -> int:
     from sandbox.core.errors import SandboxError
 
@@ -82,7 +81,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
         if line:
             print(line, flush=True)
 
-    live = ws.live_project(args.slug, on_event=show, by=_user())
+    live = ws.live_project(args.slug, on_event=show, by=user())
     stop = threading.Event()
     previous = _on_signals(lambda *_: stop.set())
     try:
@@ -137,9 +136,3 @@ def _open_browser(urls: list[str]) -> None:
             webbrowser.open(url, new=2)
         except Exception:  # noqa: BLE001 - no browser is fine: the URL is printed
             pass
-
-
-def _user() -> str | None:
-    from sandbox.cli import _user as user
-
-    return user()

@@ -19,9 +19,10 @@ from __future__ import annotations
 import os
 import random
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from sandbox.core import ledger
 from sandbox.core.errors import SandboxError

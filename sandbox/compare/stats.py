@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import Hashable, Iterable, Mapping, Sequence
 
 _NORMAL = NormalDist()
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from sandbox.core.errors import LedgerError
 
@@ -40,7 +41,7 @@ EVENT_KINDS = (CREATED, RENDERED, SESSION_STARTED, SESSION_ENDED, CHANGE, RUN, E
 
 def utc_now() -> str:
     """UTC ISO 8601 with milliseconds and a 'Z', sortable as text."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def parse_time(text: str) -> datetime:

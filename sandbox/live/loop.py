@@ -30,9 +30,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from sandbox.core.errors import SandboxError
 from sandbox.core.fs import sha256_file
@@ -150,7 +151,7 @@ class LiveProject:
         self._root = self.project.path.resolve()
 
     # --- lifecycle ------------------------------------------------------------------------------
-    def start(self) -> "LiveProject":
+    def start(self) -> LiveProject:
         """Check the spec once (so a broken one shows at once) and start watching."""
         if self._watcher is not None:
             return self
@@ -176,7 +177,7 @@ class LiveProject:
         for server in servers:
             server.stop()
 
-    def __enter__(self) -> "LiveProject":
+    def __enter__(self) -> LiveProject:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -228,7 +229,7 @@ class LiveProject:
         if self.on_event is not None:
             try:
                 self.on_event(event)
-            except Exception:  # noqa: BLE001 - a broken listener must not stop the loop
+            except Exception:
                 log.exception("live event listener failed")
         return event
 
@@ -287,7 +288,7 @@ class LiveProject:
                 message = "recorded in the open session"
         except SandboxError as exc:
             message = f"could not record the change: {exc}"
-        except Exception as exc:  # noqa: BLE001 - recording is secondary to the preview
+        except Exception as exc:
             log.exception("recording a change batch failed")
             message = f"could not record the change: {exc}"
         self._emit("batch", variant=variant, paths=tuple(self._relative(p) for p in paths), message=message,

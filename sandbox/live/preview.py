@@ -42,10 +42,11 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from sandbox.core.errors import SandboxError
@@ -205,7 +206,7 @@ class _Server(ThreadingHTTPServer):
     # Ten tabs reloading at once open dozens of connections in the same millisecond; with the
     # default backlog of 5 the kernel drops the rest and each waits a 1 s SYN retry.
     request_queue_size = 128
-    preview: "PreviewServer"
+    preview: PreviewServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A browser that goes away mid-response (reload, closed tab) is normal: no traceback in the
@@ -241,7 +242,7 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.server.preview._track(self.connection, False)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
@@ -433,7 +434,7 @@ class PreviewServer:
         self._hidden_folded = frozenset(h.strip("/").casefold() for h in self.hidden)
 
     # --- lifecycle ------------------------------------------------------------------------------
-    def start(self) -> "PreviewServer":
+    def start(self) -> PreviewServer:
         if self._httpd is not None:
             return self
         if not self.root.is_dir():
@@ -480,7 +481,7 @@ class PreviewServer:
             self._thread.join(timeout=5)
             self._thread = None
 
-    def __enter__(self) -> "PreviewServer":
+    def __enter__(self) -> PreviewServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

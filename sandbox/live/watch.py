@@ -30,9 +30,10 @@ import re
 import threading
 import time
 import warnings
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -249,7 +250,7 @@ class Watcher:
         self._thread: threading.Thread | None = None
 
     # --- lifecycle ------------------------------------------------------------------------
-    def start(self) -> "Watcher":
+    def start(self) -> Watcher:
         """Start observing; returns self. Safe to call once."""
         if self._thread is not None:
             return self
@@ -300,7 +301,7 @@ class Watcher:
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=5)
 
-    def __enter__(self) -> "Watcher":
+    def __enter__(self) -> Watcher:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -479,7 +480,7 @@ class Watcher:
             return
         try:
             self.on_status(message)
-        except Exception:  # noqa: BLE001 - a failing listener must not kill the watcher
+        except Exception:
             log.exception("watch status handler failed")
 
     def _deliver_loop(self) -> None:
@@ -522,7 +523,7 @@ class Watcher:
             batch = ChangeBatch(paths, first, last)
             try:
                 self.on_batch(batch)
-            except Exception:  # noqa: BLE001 - a failing consumer must not kill the watcher
+            except Exception:
                 log.exception("change batch handler failed")
 
 
@@ -533,7 +534,7 @@ def _stop_observer(observer: Any) -> None:
     try:
         observer.stop()
         observer.join(timeout=5)
-    except Exception:  # noqa: BLE001 - stopping must never raise
+    except Exception:
         log.debug("observer did not stop cleanly", exc_info=True)
 
 

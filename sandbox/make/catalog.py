@@ -268,9 +268,7 @@ def validate_answer(question: Question, value: Any) -> Any:
             raise bad(f"{label} must be a whole number (got {_describe(value)})")
         if isinstance(value, int):
             number = value
-        elif isinstance(value, float) and value.is_integer():
-            number = int(value)
-        elif isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value):
+        elif (isinstance(value, float) and value.is_integer()) or (isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value)):
             number = int(value)
         else:
             raise bad(f"{label} must be a whole number like 12 (got {_describe(value)})")

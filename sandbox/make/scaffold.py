@@ -15,19 +15,19 @@ import re
 import shutil
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sandbox.core import ledger
-from sandbox.make.brief import render_brief
 from sandbox.core.errors import ProjectError
 from sandbox.core.fs import atomic_write, sha256_bytes, sha256_file
 from sandbox.core.processes import pid_alive
+from sandbox.make.brief import render_brief
+from sandbox.make.catalog import Template
 from sandbox.make.render import render_template, template_context
 from sandbox.make.spec import SPEC_FILE, ProjectSpec, dump_spec
-from sandbox.make.catalog import Template
 
 if TYPE_CHECKING:
     from sandbox.assistants.registry import Assistant

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ class SpecStamp:
     inode: int
 
     @classmethod
-    def missing(cls) -> "SpecStamp":
+    def missing(cls) -> SpecStamp:
         return cls(-1, -1, -1)
 
 
@@ -116,7 +116,7 @@ def _write_like(target: Path, text: str, like: Path) -> None:
 
 def keep_copy(project: Any, text: str, label: str, *, now: datetime | None = None) -> Path:
     """Write ``text`` beside project.yaml as ``project.yaml.<label>-<UTC time>``; returns the path."""
-    moment = (now or datetime.now(timezone.utc)).strftime("%Y%m%d-%H%M%S")
+    moment = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
     base = Path(project.spec_path)
     target = base.with_name(f"{base.name}.{label}-{moment}")
     number = 2

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from sandbox.assistants import sessions
-from sandbox.core.errors import SandboxError
 from sandbox.assistants.sessions import SessionError
+from sandbox.core.errors import SandboxError
 from sandbox.workspace import Workspace
 from tests.conftest import assert_one_line_error
 

@@ -23,7 +23,7 @@ def project_dirs(ws: Workspace) -> list[str]:
     return sorted(p.name for p in ws.projects_dir.iterdir() if p.is_dir())
 
 
-def test_help_is_fast_and_lists_commands(cli) -> None:  # noqa: ANN001
+def test_help_is_fast_and_lists_commands(cli) -> None:
     started = time.perf_counter()
     result = cli("--help")
     assert result.code == 0
@@ -32,14 +32,14 @@ def test_help_is_fast_and_lists_commands(cli) -> None:  # noqa: ANN001
     assert time.perf_counter() - started < 5
 
 
-def test_templates_json(cli) -> None:  # noqa: ANN001
+def test_templates_json(cli) -> None:
     result = cli("templates", "--json")
     assert result.code == 0
     names = {t["name"] for t in json.loads(result.out)}
     assert {"mini", "landing-page", "clickable-mockup"} <= names
 
 
-def test_new_list_check_render_flow(cli, ws: Workspace) -> None:  # noqa: ANN001
+def test_new_list_check_render_flow(cli, ws: Workspace) -> None:
     result = cli(
         "new", "Expense approvals", "--template", "mini", "--idea", "Approve from a phone",
         "--var", "screens=Inbox", "--var", "screens=Detail", "--var", "size=5", "--assistant", "claude-code",
@@ -59,7 +59,7 @@ def test_new_list_check_render_flow(cli, ws: Workspace) -> None:  # noqa: ANN001
     assert rendered.code == 0 and json.loads(rendered.out)["conflicts"] == []
 
 
-def test_workspace_flag_and_env(cli, ws: Workspace, tmp_path: Path) -> None:  # noqa: ANN001
+def test_workspace_flag_and_env(cli, ws: Workspace, tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     assert cli("--workspace", str(ws.root), "new", "Flagged", "-t", "mini", cwd=elsewhere).code == 0
@@ -69,7 +69,7 @@ def test_workspace_flag_and_env(cli, ws: Workspace, tmp_path: Path) -> None:  # 
     assert_one_line_error(cli("--workspace", str(tmp_path / "missing"), "list"), "does not exist")
 
 
-def test_broken_yaml_is_one_line_with_location(cli, ws: Workspace) -> None:  # noqa: ANN001
+def test_broken_yaml_is_one_line_with_location(cli, ws: Workspace) -> None:
     assert cli("new", "Broken", "-t", "mini").code == 0
     spec = ws.project("broken").spec_path
     spec.write_text(spec.read_text().replace("  - copilot", "  - copilot\nassistants: oops"))
@@ -97,12 +97,12 @@ def test_broken_yaml_is_one_line_with_location(cli, ws: Workspace) -> None:  # n
         (["frobnicate"], "invalid choice"),
     ],
 )
-def test_user_errors_are_one_line_exit_2_and_write_nothing(cli, ws: Workspace, args: list[str], fragment: str) -> None:  # noqa: ANN001
+def test_user_errors_are_one_line_exit_2_and_write_nothing(cli, ws: Workspace, args: list[str], fragment: str) -> None:
     assert_one_line_error(cli(*args), fragment)
     assert project_dirs(ws) == []
 
 
-def test_existing_slug_is_refused_and_untouched(cli, ws: Workspace) -> None:  # noqa: ANN001
+def test_existing_slug_is_refused_and_untouched(cli, ws: Workspace) -> None:
     assert cli("new", "First", "-t", "mini", "--slug", "taken").code == 0
     before = (ws.projects_dir / "taken" / "project.yaml").read_bytes()
     assert_one_line_error(cli("new", "Second", "-t", "mini", "--slug", "taken"), "already exists")
@@ -117,7 +117,7 @@ def hostile(ws: Workspace, name: str, files: dict[str, str], questions: str = ""
         (root / "files" / rel).write_text(text)
 
 
-def test_hostile_templates_are_one_line_and_write_nothing(cli, ws: Workspace) -> None:  # noqa: ANN001
+def test_hostile_templates_are_one_line_and_write_nothing(cli, ws: Workspace) -> None:
     hostile(ws, "escape-path", {"{{ vars.to }}.txt": "x"}, "questions:\n  - {name: to, type: str, default: ../../pwned}\n")
     hostile(ws, "escape-sandbox", {"index.html.j2": "{{ ''.__class__.__mro__[1].__subclasses__() }}"})
     hostile(ws, "python-tag", {})
@@ -142,7 +142,7 @@ def make_heavy_template(ws: Workspace) -> None:
         (root / "files" / f"asset-{i:03}.bin").write_bytes(blob)
 
 
-def test_sigkill_during_new_leaves_no_partial_project(cli, ws: Workspace) -> None:  # noqa: ANN001
+def test_sigkill_during_new_leaves_no_partial_project(cli, ws: Workspace) -> None:
     """Kill `sandbox new` at many moments; each time there is no project or a whole one."""
     make_heavy_template(ws)
     env = {**os.environ}
@@ -176,7 +176,7 @@ def test_sigkill_during_new_leaves_no_partial_project(cli, ws: Workspace) -> Non
     assert [p.name for p in ws.projects_dir.iterdir() if p.name.startswith(".creating-")] == []
 
 
-def test_python_dash_m_and_entry_point_agree(cli) -> None:  # noqa: ANN001
+def test_python_dash_m_and_entry_point_agree(cli) -> None:
     exe = Path(sys.executable).parent / "sandbox"
     if not exe.exists():
         pytest.fail("the 'sandbox' entry point is not installed next to this Python")

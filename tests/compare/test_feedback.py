@@ -244,7 +244,7 @@ def test_cli_rates_a_side_blind_before_the_vote(ws: Workspace, project: str, cli
         feedback.rate(ws, project, "copilot", ["works=5"], comparison=other)
 
 
-def test_log_hides_a_waiting_comparison_until_the_vote(ws: Workspace, project: str, cli) -> None:  # noqa: ANN001
+def test_log_hides_a_waiting_comparison_until_the_vote(ws: Workspace, project: str, cli) -> None:
     comparison = feedback.start_comparison(ws, project)
     hidden = [r["event"] for r in json.loads(cli("log", project, "--json", "--no-git").out) if r["kind"] == "compare"]
     assert hidden and all(hidden[0][k] == "hidden until the vote" for k in ("a", "b", "a_assistant", "b_assistant"))

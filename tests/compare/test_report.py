@@ -466,7 +466,7 @@ def test_big_counts_are_grouped() -> None:
     assert report.plural(200000, "event") == "200,000 events" and report.plural(1, "project") == "1 project"
 
 
-def test_a_broken_rubric_is_reported_not_replaced(ws: Workspace, cli) -> None:  # noqa: ANN001
+def test_a_broken_rubric_is_reported_not_replaced(ws: Workspace, cli) -> None:
     (ws.root / "sandbox.yaml").write_text("rubric:\n  - {id: looks, colour: red}\n")
     from tests.conftest import assert_one_line_error
 

@@ -13,6 +13,7 @@ import pytest
 from sandbox.workspace import Workspace
 from tests.support.browser import require_program
 
+
 @pytest.fixture(autouse=True)
 def _needs_git() -> None:
     require_program("git")

@@ -5,8 +5,9 @@ In CI (env CI set) a missing Chromium fails the test; on a laptop without it, th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 

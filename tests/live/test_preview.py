@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sandbox.core.errors import SandboxError
 from sandbox.live.preview import PreviewServer, inject_script, safe_relative
@@ -277,7 +278,7 @@ def test_events_reach_every_client(server: PreviewServer, tree: Path) -> None:
     finally:
         for client in clients:
             client.close()
-    wait_for(lambda: server.client_count == 0 or server.notify_reload() == 0 and server.client_count == 0)
+    wait_for(lambda: server.client_count == 0 or (server.notify_reload() == 0 and server.client_count == 0))
 
 
 def test_error_overlay_is_sent_to_late_joiners_until_cleared(server: PreviewServer) -> None:

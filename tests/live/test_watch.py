@@ -5,11 +5,12 @@ from __future__ import annotations
 import errno
 import os
 import queue
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sandbox.live.watch import ChangeBatch, IgnoreRules, Watcher
 from tests.support.preview import write_in_place, write_via_rename, write_vim_style

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from sandbox.core.errors import RenderError
-from sandbox.make.render import render_template, template_context
 from sandbox.make.catalog import load_template, validate_answers
+from sandbox.make.render import render_template, template_context
 from sandbox.workspace import Workspace
 
 
-def context(template, **project: str):  # noqa: ANN001, ANN201 - test helper
+def context(template, **project: str):
     base = {"title": "T", "slug": "t", "idea": "", "audience": "", "success": "", "category": ""}
     base.update(project)
     return template_context(template, base, validate_answers(template, {}))

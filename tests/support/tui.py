@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-FIXED_NOW = datetime(2026, 1, 2, 12, 0, tzinfo=timezone.utc)
+FIXED_NOW = datetime(2026, 1, 2, 12, 0, tzinfo=UTC)
 
 MINI_TEMPLATE = """\
 title: Mini page

@@ -18,8 +18,8 @@ import pytest
 import yaml
 from markupsafe import escape
 
-from sandbox.make.render import render_template
 from sandbox.make.catalog import builtin_templates_dir, load_template
+from sandbox.make.render import render_template
 
 NAMES = ["landing-page", "clickable-mockup", "form-survey", "dashboard", "chat-assistant", "crud-app"]
 CATEGORIES = {"marketing", "product", "research", "data", "support", "operations"}
@@ -314,7 +314,7 @@ def test_brand_colour_keeps_text_readable(color: str, on_brand: str) -> None:
         la, lb = sorted((luminance(a), luminance(b)), reverse=True)
         return (la + 0.05) / (lb + 0.05)
 
-    assert contrast(style.group(1), style.group(2)) >= 4.5 or on_brand == "#111318" and contrast(style.group(1), on_brand) >= 4.5
+    assert contrast(style.group(1), style.group(2)) >= 4.5 or (on_brand == "#111318" and contrast(style.group(1), on_brand) >= 4.5)
     assert contrast(style.group(3), "#f0f2f5") >= 4.5, "brand text on light surfaces"
     assert contrast(style.group(4), "#1f232c") >= 4.5, "brand text on dark surfaces"
 
@@ -341,7 +341,7 @@ def test_mockup_has_one_screen_per_line_and_a_screen_map() -> None:
 
 
 @pytest.fixture(scope="module")
-def browser():  # noqa: ANN201
+def browser():
     from tests.support.browser import chromium
 
     with chromium() as b:

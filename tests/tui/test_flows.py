@@ -29,7 +29,7 @@ def screen_name(app: SandboxApp) -> str:
     return type(app.screen).__name__
 
 
-async def open_new_idea(pilot, app: SandboxApp):  # noqa: ANN001, ANN201 - Pilot and the form screen
+async def open_new_idea(pilot, app: SandboxApp):
     """Press n on Home and wait for the New idea form, as a person would."""
     await pilot.press("n")
     await wait_for(pilot, lambda: screen_name(app) == "NewIdeaScreen")
@@ -620,8 +620,8 @@ async def test_leaving_a_filled_in_form_asks_first(ws: Workspace) -> None:
 
 # --- the core helper behind the Spec tab (sandbox.make.spec_edit) ----------------------------------
 def test_spec_edit_checks_saves_and_keeps_copies(ws: Workspace) -> None:
-    from sandbox.make import spec_edit
     from sandbox.core.errors import SpecError
+    from sandbox.make import spec_edit
 
     add_project(ws, "Expense approvals")
     project = ws.project("expense-approvals")

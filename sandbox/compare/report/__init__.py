@@ -50,8 +50,18 @@ class ReportError(SandboxError):
 # --- the fold ---------------------------------------------------------------------------------
 class _Assistant:
     __slots__ = (
-        "projects", "sessions", "session_seconds", "runs", "runs_ok", "run_seconds", "run_costs",
-        "ratings", "rating_minutes", "criteria", "overall", "first_working",
+        "criteria",
+        "first_working",
+        "overall",
+        "projects",
+        "rating_minutes",
+        "ratings",
+        "run_costs",
+        "run_seconds",
+        "runs",
+        "runs_ok",
+        "session_seconds",
+        "sessions",
     )
 
     def __init__(self) -> None:
@@ -68,7 +78,7 @@ class _Assistant:
         self.overall = [0, 0.0, 0.0]
         self.first_working: list[float] = []  # hours from created to the first working rating
 
-    def merge(self, other: "_Assistant") -> None:
+    def merge(self, other: _Assistant) -> None:
         self.projects |= other.projects
         self.sessions += other.sessions
         self.session_seconds += other.session_seconds
@@ -100,7 +110,7 @@ class _Scope:
         self.votes: dict[tuple[str, str, str], int] = {}  # (a_assistant, b_assistant, winner) -> n
         self.comparisons = 0
 
-    def merge(self, other: "_Scope") -> None:
+    def merge(self, other: _Scope) -> None:
         """Add one project's totals: each event is folded once, then merged into every slice."""
         self.projects |= other.projects
         self.comparisons += other.comparisons

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import webbrowser
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from textual import on, work
@@ -34,7 +34,7 @@ def describe_live_event(event: Any) -> str:
     kind = getattr(event, "kind", "event")
     at = getattr(event, "at", None)
     if isinstance(at, (int, float)):
-        stamp = datetime.fromtimestamp(at, tz=timezone.utc).astimezone().strftime("%H:%M:%S")
+        stamp = datetime.fromtimestamp(at, tz=UTC).astimezone().strftime("%H:%M:%S")
     elif isinstance(at, str) and len(at) >= 19:
         stamp = at[11:19]
     else:

@@ -141,8 +141,8 @@ class ReportScreen(Screen):
 
     @work(thread=True, exclusive=True, group="report-build")
     def build(self) -> None:
-        from sandbox.core.errors import SandboxError
         from sandbox.compare.report import build_report
+        from sandbox.core.errors import SandboxError
 
         try:
             report = build_report(self.workspace, keep_events=False)
@@ -228,8 +228,8 @@ class ReportScreen(Screen):
 
     @work(thread=True, exclusive=True, group="report-export")
     def action_export_html(self) -> None:
-        from sandbox.core.errors import SandboxError
         from sandbox.compare.report import build_report, write
+        from sandbox.core.errors import SandboxError
 
         target = self.workspace.root / "report.html"
         try:

@@ -24,11 +24,10 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
-from sandbox.make import spec_edit
 from sandbox.core.errors import SandboxError
+from sandbox.make import spec_edit
 from sandbox.tui.format import error_where
 from sandbox.tui.messages import SpecChecked
-
 
 NOT_SAVED_NOTE = (
     "Not saved yet: fix it, or press ctrl+s again to save anyway (the prototypes keep their "

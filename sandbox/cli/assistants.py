@@ -1,4 +1,4 @@
-"""CLI for sessions and runs: ``session start|end|list``, ``open``, ``run``, ``log-edit``, ``log``.
+"""``sandbox session start|end|list``, ``open``, ``run`` and ``log-edit``: the assistants at work.
 
 Thin on purpose: the work is in ``sandbox.assistants.sessions``, ``sandbox.assistants.runs`` and ``sandbox.assistants.hooks``
 so the TUI can call the same functions.
@@ -11,20 +11,17 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
-from sandbox.cli import command, print_json, workspace_from
+from sandbox.cli.common import add_command, print_json, user, workspace_from
 from sandbox.core.errors import SandboxError
 
 
-def _user() -> str | None:
-    return os.environ.get("SANDBOX_USER") or os.environ.get("USER") or None
-
-
-def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
-    session = add("session", "start or end a span in which one assistant works on one variant")
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    session = add_command(sub, "session", "start or end a span in which one assistant works on one variant", cmd_session)
     actions = session.add_subparsers(dest="session_action", metavar="ACTION", parser_class=type(session))
     actions.required = True
     start = actions.add_parser("start", help="snapshot a variant and start attributing its changes")
@@ -42,13 +39,13 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     listing.add_argument("slug", nargs="?", help="one project (default: all)")
     listing.add_argument("--json", action="store_true", help="print JSON for other tools")
 
-    open_ = add("open", "open a variant in its assistant (the terminal is handed over), inside a session")
+    open_ = add_command(sub, "open", "open a variant in its assistant (the terminal is handed over), inside a session", cmd_open)
     open_.add_argument("slug")
     open_.add_argument("--variant", "-v", required=True, metavar="ID")
     open_.add_argument("--score", type=int, metavar="1-5", help="rating recorded when the session ends")
     open_.add_argument("--note", help="note recorded when the session ends")
 
-    run = add("run", "run assistants headless on their brief, in parallel, and record what they did", listing=True)
+    run = add_command(sub, "run", "run assistants headless on their brief, in parallel, and record what they did", cmd_run, listing=True)
     run.add_argument("slug")
     target = run.add_mutually_exclusive_group(required=True)
     target.add_argument("--variant", "-v", action="append", metavar="ID", help="a variant to run (repeatable)")
@@ -58,7 +55,7 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     run.add_argument("--prompt", help="the task (default: read the brief and build what it describes)")
     run.add_argument("--quiet", "-q", action="store_true", help="do not echo the assistants' output")
 
-    log_edit = add("log-edit", "record one file edit made by an assistant (called by its edit hook)")
+    log_edit = add_command(sub, "log-edit", "record one file edit made by an assistant (called by its edit hook)", cmd_log_edit)
     log_edit.add_argument("slug", nargs="?", help="project (default: found from the file's folder)")
     log_edit.add_argument("--variant", "-v", metavar="ID")
     log_edit.add_argument("--file", metavar="PATH", help="the edited file")
@@ -69,9 +66,6 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     log_edit.add_argument("--json", action="store_true",
                           help="print the recorded event as JSON (null when nothing was recorded)")
 
-    log = add("log", "a project's history in plain words, one line per event", listing=True)
-    log.add_argument("slug")
-    log.add_argument("--no-git", action="store_true", help="do not look for co-authored commits")
 
 
 def _print_event(args: argparse.Namespace, event: dict[str, Any]) -> None:
@@ -83,7 +77,6 @@ def _print_event(args: argparse.Namespace, event: dict[str, Any]) -> None:
         print(describe_event(event))
 
 
-@command("session")
 def cmd_session(args: argparse.Namespace) -> int:
     from sandbox.assistants import sessions
 
@@ -112,12 +105,12 @@ def cmd_session(args: argparse.Namespace) -> int:
     project = ws.project(args.slug)
     if args.session_action == "start":
         _check_assistant(ws, args.assistant)
-        event = sessions.start_session(project, args.variant, assistant=args.assistant, by=_user())
+        event = sessions.start_session(project, args.variant, assistant=args.assistant, by=user())
         if not args.json:  # what happens now and how to finish, for someone new to sessions
             print(f"Changes in variants/{args.variant} now count as {event['assistant']}'s work. When done: "
                   f"sandbox session end {project.slug} --variant {args.variant}", file=sys.stderr)
     else:
-        event = sessions.end_session(project, args.variant, score=args.score, note=args.note, by=_user())
+        event = sessions.end_session(project, args.variant, score=args.score, note=args.note, by=user())
     _print_event(args, event)
     return 0
 
@@ -129,7 +122,6 @@ def _check_assistant(ws: Any, assistant: str | None) -> None:
         resolve_assistants(ws.registry, [assistant])
 
 
-@command("open")
 def cmd_open(args: argparse.Namespace) -> int:
     from sandbox.assistants import runs, sessions
 
@@ -138,7 +130,7 @@ def cmd_open(args: argparse.Namespace) -> int:
     argv = runs.launch_argv(ws, project, args.variant)
     if args.score is not None and not 1 <= args.score <= 5:
         raise SandboxError(f"--score must be a whole number from 1 to 5, not {args.score}")
-    start = sessions.start_session(project, args.variant, by=_user())
+    start = sessions.start_session(project, args.variant, by=user())
     print(f"sandbox: {sessions.describe_event(start)}; handing the terminal to {' '.join(argv)}", file=sys.stderr)
     env = runs.assistant_env(ws, project, args.variant, start["session"])
     # Ctrl-C belongs to the assistant while it runs; we must survive it to end the session. A
@@ -160,7 +152,7 @@ def cmd_open(args: argparse.Namespace) -> int:
                 raise SandboxError(f"cannot start '{argv[0]}': {exc.strerror or exc}") from None
             code = proc.wait()
         finally:
-            end = sessions.end_session(project, args.variant, score=args.score, note=args.note, by=_user())
+            end = sessions.end_session(project, args.variant, score=args.score, note=args.note, by=user())
             print(f"sandbox: {sessions.describe_event(end)}", file=sys.stderr)
     return 0 if code == 0 else 1
 
@@ -202,7 +194,6 @@ def _stop_once() -> Callable[[int, Any], None]:
     return handler
 
 
-@command("run")
 def cmd_run(args: argparse.Namespace) -> int:
     from sandbox.assistants import runs
     from sandbox.assistants.sessions import describe_event
@@ -230,7 +221,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     stop = _stop_once()
     with _handling_signals({signal.SIGINT: stop, signal.SIGTERM: stop, signal.SIGHUP: stop}):
         results = runs.run_many(ws, project, variants, timeout=timeout, on_output=on_output, prompt=args.prompt,
-                                by=_user())
+                                by=user())
     events = [r for r in results if isinstance(r, dict)]
     errors = [r for r in results if not isinstance(r, dict)]
     if args.json:
@@ -249,7 +240,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0 if all(e.get("exit_code") == 0 and not e.get("timed_out") for e in events) else 1
 
 
-@command("log-edit")
 def cmd_log_edit(args: argparse.Namespace) -> int:
     if not args.hook:
         return _log_edit(args)
@@ -307,78 +297,3 @@ def _log_edit(args: argparse.Namespace) -> int:
             who = f" of {args.assistant}" if args.assistant else ""
             print(f"not recorded: no open session{who} on variant '{variant}', or the file is outside it")
     return 0
-
-
-BLIND_FIELDS = ("a", "b", "a_assistant", "b_assistant")
-
-
-def _blind(event: dict[str, Any], voted: set[Any]) -> dict[str, Any]:
-    """A comparison waiting for its vote keeps who is A and who is B hidden, even in ``--json``."""
-    if event.get("kind") != "compare" or event.get("comparison") in voted:
-        return event
-    return {k: ("hidden until the vote" if k in BLIND_FIELDS else v) for k, v in event.items()}
-
-
-@command("log")
-def cmd_log(args: argparse.Namespace) -> int:
-    from sandbox.core import ledger
-    from sandbox.assistants.hooks import co_authored_commits
-    from sandbox.assistants.sessions import describe_event
-
-    ws = workspace_from(args)
-    project = ws.project(args.slug)
-    read = ledger.read(project.ledger_path)
-    voted = {e.get("comparison") for e in read.events if e.get("kind") == ledger.VOTE}
-    rows: list[dict[str, Any]] = [
-        {"at": e.get("at", ""), "kind": e.get("kind"), "text": describe_event(e), "event": _blind(e, voted)}
-        for e in read.events
-    ]
-    if not args.no_git:
-        for commit in co_authored_commits(project.path, ws.registry):
-            names = ", ".join(ws.registry[a].name for a in commit.assistants if a in ws.registry)
-            where = f" in {', '.join(commit.variants)}" if commit.variants else ""
-            agrees = ""
-            if commit.variants:
-                agrees = " (matches the variant)" if set(commit.variants) <= set(commit.assistants) else \
-                    " (touches another assistant's variant)"
-            at = _utc(commit.at)
-            rows.append({
-                "at": at, "kind": "commit",
-                "text": f"commit {commit.sha[:8]} '{commit.subject}' co-authored by {names}{where}{agrees}",
-                "event": commit.to_dict(),
-            })
-    rows.sort(key=lambda r: r["at"])
-    for problem in read.problems:  # on stderr in both modes: skipped lines are never silent
-        print(f"sandbox: {problem}", file=sys.stderr)
-    if args.json:
-        print_json(rows)
-        return 0
-    if not rows:
-        print("Nothing recorded yet.")
-    for row in rows:
-        print(f"{_local_time(row['at'])}  {row['text']}")
-    return 0
-
-
-def _local_time(at: Any) -> str:
-    """A ledger time (UTC) on the reader's own clock: people match history against their day.
-
-    ``--json`` keeps the UTC original.
-    """
-    from sandbox.core.ledger import parse_time
-
-    try:
-        return parse_time(str(at)).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return str(at).replace("T", " ")[:16]
-
-
-def _utc(text: str) -> str:
-    """A git ISO date as the ledger's UTC form, so both sort together."""
-    from datetime import datetime, timezone
-
-    try:
-        return datetime.fromisoformat(text).astimezone(timezone.utc).isoformat(timespec="milliseconds").replace(
-            "+00:00", "Z")
-    except ValueError:
-        return text
