@@ -18,7 +18,11 @@ from sandbox.core.errors import AnswerError, AssistantError, ProjectError, Sandb
 from sandbox.make.spec import SPEC_FILE, ProjectSpec, load_spec
 
 if TYPE_CHECKING:
+    from sandbox.assistants.registry import Assistant
+    from sandbox.core.settings import Settings
     from sandbox.live.loop import LiveProject
+    from sandbox.make.catalog import Template, TemplateCatalog
+    from sandbox.make.scaffold import Created, RenderResult
 
 PROJECTS_DIR = "projects"
 WORKSPACE_ENV = "SANDBOX_WORKSPACE"
@@ -33,9 +37,9 @@ class Prepared:
     """A spec checked against its template and the registry, ready to render."""
 
     spec: ProjectSpec
-    template: Any  # templates.Template
+    template: Template
     answers: dict[str, Any]
-    assistants: list[Any]  # assistants.Assistant
+    assistants: list[Assistant]
 
 
 @dataclass
@@ -129,19 +133,19 @@ class Workspace:
         return self.root / PROJECTS_DIR
 
     @cached_property
-    def settings(self) -> Any:
+    def settings(self) -> Settings:
         from sandbox.core.settings import load_settings
 
         return load_settings(self.root)
 
     @cached_property
-    def registry(self) -> dict[str, Any]:
+    def registry(self) -> dict[str, Assistant]:
         from sandbox.assistants.registry import load_registry
 
         return load_registry(self.settings)
 
     @cached_property
-    def catalog(self) -> Any:
+    def catalog(self) -> TemplateCatalog:
         from sandbox.make.catalog import TemplateCatalog
 
         return TemplateCatalog(self.root)
@@ -152,10 +156,10 @@ class Workspace:
             self.__dict__.pop(name, None)
 
     # --- templates -------------------------------------------------------------------------
-    def templates(self) -> list[Any]:
+    def templates(self) -> list[Template]:
         return self.catalog.all()
 
-    def template(self, name: str) -> Any:
+    def template(self, name: str) -> Template:
         return self.catalog.get(name)
 
     def default_assistants(self) -> list[str]:
@@ -171,7 +175,7 @@ class Workspace:
         return sorted(
             entry.name
             for entry in os.scandir(self.projects_dir)
-            if entry.is_dir() and not entry.name.startswith(".") and os.path.exists(os.path.join(entry.path, SPEC_FILE))
+            if entry.is_dir() and not entry.name.startswith(".") and Path(entry.path, SPEC_FILE).exists()
         )
 
     def project(self, slug: str) -> Project:
@@ -232,15 +236,15 @@ class Workspace:
         try:
             answers = validate_answers(template, spec.vars)
         except AnswerError as exc:
-            keys = ("vars", exc.question) if exc.question in spec.vars else ("vars",)
-            raise _located(spec, exc.message, *keys) from None
+            where: tuple[str | int, ...] = ("vars", exc.question) if exc.question in spec.vars else ("vars",)
+            raise _located(spec, exc.message, *where) from None
         ids = spec.assistants or self.default_assistants()
         try:
             assistants = resolve_assistants(self.registry, ids)
         except AssistantError as exc:
             bad = next((i for i, a in enumerate(ids) if a not in self.registry), None)
-            keys: tuple[Any, ...] = ("assistants", bad) if spec.assistants and bad is not None else ("assistants",)
-            raise _located(spec, exc.message, *keys) from None
+            where = ("assistants", bad) if spec.assistants and bad is not None else ("assistants",)
+            raise _located(spec, exc.message, *where) from None
         return Prepared(spec=spec, template=template, answers=answers, assistants=assistants)
 
     def check(self, slug: str | None = None) -> list[CheckResult]:
@@ -270,8 +274,8 @@ class Workspace:
         answers: dict[str, Any] | None = None,
         slug: str | None = None,
         by: str | None = None,
-    ) -> Any:
-        """Validate everything first, then create the project atomically. Returns scaffold.Created."""
+    ) -> Created:
+        """Validate everything first, then create the project atomically."""
         from sandbox.make.scaffold import create, slugify, unique_slug
         from sandbox.make.spec import SLUG_RE
 
@@ -280,7 +284,9 @@ class Workspace:
             raise ProjectError("the title is empty; give the idea a short name like 'Expense approvals'")
         if slug:
             if not SLUG_RE.match(slug):
-                raise ProjectError(f"--slug '{slug}' must be lowercase letters, digits and '-' (like expense-approvals)")
+                raise ProjectError(
+                    f"--slug '{slug}' must be lowercase letters, digits and '-' (like expense-approvals)"
+                )
             if (self.projects_dir / slug).exists():
                 raise ProjectError(f"a project called '{slug}' already exists; choose another --slug")
         else:
@@ -321,8 +327,8 @@ class Workspace:
         options.setdefault("record_changes", record_change_batch)
         return LiveProject(self, slug, **options)
 
-    def render(self, slug: str, *, by: str | None = None) -> Any:
-        """Re-render a project from its (valid) spec; appends a ``rendered`` event. Returns RenderResult."""
+    def render(self, slug: str, *, by: str | None = None) -> RenderResult:
+        """Re-render a project from its (valid) spec; appends a ``rendered`` event."""
         from sandbox.make.scaffold import render_again
 
         project = self.project(slug)
@@ -345,7 +351,7 @@ class Workspace:
         return result
 
 
-def _located(spec: ProjectSpec, message: str, *keys: Any) -> SpecError:
+def _located(spec: ProjectSpec, message: str, *keys: str | int) -> SpecError:
     if spec.path is None:
         return SpecError(message)
     return spec.error(message, *keys)

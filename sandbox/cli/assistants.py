@@ -1,7 +1,7 @@
 """``sandbox session start|end|list``, ``open``, ``run`` and ``log-edit``: the assistants at work.
 
-Thin on purpose: the work is in ``sandbox.assistants.sessions``, ``sandbox.assistants.runs`` and ``sandbox.assistants.hooks``
-so the TUI can call the same functions.
+Thin on purpose: the work is in ``sandbox.assistants.sessions``, ``sandbox.assistants.runs`` and
+``sandbox.assistants.hooks``, so the TUI can call the same functions.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ from sandbox.core.errors import SandboxError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    session = add_command(sub, "session", "start or end a span in which one assistant works on one variant", cmd_session)
+    session = add_command(
+        sub, "session", "start or end a span in which one assistant works on one variant", cmd_session
+    )
     actions = session.add_subparsers(dest="session_action", metavar="ACTION", parser_class=type(session))
     actions.required = True
     start = actions.add_parser("start", help="snapshot a variant and start attributing its changes")
@@ -39,13 +41,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     listing.add_argument("slug", nargs="?", help="one project (default: all)")
     listing.add_argument("--json", action="store_true", help="print JSON for other tools")
 
-    open_ = add_command(sub, "open", "open a variant in its assistant (the terminal is handed over), inside a session", cmd_open)
+    open_ = add_command(
+        sub, "open", "open a variant in its assistant (the terminal is handed over), inside a session", cmd_open
+    )
     open_.add_argument("slug")
     open_.add_argument("--variant", "-v", required=True, metavar="ID")
     open_.add_argument("--score", type=int, metavar="1-5", help="rating recorded when the session ends")
     open_.add_argument("--note", help="note recorded when the session ends")
 
-    run = add_command(sub, "run", "run assistants headless on their brief, in parallel, and record what they did", cmd_run, listing=True)
+    run = add_command(
+        sub, "run", "run assistants headless on their brief, in parallel, and record what they did", cmd_run,
+        listing=True,
+    )
     run.add_argument("slug")
     target = run.add_mutually_exclusive_group(required=True)
     target.add_argument("--variant", "-v", action="append", metavar="ID", help="a variant to run (repeatable)")
@@ -55,7 +62,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run.add_argument("--prompt", help="the task (default: read the brief and build what it describes)")
     run.add_argument("--quiet", "-q", action="store_true", help="do not echo the assistants' output")
 
-    log_edit = add_command(sub, "log-edit", "record one file edit made by an assistant (called by its edit hook)", cmd_log_edit)
+    log_edit = add_command(
+        sub, "log-edit", "record one file edit made by an assistant (called by its edit hook)", cmd_log_edit
+    )
     log_edit.add_argument("slug", nargs="?", help="project (default: found from the file's folder)")
     log_edit.add_argument("--variant", "-v", metavar="ID")
     log_edit.add_argument("--file", metavar="PATH", help="the edited file")
@@ -83,12 +92,14 @@ def cmd_session(args: argparse.Namespace) -> int:
     ws = workspace_from(args)
     if args.session_action == "list":
         slugs = [args.slug] if args.slug else ws.project_slugs()
-        rows = []
+        rows: list[dict[str, Any]] = []
         damaged: list[SandboxError] = []
         for slug in slugs:
             project = ws.project(slug)
-            for event in sessions.open_sessions(project, damaged=damaged).values():
-                rows.append({"project": slug, **event, "stale": sessions.run_is_stale(event)})
+            rows.extend(
+                {"project": slug, **event, "stale": sessions.run_is_stale(event)}
+                for event in sessions.open_sessions(project, damaged=damaged).values()
+            )
         for problem in damaged:  # never "No open sessions." while one is stuck in a damaged file
             print(f"sandbox: {problem}", file=sys.stderr)
         if args.json:
@@ -266,7 +277,7 @@ def _log_edit(args: argparse.Namespace) -> int:
         if args.hook:
             return 0
         raise SandboxError("say which file was edited with --file PATH")
-    base = Path(cwd or os.getcwd())
+    base = Path(cwd) if cwd else Path.cwd()
     path = Path(files[0]) if Path(files[0]).is_absolute() else base / files[0]
     if args.slug:
         ws = workspace_from(args)
@@ -276,7 +287,7 @@ def _log_edit(args: argparse.Namespace) -> int:
         if not variant:
             raise SandboxError("say which variant with --variant ID")
         if not Path(files[0]).is_absolute() and not args.hook:
-            path = Path(os.path.abspath(project.variant_dir(variant) / files[0]))  # relative to the variant
+            path = Path(os.path.normpath(project.variant_dir(variant).absolute() / files[0]))  # relative to the variant
     else:
         where = hooks.find_variant(path)
         if where is None:

@@ -28,7 +28,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rate.add_argument("--minutes", type=float, default=None, metavar="M", help="minutes you spent on this variant")
     rate.add_argument("--note", default=None, metavar="TEXT", help="a free note")
 
-    compare = add_command(sub, "compare", "start a blind A/B comparison of two variants (names hidden until you vote)", cmd_compare, listing=True)
+    compare = add_command(
+        sub, "compare", "start a blind A/B comparison of two variants (names hidden until you vote)", cmd_compare,
+        listing=True,
+    )
     compare.add_argument("slug", help="the project")
     compare.add_argument(
         "--variants", nargs=2, metavar=("ID", "ID"), default=None,
@@ -39,7 +42,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="print file:// links and return, instead of serving both previews and asking for the vote",
     )
 
-    vote = add_command(sub, "vote", "vote on the waiting blind comparison, then see who was who", cmd_vote, listing=True)
+    vote = add_command(
+        sub, "vote", "vote on the waiting blind comparison, then see who was who", cmd_vote,
+        listing=True,
+    )
     vote.add_argument("slug", help="the project")
     vote.add_argument("--winner", "-w", required=True, metavar="A|B|tie|both-bad", help="which one was better")
     vote.add_argument("--reason", default=None, metavar="TEXT", help="why, in a few words")
@@ -102,7 +108,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.json:
         print_json({**comparison.blind_dict(), "resumed": resumed, "urls": urls})
         return 0
-    print(f"{'Resumed the waiting' if resumed else 'Started a'} blind comparison for {args.slug}. Names stay hidden until you vote.")
+    started = "Resumed the waiting" if resumed else "Started a"
+    print(f"{started} blind comparison for {args.slug}. Names stay hidden until you vote.")
     print(f"  A  {urls['A']}")
     print(f"  B  {urls['B']}")
     if not servers:

@@ -68,5 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("SANDBOX_DEBUG"):
             raise
-        print(f"sandbox: internal error: {type(exc).__name__}: {exc} (set SANDBOX_DEBUG=1 for details)", file=sys.stderr)
+        print(
+            f"sandbox: internal error: {type(exc).__name__}: {exc} (set SANDBOX_DEBUG=1 for details)", file=sys.stderr
+        )
         return 1

@@ -8,28 +8,40 @@ cleanly. Only the LiveProject machinery is imported when the command runs, so ``
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from types import FrameType
+from typing import TYPE_CHECKING
 
 from sandbox.cli.common import add_command, user, workspace_from
+
+if TYPE_CHECKING:
+    from sandbox.live.loop import LiveEvent, LiveProject
+
+SignalHandler = Callable[[int, FrameType | None], object]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``preview`` subcommand to the ``sandbox`` parser."""
-    p = add_command(sub, "preview", "serve a project's prototypes and reload the browser whenever a file is saved", cmd_preview)
+    p = add_command(
+        sub, "preview", "serve a project's prototypes and reload the browser whenever a file is saved", cmd_preview
+    )
     p.add_argument("slug", help="the project to preview ('sandbox list' shows them)")
     which = p.add_mutually_exclusive_group()
-    which.add_argument("--variant", "-v", metavar="ID", help="the variant (assistant id) to preview (default: the first)")
+    which.add_argument(
+        "--variant", "-v", metavar="ID", help="the variant (assistant id) to preview (default: the first)"
+    )
     which.add_argument("--all", action="store_true", help="preview every variant, one port each")
     p.add_argument("--port", type=int, default=0, metavar="N",
                    help="port for the (first) preview; --all uses N, N+1, ... (default: any free port)")
     p.add_argument("--no-browser", action="store_true", help="print the URLs but do not open a browser")
 
 
-def _pick_variants(live: Any, args: argparse.Namespace) -> list[str]:
+def _pick_variants(live: LiveProject, args: argparse.Namespace) -> list[str]:
     from sandbox.core.errors import SandboxError
 
     available = live.project.variant_ids()
@@ -50,7 +62,7 @@ def _pick_variants(live: Any, args: argparse.Namespace) -> list[str]:
     return [(ordered or available)[0]]
 
 
-def format_event(event: Any) -> str | None:
+def format_event(event: LiveEvent) -> str | None:
     """One line per thing done: time, who, files and action, how long, how many browsers told.
 
     A variant's ``batch`` is left out: the ``reload``/``css`` line that follows says the same and
@@ -76,7 +88,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise SandboxError(f"--port {args.port} is not a port number (1-65535, or 0 for any free port)")
 
-    def show(event: Any) -> None:
+    def show(event: LiveEvent) -> None:
         line = format_event(event)
         if line:
             print(line, flush=True)
@@ -112,18 +124,16 @@ def cmd_preview(args: argparse.Namespace) -> int:
     return 0
 
 
-def _on_signals(handler: Any) -> dict[int, Any]:
+def _on_signals(handler: SignalHandler) -> dict[int, signal._HANDLER]:
     """Ctrl+C and a plain kill both end the preview cleanly (exit 0), never with a traceback."""
-    previous = {}
+    previous: dict[int, signal._HANDLER] = {}
     for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
+        with contextlib.suppress(ValueError):  # not the main thread (embedded use): leave signals alone
             previous[sig] = signal.signal(sig, handler)
-        except ValueError:  # not the main thread (embedded use): leave signals alone
-            pass
     return previous
 
 
-def _restore_signals(previous: dict[int, Any]) -> None:
+def _restore_signals(previous: dict[int, signal._HANDLER]) -> None:
     for sig, handler in previous.items():
         signal.signal(sig, handler)
 
@@ -132,7 +142,5 @@ def _open_browser(urls: list[str]) -> None:
     import webbrowser
 
     for url in urls:
-        try:
+        with contextlib.suppress(Exception):  # no browser is fine: the URL is printed
             webbrowser.open(url, new=2)
-        except Exception:  # noqa: BLE001 - no browser is fine: the URL is printed
-            pass

@@ -42,7 +42,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     check = add_command(sub, "check", "validate project.yaml of one project or all", cmd_check, listing=True)
     check.add_argument("slug", nargs="?", help="the project to check (default: all)")
     render = add_command(
-        sub, "render", "re-render a project after editing project.yaml (edited files are kept)", cmd_render, listing=True
+        sub, "render", "re-render a project after editing project.yaml (edited files are kept)", cmd_render,
+        listing=True,
     )
     render.add_argument("slug")
 

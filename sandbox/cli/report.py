@@ -10,12 +10,17 @@ from sandbox.cli.common import add_command, workspace_from
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    report = add_command(sub, "report", "the comparison report over every project (Markdown, CSV, HTML or JSON)", cmd_report, listing=True)
+    report = add_command(
+        sub, "report", "the comparison report over every project (Markdown, CSV, HTML or JSON)", cmd_report,
+        listing=True,
+    )
     report.add_argument(
         "--format", "-f", choices=("md", "csv", "html", "json"), default=None,
         help="default: from the --output file's extension (.md, .csv, .html, .json), else md",
     )
-    report.add_argument("--output", "-o", type=Path, default=None, metavar="FILE", help="write to FILE instead of printing")
+    report.add_argument(
+        "--output", "-o", type=Path, default=None, metavar="FILE", help="write to FILE instead of printing"
+    )
     report.add_argument("--category", default=None, metavar="C", help="only projects of this category")
 
 

@@ -33,10 +33,16 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sandbox.core.errors import SandboxError
 from sandbox.core.fs import sha256_file
+
+if TYPE_CHECKING:
+    from sandbox.live.preview import PreviewServer
+    from sandbox.live.watch import ChangeBatch, Watcher
+    from sandbox.make.scaffold import RenderResult
+    from sandbox.workspace import Prepared, Project, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +73,7 @@ class LiveEvent:
     error: dict[str, Any] | None = None
 
 
-ChangeRecorder = Callable[[Any, str, list[Path]], Any]
+ChangeRecorder = Callable[["Project", str, list[Path]], object]
 """Hears every batch of changes inside a variant (``sessions.record_change_batch`` in the app): the live
 loop comes before the assistants in the flow, so whoever starts it says where batches go."""
 
@@ -116,7 +122,7 @@ class LiveProject:
 
     def __init__(
         self,
-        workspace: Any,
+        workspace: Workspace,
         slug: str,
         on_event: Callable[[LiveEvent], None] | None = None,
         debounce_ms: int | None = None,
@@ -143,11 +149,11 @@ class LiveProject:
         self.force_polling = force_polling
         self.error: dict[str, Any] | None = None
         self.entry = "index.html"
-        self._servers: dict[str, Any] = {}
+        self._servers: dict[str, PreviewServer] = {}
         self._lock = threading.Lock()
         self._expected: dict[Path, _Expected] = {}
         self._spec_digest: str | None = None  # project.yaml as last validated and rendered
-        self._watcher: Any = None
+        self._watcher: Watcher | None = None
         self._root = self.project.path.resolve()
 
     # --- lifecycle ------------------------------------------------------------------------------
@@ -212,7 +218,7 @@ class LiveProject:
         if server is not None:
             server.stop()
 
-    def server(self, variant: str) -> Any:
+    def server(self, variant: str) -> PreviewServer | None:
         """The running PreviewServer of ``variant``, or None."""
         with self._lock:
             return self._servers.get(variant)
@@ -252,7 +258,7 @@ class LiveProject:
                 split.other.append(path)
         return split
 
-    def _on_batch(self, batch: Any) -> None:
+    def _on_batch(self, batch: ChangeBatch) -> None:
         split = self._split(self._drop_expected(batch.paths))
         for variant, paths in split.variants.items():
             self._variant_changed(variant, paths, batch.started)
@@ -327,7 +333,7 @@ class LiveProject:
                        seconds=time.monotonic() - started, clients=clients)
 
     # --- the spec -------------------------------------------------------------------------------
-    def _validate(self) -> Any:
+    def _validate(self) -> Prepared:
         """The prepared spec, or raises SandboxError pointing into project.yaml."""
         return self.workspace.prepare(self.project.load_spec())
 
@@ -338,7 +344,7 @@ class LiveProject:
         except SandboxError as exc:
             self._set_error(exc, time.monotonic())
             return
-        self.entry = getattr(prepared.template, "entry", "index.html") or "index.html"
+        self.entry = prepared.template.entry or "index.html"
         from sandbox.make.scaffold import read_manifest
 
         if digest is not None and read_manifest(self.project.path).get("spec_sha256") != digest:
@@ -368,7 +374,7 @@ class LiveProject:
             self._set_error(exc, started)
             return
         self._spec_digest = digest
-        self.entry = getattr(prepared.template, "entry", "index.html") or "index.html"
+        self.entry = prepared.template.entry or "index.html"
         self._expect(result)
         if self.error is not None:
             with self._lock:
@@ -398,7 +404,7 @@ class LiveProject:
         for variant, paths in by_variant.items():
             self._tell(variant, paths, started, what="re-rendered")
 
-    def _expect(self, result: Any) -> None:
+    def _expect(self, result: RenderResult) -> None:
         """Remember what the render wrote so the watcher's report of it is not taken for a new edit."""
         until = time.monotonic() + EXPECTED_TTL
         expected: dict[Path, _Expected] = {}

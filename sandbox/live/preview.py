@@ -30,6 +30,7 @@ the files on disk stay untouched.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import json
 import logging
@@ -118,7 +119,7 @@ class _Client:
     """One connected event stream: a queue the notifier fills and the stream's thread drains."""
 
     def __init__(self) -> None:
-        self.queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.queue: queue.SimpleQueue[bytes | object] = queue.SimpleQueue()
 
 
 class _Hub:
@@ -336,7 +337,7 @@ class _Handler(BaseHTTPRequestHandler):
                 location = quote(unquote(url_path)) + "/" + (f"?{quote(query, safe='=&+%;,/:@')}" if query else "")
                 self._send(HTTPStatus.MOVED_PERMANENTLY, b"", "text/plain", head=True, extra={"Location": location})
                 return
-            target = preview.resolve([*segments, "index.html"])  # type: ignore[list-item]
+            target = preview.resolve([*(segments or []), "index.html"])
         if target is None or not target.is_file():
             # Only regular files: reading a FIFO (or a device a symlink points at) would block
             # this connection's thread forever.
@@ -383,9 +384,9 @@ class _Handler(BaseHTTPRequestHandler):
                     if time.monotonic() - quiet_since < KEEPALIVE_SECONDS:
                         continue
                     message = b": keep-alive\n\n"
-                if message is _CLOSE:
+                if not isinstance(message, bytes):  # the _CLOSE sentinel
                     break
-                self.wfile.write(message)  # type: ignore[arg-type]
+                self.wfile.write(message)
                 quiet_since = time.monotonic()
         except (OSError, ValueError):
             pass  # the tab went away; that is normal
@@ -395,7 +396,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _since(last_event_id: str | None, query: str) -> int | None:
     """The change number a tab has seen: Last-Event-ID on a reconnect, else the page's own."""
-    for raw in (last_event_id, (parse_qs(query).get("since") or [None])[0]):
+    for raw in (last_event_id, *parse_qs(query).get("since", [])[:1]):
         if raw is not None and raw.strip().isdigit():
             return int(raw.strip())
     return None
@@ -473,10 +474,8 @@ class PreviewServer:
         with self._conns_lock:
             conns = list(self._conns)
         for conn in conns:  # idle keep-alive connections would otherwise linger for `timeout`
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
