@@ -7,20 +7,25 @@ keeps the two assistants' instructions comparable.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
+
     from sandbox.assistants.registry import Assistant
+    from sandbox.make.catalog import Template
 
 
-def render_brief(assistant: Assistant, spec_project: dict[str, str], template: Any, answers: dict[str, Any]) -> str:
+def render_brief(
+    assistant: Assistant, spec_project: dict[str, str], template: Template, answers: dict[str, Any]
+) -> str:
     """The brief placed in the file the assistant reads: the idea, what exists, the ground rules.
 
     Rendered from ``brief.md.j2`` beside this module in the sandbox (user text is data, never template code).
     """
-    env = _brief_environment()
-    return env.get_template("brief.md.j2").render(
+    return _brief_environment().get_template("brief.md.j2").render(
         project=spec_project,
         assistant={"id": assistant.id, "name": assistant.name},
         template={
@@ -31,21 +36,15 @@ def render_brief(assistant: Assistant, spec_project: dict[str, str], template: A
             "provides": list(template.provides),
         },
         vars=answers,
-        questions=[
-            {"name": q.name, "help": q.help, "value": answers.get(q.name)} for q in getattr(template, "questions", ())
-        ],
+        questions=[{"name": q.name, "help": q.help, "value": answers.get(q.name)} for q in template.questions],
     )
 
 
-_brief_env: Any = None
+@functools.cache
+def _brief_environment() -> SandboxedEnvironment:
+    """Built on first use (Jinja2 is a heavy import) and kept: the brief's source never changes."""
+    from jinja2 import FileSystemLoader
 
+    from sandbox.make.render import sandboxed_environment
 
-def _brief_environment() -> Any:
-    global _brief_env
-    if _brief_env is None:
-        from jinja2 import FileSystemLoader
-
-        from sandbox.make.render import sandboxed_environment
-
-        _brief_env = sandboxed_environment(FileSystemLoader(str(Path(__file__).parent)), autoescape=False)
-    return _brief_env
+    return sandboxed_environment(FileSystemLoader(str(Path(__file__).parent)), autoescape=False)

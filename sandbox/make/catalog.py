@@ -7,23 +7,25 @@ Answers are checked here with messages written for people who are not engineers.
 
 from __future__ import annotations
 
-import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sandbox.core.errors import AnswerError, TemplateError
-from sandbox.core.yamlio import load_yaml_file
+from sandbox.core.yamlio import LoadedYaml, load_yaml_file
+from sandbox.make.shared import SHARED_DIR, SharedAsset, find_shared, shared_folders
 
 QUESTION_TYPES = ("str", "text", "int", "bool", "choice", "color", "list")
 NAME_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
+WHOLE_NUMBER_RE = re.compile(r"\s*[-+]?\d+\s*")
 COLOR_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 # ``vars.items`` in Jinja2 would find dict.items before the answer, so such names are refused.
 RESERVED_NAMES = frozenset(name for name in dir(dict) if not name.startswith("_"))
 TRUE_WORDS = {"true", "yes", "y", "on", "1"}
 FALSE_WORDS = {"false", "no", "n", "off", "0"}
-TEMPLATE_KEYS = {"title", "description", "category", "entry", "provides", "questions"}
+TEMPLATE_KEYS = {"title", "description", "category", "entry", "provides", "shared", "questions"}
 QUESTION_KEYS = {"name", "type", "default", "help", "choices", "pattern", "min", "max", "label"}
 
 
@@ -59,10 +61,16 @@ class Template:
     questions: tuple[Question, ...] = ()
     provides: tuple[str, ...] = ()
     source: str = "built-in"
+    shared: tuple[SharedAsset, ...] = ()
+    shared_folders: tuple[Path, ...] = ()  # where ``shared`` names are looked up, first match wins
 
     @property
     def files_dir(self) -> Path:
         return self.root / "files"
+
+    @property
+    def yaml_path(self) -> Path:
+        return self.root / "template.yaml"
 
     def question(self, name: str) -> Question | None:
         return next((q for q in self.questions if q.name == name), None)
@@ -79,6 +87,7 @@ class Template:
             "entry": self.entry,
             "source": self.source,
             "provides": list(self.provides),
+            "shared": [asset.name for asset in self.shared],
             "questions": [
                 {
                     "name": q.name,
@@ -104,13 +113,24 @@ def builtin_templates_dir() -> Path:
     return installed if installed.is_dir() else package.parent / "templates"
 
 
+class _Fail(Protocol):
+    """Makes the TemplateError for a problem at ``keys`` inside template.yaml (line and column)."""
+
+    def __call__(self, message: str, /, *keys: str | int) -> TemplateError: ...
+
+
+def _is_inside(relative: str) -> bool:
+    """A path that stays inside the folder it is relative to (no '/', '\\' or '..' tricks)."""
+    return bool(relative) and not relative.startswith("/") and "\\" not in relative and ".." not in relative.split("/")
+
+
 def load_template(root: Path, source: str = "built-in") -> Template:
     """Read ``root/template.yaml``; every problem is a TemplateError naming file, line and column."""
     path = root / "template.yaml"
     loaded = load_yaml_file(path, TemplateError)
     data = loaded.data
 
-    def fail(message: str, *keys: str | int) -> TemplateError:
+    def fail(message: str, /, *keys: str | int) -> TemplateError:
         line, column = loaded.where(*keys)
         return TemplateError(message, path=path, line=line, column=column)
 
@@ -130,24 +150,28 @@ def load_template(root: Path, source: str = "built-in") -> Template:
             raise fail(f"'{key}' must be a non-empty text", key)
         texts[key] = value.strip()
     entry = texts["entry"]
-    if entry.startswith("/") or "\\" in entry or ".." in entry.split("/"):
+    if not _is_inside(entry):
         raise fail("'entry' must be a path inside the prototype, like index.html", "entry")
     provides = data.get("provides") or []
     if not isinstance(provides, list) or not all(isinstance(p, str) for p in provides):
         raise fail("'provides' must be a list of short texts", "provides")
+    shared = _parse_shared(data.get("shared"), loaded, fail)
     raw_questions = data.get("questions") or []
     if not isinstance(raw_questions, list):
         raise fail("'questions' must be a list", "questions")
     questions: list[Question] = []
     seen: set[str] = set()
     for index, raw in enumerate(raw_questions):
-        question = _parse_question(raw, lambda msg, *k, i=index: fail(msg, "questions", i, *k))
+        question = _parse_question(raw, _at_question(fail, index))
         if question.name in seen:
             raise fail(f"question '{question.name}' is defined twice", "questions", index)
         seen.add(question.name)
         questions.append(question)
     if not (root / "files").is_dir():
         raise TemplateError("template has no 'files/' folder next to template.yaml", path=path)
+    folders = shared_folders(root, builtin_templates_dir())
+    for asset in shared:
+        _check_shared(root, asset, folders)
     return Template(
         name=root.name,
         title=texts["title"],
@@ -158,10 +182,49 @@ def load_template(root: Path, source: str = "built-in") -> Template:
         questions=tuple(questions),
         provides=tuple(p.strip() for p in provides),
         source=source,
+        shared=shared,
+        shared_folders=folders,
     )
 
 
-def _parse_question(raw: Any, fail: Any) -> Question:
+def _at_question(fail: _Fail, index: int) -> _Fail:
+    def fail_in_question(message: str, /, *keys: str | int) -> TemplateError:
+        return fail(message, "questions", index, *keys)
+
+    return fail_in_question
+
+
+def _parse_shared(raw: object, loaded: LoadedYaml, fail: _Fail) -> tuple[SharedAsset, ...]:
+    """``shared: [base.css, storage.js]``: file names inside ``_shared/``, each with its location."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise fail(f"'shared' must be a list of file names from templates/{SHARED_DIR}/, like [base.css]", "shared")
+    assets: list[SharedAsset] = []
+    for index, name in enumerate(raw):
+        if not isinstance(name, str) or not _is_inside(name.strip()):
+            raise fail(f"'shared' item {index + 1} must be a file name inside {SHARED_DIR}/, like base.css",
+                       "shared", index)
+        if any(asset.name == name.strip() for asset in assets):
+            raise fail(f"shared file '{name.strip()}' is listed twice", "shared", index)
+        line, column = loaded.where("shared", index)
+        assets.append(SharedAsset(name=name.strip(), line=line, column=column))
+    return tuple(assets)
+
+
+def _check_shared(root: Path, asset: SharedAsset, folders: tuple[Path, ...]) -> None:
+    """Refuse, at load, a shared file that cannot be found or that the template also has itself."""
+    path = root / "template.yaml"
+    find_shared(asset, folders, path)
+    target = asset.name.removesuffix(".j2")
+    if (root / "files" / target).exists() or (root / "files" / f"{target}.j2").exists():
+        raise TemplateError(
+            f"'{target}' comes from {SHARED_DIR}/ and from this template's files/ too; keep one of them",
+            path=path, line=asset.line, column=asset.column,
+        )
+
+
+def _parse_question(raw: object, fail: _Fail) -> Question:
     if not isinstance(raw, dict):
         raise fail("each question must be a mapping with name, type and default")
     for key in raw:
@@ -231,79 +294,116 @@ def validate_answer(question: Question, value: Any) -> Any:
     Strings are accepted for every type, because answers also come from the command line and from
     text inputs in the TUI ("12", "yes").
     """
+    convert = _CONVERTERS.get(question.type)
+    if convert is None:  # unreachable: types are checked on load
+        raise AnswerError(question.name, f"{question.display_name} has an unknown type '{question.type}'")
+    return convert(question, value)
+
+
+def _as_text(question: Question, value: Any) -> str:
+    if isinstance(value, (bool, list, dict)) or value is None:
+        raise AnswerError(question.name, f"{question.display_name} must be a text (got {_describe(value)})")
+    return str(value)
+
+
+def _text_answer(question: Question, value: Any) -> str:
+    """``str`` (one line, stripped) and ``text`` (kept as typed), with length and pattern rules."""
     label = question.display_name
-    qtype = question.type
+    text = _as_text(question, value)
+    if question.type == "str":
+        if "\n" in text.strip():
+            raise AnswerError(question.name, f"{label} must fit on one line")
+        text = text.strip()
+    if question.min is not None and len(text) < question.min:
+        if question.min == 1:
+            raise AnswerError(question.name, f"{label} must not be empty")
+        raise AnswerError(question.name, f"{label} must be at least {question.min} characters long")
+    if question.max is not None and len(text) > question.max:
+        raise AnswerError(question.name, f"{label} must be at most {question.max} characters long (it has {len(text)})")
+    if question.pattern and not re.fullmatch(question.pattern, text):
+        hint = f" ({question.help})" if question.help else ""
+        raise AnswerError(question.name, f"{label} does not have the expected form{hint}")
+    return text
 
-    def bad(message: str) -> AnswerError:
-        return AnswerError(question.name, message)
 
-    if qtype in ("str", "text", "color", "choice"):
-        if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
-            raise bad(f"{label} must be a text (got {_describe(value)})")
-        text = str(value)
-        if qtype == "str" and "\n" in text.strip():
-            raise bad(f"{label} must fit on one line")
-        if qtype in ("str", "color", "choice"):
-            text = text.strip()
-        if qtype == "color":
-            if not COLOR_RE.match(text):
-                raise bad(f"{label} must be a colour written like #1a73e8 (got {_describe(value)})")
-            return text.lower()
-        if qtype == "choice":
-            if text not in question.choices:
-                raise bad(f"{label} must be one of: {', '.join(question.choices)} (got {_describe(value)})")
-            return text
-        if question.min is not None and len(text) < question.min:
-            if question.min == 1:
-                raise bad(f"{label} must not be empty")
-            raise bad(f"{label} must be at least {question.min} characters long")
-        if question.max is not None and len(text) > question.max:
-            raise bad(f"{label} must be at most {question.max} characters long (it has {len(text)})")
-        if question.pattern and not re.fullmatch(question.pattern, text):
-            hint = f" ({question.help})" if question.help else ""
-            raise bad(f"{label} does not have the expected form{hint}")
-        return text
-    if qtype == "int":
-        if isinstance(value, bool):
-            raise bad(f"{label} must be a whole number (got {_describe(value)})")
-        if isinstance(value, int):
-            number = value
-        elif (isinstance(value, float) and value.is_integer()) or (isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value)):
-            number = int(value)
-        else:
-            raise bad(f"{label} must be a whole number like 12 (got {_describe(value)})")
-        if question.min is not None and number < question.min:
-            raise bad(f"{label} must be {question.min} or more (got {number})")
-        if question.max is not None and number > question.max:
-            raise bad(f"{label} must be {question.max} or less (got {number})")
-        return number
-    if qtype == "bool":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
-            return value.strip().lower() in TRUE_WORDS
-        raise bad(f"{label} must be yes or no (got {_describe(value)})")
-    if qtype == "list":
-        if isinstance(value, str):
-            items = [line.strip() for line in value.splitlines()]
-            items = [item for item in items if item]
-        elif isinstance(value, (list, tuple)):
-            items = []
-            for index, item in enumerate(value, start=1):
-                if isinstance(item, (list, dict)) or item is None:
-                    raise bad(f"{label}: item {index} must be a line of text (got {_describe(item)})")
-                text = str(item).strip()
-                if not text:
-                    raise bad(f"{label}: item {index} is empty")
-                items.append(text)
-        else:
-            raise bad(f"{label} must be a list (got {_describe(value)})")
-        if question.min is not None and len(items) < question.min:
-            raise bad(f"{label} needs at least {question.min} item(s) (has {len(items)})")
-        if question.max is not None and len(items) > question.max:
-            raise bad(f"{label} allows at most {question.max} item(s) (has {len(items)})")
-        return items
-    raise bad(f"{label} has an unknown type '{qtype}'")  # unreachable: types are checked on load
+def _color_answer(question: Question, value: Any) -> str:
+    text = _as_text(question, value).strip()
+    if not COLOR_RE.match(text):
+        raise AnswerError(
+            question.name, f"{question.display_name} must be a colour written like #1a73e8 (got {_describe(value)})"
+        )
+    return text.lower()
+
+
+def _choice_answer(question: Question, value: Any) -> str:
+    text = _as_text(question, value).strip()
+    if text not in question.choices:
+        raise AnswerError(
+            question.name,
+            f"{question.display_name} must be one of: {', '.join(question.choices)} (got {_describe(value)})",
+        )
+    return text
+
+
+def _int_answer(question: Question, value: Any) -> int:
+    label = question.display_name
+    whole = (
+        (isinstance(value, int) and not isinstance(value, bool))
+        or (isinstance(value, float) and value.is_integer())
+        or (isinstance(value, str) and WHOLE_NUMBER_RE.fullmatch(value) is not None)
+    )
+    if not whole:
+        raise AnswerError(question.name, f"{label} must be a whole number like 12 (got {_describe(value)})")
+    number = int(value)
+    if question.min is not None and number < question.min:
+        raise AnswerError(question.name, f"{label} must be {question.min} or more (got {number})")
+    if question.max is not None and number > question.max:
+        raise AnswerError(question.name, f"{label} must be {question.max} or less (got {number})")
+    return number
+
+
+def _bool_answer(question: Question, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
+        return value.strip().lower() in TRUE_WORDS
+    raise AnswerError(question.name, f"{question.display_name} must be yes or no (got {_describe(value)})")
+
+
+def _list_answer(question: Question, value: Any) -> list[str]:
+    """A list of lines: from a YAML list, or from a text with one item per line (CLI, TUI)."""
+    label = question.display_name
+    if isinstance(value, str):
+        items = [line.strip() for line in value.splitlines() if line.strip()]
+    elif isinstance(value, (list, tuple)):
+        items = []
+        for index, item in enumerate(value, start=1):
+            if isinstance(item, (list, dict)) or item is None:
+                raise AnswerError(
+                    question.name, f"{label}: item {index} must be a line of text (got {_describe(item)})"
+                )
+            text = str(item).strip()
+            if not text:
+                raise AnswerError(question.name, f"{label}: item {index} is empty")
+            items.append(text)
+    else:
+        raise AnswerError(question.name, f"{label} must be a list (got {_describe(value)})")
+    if question.min is not None and len(items) < question.min:
+        raise AnswerError(question.name, f"{label} needs at least {question.min} item(s) (has {len(items)})")
+    if question.max is not None and len(items) > question.max:
+        raise AnswerError(question.name, f"{label} allows at most {question.max} item(s) (has {len(items)})")
+    return items
+
+
+_CONVERTERS: dict[str, Callable[[Question, Any], Any]] = {
+    "str": _text_answer,
+    "text": _text_answer,
+    "color": _color_answer,
+    "choice": _choice_answer,
+    "int": _int_answer,
+    "bool": _bool_answer,
+    "list": _list_answer,
+}
 
 
 def validate_answers(template: Template, answers: dict[str, Any]) -> dict[str, Any]:
@@ -316,7 +416,7 @@ def validate_answers(template: Template, answers: dict[str, Any]) -> dict[str, A
                 str(name), f"'{name}' is not a question of template '{template.name}' (it asks: {known})"
             )
     for question in template.questions:
-        value = answers[question.name] if question.name in answers else question.default
+        value = answers.get(question.name, question.default)
         result[question.name] = validate_answer(question, value)
     return result
 
@@ -333,7 +433,7 @@ class TemplateCatalog:
         if self.workspace_dir is not None:
             own = self.workspace_dir / "templates"
             # a clone of this repository is a workspace whose templates/ *is* the built-in folder
-            if not (own.is_dir() and builtin.is_dir() and os.path.samefile(own, builtin)):
+            if not (own.is_dir() and builtin.is_dir() and own.samefile(builtin)):
                 roots.append((own, "workspace"))
         return roots
 
@@ -341,7 +441,10 @@ class TemplateCatalog:
         names: set[str] = set()
         for root, _ in self._roots():
             if root.is_dir():
-                names.update(p.name for p in root.iterdir() if (p / "template.yaml").is_file())
+                # _shared/ holds assets templates take, never a template (NAME_OK refuses it in get too)
+                names.update(
+                    p.name for p in root.iterdir() if p.name != SHARED_DIR and (p / "template.yaml").is_file()
+                )
         return sorted(names)
 
     def get(self, name: str) -> Template:

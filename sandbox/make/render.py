@@ -5,25 +5,49 @@ Why a sandbox: templates may come from anyone's workspace, so they render in Jin
 template that reaches for Python internals gets a one-line ``RenderError`` naming its file. The
 user's own text (title, idea) is passed as data and never compiled as template code. Every rendered
 path is checked: absolute paths, ``..``, empty segments and symlinks leading out of the template are
-refused, so nothing can be written outside the variant folder.
+refused, so nothing can be written outside the variant folder. The assets a template takes from
+``_shared/`` (see ``sandbox.make.shared``) are rendered with its own files, by the same steps.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sandbox.core.errors import RenderError
 from sandbox.make.catalog import Template
+from sandbox.make.shared import SHARED_DIR, find_shared
+
+if TYPE_CHECKING:
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
 AUTOESCAPE_EXTENSIONS = {"html", "htm", "xml", "svg", "xhtml"}
 TEMPLATE_SUFFIX = ".j2"
 SKIP_NAMES = {".DS_Store", "Thumbs.db", "__pycache__", ".git"}
 
-_environments: dict[Path, Any] = {}
-_file_lists: dict[Path, tuple[float, list[tuple[str, Path]]]] = {}
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file a template renders, from its ``files/`` or from a ``_shared/`` folder.
+
+    ``relative`` is the file's path inside ``folder`` (also the Jinja2 name it is loaded by), and
+    the variant path it becomes once ``.j2`` is dropped and ``{{ ... }}`` in its name is rendered.
+    ``label`` names it in messages, like ``files/index.html.j2`` or ``_shared/base.css``.
+    """
+
+    relative: str
+    path: Path
+    folder: Path
+    label: str
+
+
+_environments: dict[Path, SandboxedEnvironment] = {}
+_file_lists: dict[Path, tuple[float, list[SourceFile]]] = {}
 
 
 def _autoescape(name: str | None) -> bool:
@@ -33,7 +57,9 @@ def _autoescape(name: str | None) -> bool:
     return base.rsplit(".", 1)[-1].lower() in AUTOESCAPE_EXTENSIONS
 
 
-def sandboxed_environment(loader: Any = None, autoescape: Any = _autoescape) -> Any:
+def sandboxed_environment(
+    loader: jinja2.BaseLoader | None = None, autoescape: bool | Callable[[str | None], bool] = _autoescape
+) -> SandboxedEnvironment:
     """A Jinja2 environment that treats templates as untrusted code."""
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
@@ -47,32 +73,44 @@ def sandboxed_environment(loader: Any = None, autoescape: Any = _autoescape) -> 
     )
 
 
-def _environment(files_dir: Path) -> Any:
-    """One cached environment per template folder: compiled templates are reused between renders.
+def _environment(folder: Path) -> SandboxedEnvironment:
+    """One cached environment per source folder: compiled templates are reused between renders.
 
     ``auto_reload`` makes Jinja2 check each source's mtime, so an edited template is picked up.
     """
-    env = _environments.get(files_dir)
+    env = _environments.get(folder)
     if env is None:
         from jinja2 import FileSystemLoader
 
-        env = sandboxed_environment(FileSystemLoader(str(files_dir), followlinks=False))
-        _environments[files_dir] = env
+        env = sandboxed_environment(FileSystemLoader(str(folder), followlinks=False))
+        _environments[folder] = env
     return env
 
 
-def _source_files(template: Template) -> list[tuple[str, Path]]:
-    """``(posix relative path, absolute path)`` of every file in ``files/``, symlinks checked.
+def source_files(template: Template) -> list[SourceFile]:
+    """Every file ``template`` renders: its own ``files/`` (symlinks checked), then its shared assets.
 
-    Cached by the folder's mtime signature so repeated renders skip the walk.
+    Shared assets are looked up on every call, so a file added to a workspace's ``_shared/`` (or
+    removed from it) counts at the next render although the catalog keeps the parsed template.
     """
+    shared = [
+        SourceFile(found.asset.name, found.path, found.folder, f"{SHARED_DIR}/{found.asset.name}")
+        for found in (
+            find_shared(asset, template.shared_folders, template.yaml_path, RenderError) for asset in template.shared
+        )
+    ]
+    return [*_own_files(template), *shared]
+
+
+def _own_files(template: Template) -> list[SourceFile]:
+    """The files in ``files/``, cached by the folder's mtime signature so repeated renders skip the walk."""
     files_dir = template.files_dir
     real_root = files_dir.resolve()
     signature = _tree_signature(files_dir)
     cached = _file_lists.get(files_dir)
     if cached is not None and cached[0] == signature:
         return cached[1]
-    found: list[tuple[str, Path]] = []
+    found: list[SourceFile] = []
     for dirpath, dirnames, filenames in os.walk(files_dir, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_NAMES)
         for dirname in list(dirnames):
@@ -88,7 +126,8 @@ def _source_files(template: Template) -> list[tuple[str, Path]]:
                 _check_symlink(full, real_root, template)
             if not full.resolve().is_file():
                 continue
-            found.append((full.relative_to(files_dir).as_posix(), full))
+            relative = full.relative_to(files_dir).as_posix()
+            found.append(SourceFile(relative, full, files_dir, f"files/{relative}"))
     _file_lists[files_dir] = (signature, found)
     return found
 
@@ -96,7 +135,7 @@ def _source_files(template: Template) -> list[tuple[str, Path]]:
 def _tree_signature(files_dir: Path) -> float:
     total = 0.0
     for dirpath, dirnames, _ in os.walk(files_dir, followlinks=False):
-        total += os.stat(dirpath).st_mtime_ns + len(dirnames)
+        total += Path(dirpath).stat().st_mtime_ns + len(dirnames)
     return total
 
 
@@ -110,22 +149,26 @@ def _check_symlink(link: Path, real_root: Path, template: Template) -> None:
         )
 
 
-def render_path(relative: str, context: dict[str, Any], template: Template) -> str:
+def render_path(source: SourceFile, context: dict[str, Any], template: Template) -> str:
     """Render ``{{ ... }}`` in each path segment and refuse anything that could leave the folder."""
-    segments = relative.split("/")
+    segments = source.relative.split("/")
     if segments[-1].endswith(TEMPLATE_SUFFIX):
         segments[-1] = segments[-1][: -len(TEMPLATE_SUFFIX)]
     rendered: list[str] = []
     for segment in segments:
         if "{{" in segment or "{%" in segment:
-            segment = _render_string(segment, context, template, f"files/{relative} (its name)")
-        rendered.append(segment)
+            try:
+                rendered.append(_compiled_segment(segment).render(context))
+            except Exception as exc:  # noqa: BLE001 - every failure becomes one line naming the file
+                raise _render_failure(exc, template, f"{source.label} (its name)", source.path) from None
+        else:
+            rendered.append(segment)
     path = "/".join(rendered)
-    _check_contained(path, template, relative)
+    _check_contained(path, template, source)
     return path
 
 
-def _check_contained(path: str, template: Template, source: str) -> None:
+def _check_contained(path: str, template: Template, source: SourceFile) -> None:
     problem = None
     parts = path.split("/")
     if not path or path.startswith("/") or PurePosixPath(path).is_absolute():
@@ -136,23 +179,16 @@ def _check_contained(path: str, template: Template, source: str) -> None:
         problem = "contains '..', '.' or an empty folder name"
     if problem:
         raise RenderError(
-            f"template '{template.name}': files/{source} renders to the path {path!r}, which {problem}; "
+            f"template '{template.name}': {source.label} renders to the path {path!r}, which {problem}; "
             "a template may only write inside the prototype folder",
-            path=template.files_dir / source,
+            path=source.path,
         )
 
 
 @functools.lru_cache(maxsize=256)
-def _compiled_segment(source: str) -> Any:
+def _compiled_segment(source: str) -> jinja2.Template:
     """A path segment's compiled template: the same names are rendered again on every re-render."""
     return sandboxed_environment(autoescape=False).from_string(source)
-
-
-def _render_string(source: str, context: dict[str, Any], template: Template, where: str) -> str:
-    try:
-        return _compiled_segment(source).render(context)
-    except Exception as exc:  # noqa: BLE001 - every failure becomes one line naming the file
-        raise _render_failure(exc, template, where, template.root / where.split(" ")[0]) from None
 
 
 def _render_failure(exc: Exception, template: Template, where: str, path: Path) -> RenderError:
@@ -177,30 +213,30 @@ def render_template(template: Template, context: dict[str, Any]) -> dict[str, by
     """Render every file of ``template`` with ``context``; returns ``{posix path: bytes}``.
 
     ``context`` holds ``project`` (the idea's texts), ``vars`` (validated answers) and
-    ``template``; it is never itself treated as template code.
+    ``template``; it is never itself treated as template code. Shared assets go through the same
+    steps as the template's own files, so the manifest hashes them and a re-render keeps edits.
     """
-    env = _environment(template.files_dir)
     output: dict[str, bytes] = {}
-    for relative, full in _source_files(template):
-        target = render_path(relative, context, template)
-        if relative.endswith(TEMPLATE_SUFFIX):
+    for source in source_files(template):
+        target = render_path(source, context, template)
+        if source.relative.endswith(TEMPLATE_SUFFIX):
             try:
-                text = env.get_template(relative).render(context)
+                text = _environment(source.folder).get_template(source.relative).render(context)
             except Exception as exc:  # noqa: BLE001 - one line naming the template file
-                raise _render_failure(exc, template, f"files/{relative}", full) from None
+                raise _render_failure(exc, template, source.label, source.path) from None
             data = text.encode("utf-8")
         else:
-            data = full.read_bytes()
+            data = source.path.read_bytes()
         if target in output:
             raise RenderError(
                 f"template '{template.name}': two files render to the same path {target!r}",
-                path=full,
+                path=source.path,
             )
         output[target] = data
     if template.entry not in output:
         raise RenderError(
             f"template '{template.name}': its entry file '{template.entry}' is not among the files it renders",
-            path=template.root / "template.yaml",
+            path=template.yaml_path,
         )
     return output
 

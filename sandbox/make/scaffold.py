@@ -41,6 +41,9 @@ MANIFEST_FILE = "manifest.json"
 VARIANTS_DIR = "variants"
 CONFLICT_SUFFIX = ".sandbox-new"
 CREATING_PREFIX = ".creating-"
+STATE_GITIGNORE = (
+    "# run logs and open-session snapshots stay on this machine; manifest.json is shared\nruns/\nsessions/\n"
+)
 GITATTRIBUTES_LINE = "*/ledger.jsonl merge=union"
 MAX_SLUG = 60
 
@@ -103,15 +106,14 @@ def _write_tree(root: Path, files: dict[str, bytes]) -> None:
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
-        with open(target, "wb") as handle:
-            handle.write(data)
+        target.write_bytes(data)
 
 
 def _fsync_tree(root: Path) -> None:
     """Flush every file and folder so the final rename publishes data that is really on disk."""
     for dirpath, _, filenames in os.walk(root):
         for name in filenames:
-            fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
+            fd = os.open(Path(dirpath) / name, os.O_RDONLY)
             try:
                 os.fsync(fd)
             finally:
@@ -144,7 +146,7 @@ def read_manifest(project_dir: Path) -> dict[str, Any]:
     except FileNotFoundError:
         return {"schema": 1, "variants": {}}
     except ValueError:
-        raise ProjectError("the render manifest is damaged; delete it to treat every file as edited", path=path) from None
+        data = None
     if not isinstance(data, dict) or not isinstance(data.get("variants"), dict):
         raise ProjectError("the render manifest is damaged; delete it to treat every file as edited", path=path)
     return data
@@ -216,7 +218,9 @@ def create(
     started = time.perf_counter()
     target = projects_dir / spec.slug
     if target.exists():
-        raise ProjectError(f"a project called '{spec.slug}' already exists; choose another title or --slug", path=target)
+        raise ProjectError(
+            f"a project called '{spec.slug}' already exists; choose another title or --slug", path=target
+        )
     projects_dir.mkdir(parents=True, exist_ok=True)
     clean_abandoned(projects_dir)
     variants = render_variants(template, spec, answers, assistants)
@@ -235,7 +239,7 @@ def create(
         (staging / STATE_DIR / MANIFEST_FILE).write_text(
             json.dumps(manifest_for(variants, template, spec_text), indent=1, sort_keys=True), "utf-8"
         )
-        (staging / STATE_DIR / ".gitignore").write_text("# run logs and open-session snapshots stay on this machine; manifest.json is shared\nruns/\nsessions/\n", "utf-8")
+        (staging / STATE_DIR / ".gitignore").write_text(STATE_GITIGNORE, "utf-8")
         ledger.append(
             staging / ledger.LEDGER_FILE,
             ledger.CREATED,
@@ -249,8 +253,10 @@ def create(
         )
         _fsync_tree(staging)
         if target.exists():
-            raise ProjectError(f"a project called '{spec.slug}' was created meanwhile; nothing was written", path=target)
-        os.rename(staging, target)
+            raise ProjectError(
+                f"a project called '{spec.slug}' was created meanwhile; nothing was written", path=target
+            )
+        staging.rename(target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -311,7 +317,7 @@ def render_again(
             _write_tree(staging, variant.files)
             if setup_variant is not None:
                 setup_variant(staging, variant.assistant)
-            os.rename(staging, root)
+            staging.rename(root)
             variants_state[vid] = {"files": {p: sha256_bytes(d) for p, d in variant.files.items()}}
             result.new_variants.append(vid)
             continue

@@ -12,7 +12,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sandbox.core.errors import SpecError
 from sandbox.core.yamlio import LoadedYaml, load_yaml_file, load_yaml_text
@@ -97,11 +97,17 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
+class _Fail(Protocol):
+    """Makes the SpecError for a problem at ``keys`` inside the file (line and column)."""
+
+    def __call__(self, message: str, /, *keys: str | int) -> SpecError: ...
+
+
 def spec_from_yaml(loaded: LoadedYaml) -> ProjectSpec:
     data = loaded.data
     path = loaded.path
 
-    def fail(message: str, *keys: str | int) -> SpecError:
+    def fail(message: str, /, *keys: str | int) -> SpecError:
         line, column = loaded.where(*keys)
         return SpecError(message, path=path, line=line, column=column)
 
@@ -115,13 +121,31 @@ def spec_from_yaml(loaded: LoadedYaml) -> ProjectSpec:
             hint = f"; did you mean '{close[0]}'?" if close else f"; known fields: {', '.join(KNOWN_KEYS)}"
             line, column = loaded.where_key(str(key))
             raise SpecError(f"unknown field '{key}'{hint}", path=path, line=line, column=column)
+    texts = _texts(data, fail)
+    return ProjectSpec(
+        title=texts["title"],
+        slug=texts["slug"] or (path.parent.name if path.name == SPEC_FILE else ""),
+        template=texts["template"],
+        idea=texts["idea"],
+        audience=texts["audience"],
+        success=texts["success"],
+        category=texts["category"],
+        assistants=_assistants(data.get("assistants"), fail),
+        vars=_vars(data.get("vars"), loaded, fail),
+        path=path,
+        source=loaded,
+    )
+
+
+def _texts(data: dict[Any, Any], fail: _Fail) -> dict[str, str]:
+    """The text fields, stripped; title and template are required, the slug has a form."""
     texts: dict[str, str] = {}
     for key in TEXT_FIELDS:
         value = data.get(key)
         if value is None:
             texts[key] = ""
             continue
-        if isinstance(value, bool) or isinstance(value, (list, dict)):
+        if isinstance(value, (bool, list, dict)):
             raise fail(f"'{key}' must be text (got {_kind(value)}); put quotes around it", key)
         text = str(value).strip()
         if len(text) > MAX_TEXT:
@@ -132,42 +156,40 @@ def spec_from_yaml(loaded: LoadedYaml) -> ProjectSpec:
             raise fail(f"'{key}' is missing; add a line like '{key}: ...'", key)
     if texts["slug"] and not SLUG_RE.match(texts["slug"]):
         raise fail("'slug' must be lowercase letters, digits and '-' (like expense-approvals)", "slug")
-    assistants_raw = data.get("assistants")
+    return texts
+
+
+def _assistants(raw: object, fail: _Fail) -> list[str]:
+    """Assistant ids, each once; whether they exist is checked against the registry later."""
     assistants: list[str] = []
-    if assistants_raw is not None:
-        if not isinstance(assistants_raw, list):
-            raise fail(f"'assistants' must be a list of assistant ids (got {_kind(assistants_raw)})", "assistants")
-        for index, item in enumerate(assistants_raw):
-            if not isinstance(item, str) or not ASSISTANT_ID_RE.match(item):
-                raise fail(
-                    f"'assistants' item {index + 1} must be an assistant id like claude-code (got {_kind(item)})",
-                    "assistants", index,
-                )
-            if item in assistants:
-                raise fail(f"assistant '{item}' is listed twice", "assistants", index)
-            assistants.append(item)
-    vars_raw = data.get("vars")
-    if vars_raw is None:
-        vars_raw = {}
-    if not isinstance(vars_raw, dict):
-        raise fail(f"'vars' must be a mapping of answers like 'brand_color: \"#1a73e8\"' (got {_kind(vars_raw)})", "vars")
-    for key in vars_raw:
+    if raw is None:
+        return assistants
+    if not isinstance(raw, list):
+        raise fail(f"'assistants' must be a list of assistant ids (got {_kind(raw)})", "assistants")
+    for index, item in enumerate(raw):
+        if not isinstance(item, str) or not ASSISTANT_ID_RE.match(item):
+            raise fail(
+                f"'assistants' item {index + 1} must be an assistant id like claude-code (got {_kind(item)})",
+                "assistants", index,
+            )
+        if item in assistants:
+            raise fail(f"assistant '{item}' is listed twice", "assistants", index)
+        assistants.append(item)
+    return assistants
+
+
+def _vars(raw: object, loaded: LoadedYaml, fail: _Fail) -> dict[str, Any]:
+    """The answers by name; each answer is checked against its question by validate_answers later."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        example = "brand_color: \"#1a73e8\""
+        raise fail(f"'vars' must be a mapping of answers like '{example}' (got {_kind(raw)})", "vars")
+    for key in raw:
         if not isinstance(key, str):
-            line, column = loaded.where_key("vars", key)  # type: ignore[arg-type]
-            raise SpecError(f"'vars' keys must be names (got {_kind(key)})", path=path, line=line, column=column)
-    return ProjectSpec(
-        title=texts["title"],
-        slug=texts["slug"] or (path.parent.name if path.name == SPEC_FILE else ""),
-        template=texts["template"],
-        idea=texts["idea"],
-        audience=texts["audience"],
-        success=texts["success"],
-        category=texts["category"],
-        assistants=assistants,
-        vars=dict(vars_raw),
-        path=path,
-        source=loaded,
-    )
+            line, column = loaded.where_key("vars", key)
+            raise SpecError(f"'vars' keys must be names (got {_kind(key)})", path=loaded.path, line=line, column=column)
+    return dict(raw)
 
 
 def dump_spec(spec: ProjectSpec) -> str:

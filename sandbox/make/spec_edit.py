@@ -15,16 +15,19 @@ The TUI never touches files itself, so everything the spec editor needs from the
 
 from __future__ import annotations
 
-import os
+import contextlib
 import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sandbox.core.errors import SandboxError, SpecError
 from sandbox.core.fs import atomic_write_text
 from sandbox.make.spec import ProjectSpec, parse_spec
+
+if TYPE_CHECKING:
+    from sandbox.workspace import Project, Workspace
 
 
 @dataclass(frozen=True)
@@ -40,19 +43,19 @@ class SpecStamp:
         return cls(-1, -1, -1)
 
 
-def spec_stamp(project: Any) -> SpecStamp:
+def spec_stamp(project: Project) -> SpecStamp:
     try:
-        st = os.stat(project.spec_path)
+        st = project.spec_path.stat()
     except OSError:
         return SpecStamp.missing()
     return SpecStamp(st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def read_spec_text(project: Any) -> tuple[str, SpecStamp]:
+def read_spec_text(project: Project) -> tuple[str, SpecStamp]:
     """The spec's text (undecodable bytes replaced, never a crash) and its stamp."""
     stamp = spec_stamp(project)
     try:
-        data = Path(project.spec_path).read_bytes()
+        data = project.spec_path.read_bytes()
     except FileNotFoundError:
         return "", SpecStamp.missing()
     except OSError as exc:
@@ -60,9 +63,9 @@ def read_spec_text(project: Any) -> tuple[str, SpecStamp]:
     return data.decode("utf-8", errors="replace"), stamp
 
 
-def check_spec_text(workspace: Any, project: Any, text: str) -> ProjectSpec:
+def check_spec_text(workspace: Workspace, project: Project, text: str) -> ProjectSpec:
     """Validate an editor buffer as if it were saved; raises SpecError (or another SandboxError)."""
-    spec = parse_spec(text, Path(project.spec_path))
+    spec = parse_spec(text, project.spec_path)
     if spec.slug and spec.slug != project.slug:
         raise spec.error(
             f"'slug' is '{spec.slug}' but this project's folder is '{project.slug}'; "
@@ -79,7 +82,7 @@ class SaveResult:
     stamp: SpecStamp
 
 
-def save_spec_text(workspace: Any, project: Any, text: str, *, force: bool = False) -> SaveResult:
+def save_spec_text(workspace: Workspace, project: Project, text: str, *, force: bool = False) -> SaveResult:
     """Check ``text`` and write it atomically.
 
     Invalid text raises the error unless ``force`` is true, in which case it is written anyway and
@@ -93,7 +96,7 @@ def save_spec_text(workspace: Any, project: Any, text: str, *, force: bool = Fal
         if not force:
             raise
         error = exc
-    _write_like(Path(project.spec_path), text, Path(project.spec_path))
+    _write_like(project.spec_path, text, project.spec_path)
     return SaveResult(spec=spec, error=error, stamp=spec_stamp(project))
 
 
@@ -104,20 +107,19 @@ def _write_like(target: Path, text: str, like: Path) -> None:
     app would make project.yaml unreadable to teammates sharing the folder.
     """
     try:
-        mode = stat.S_IMODE(os.stat(like).st_mode)
+        mode = stat.S_IMODE(like.stat().st_mode)
     except OSError:
         mode = 0o644
     atomic_write_text(target, text)
-    try:
-        os.chmod(target, mode)
-    except OSError:
-        pass  # e.g. a file system without permissions; the text is written, which is what matters
+    # A file system without permissions may refuse; the text is written, which is what matters.
+    with contextlib.suppress(OSError):
+        target.chmod(mode)
 
 
-def keep_copy(project: Any, text: str, label: str, *, now: datetime | None = None) -> Path:
+def keep_copy(project: Project, text: str, label: str, *, now: datetime | None = None) -> Path:
     """Write ``text`` beside project.yaml as ``project.yaml.<label>-<UTC time>``; returns the path."""
     moment = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
-    base = Path(project.spec_path)
+    base = project.spec_path
     target = base.with_name(f"{base.name}.{label}-{moment}")
     number = 2
     while target.exists():

@@ -10,6 +10,7 @@ from sandbox.core.errors import AnswerError, TemplateError
 from sandbox.make.catalog import TemplateCatalog, load_template, validate_answer, validate_answers
 from sandbox.workspace import Workspace
 
+HEAD = "title: T\ndescription: d\ncategory: c\nentry: i.html\n"
 SHIPPED = {"landing-page", "clickable-mockup", "form-survey", "dashboard", "chat-assistant", "crud-app"}
 
 
@@ -47,9 +48,9 @@ def test_template_names_cannot_walk_out_of_the_catalog(ws: Workspace) -> None:
     [
         ("title: T\ndescription: d\ncategory: c\nentry: /etc/passwd\n", "'entry' must be a path inside", 4),
         ("title: T\ndescription: d\ncategory: c\nentry: i.html\nquestions:\n  - name: Bad Name\n", "lowercase", 6),
-        ("title: T\ndescription: d\ncategory: c\nentry: i.html\nquestions:\n  - {name: x, type: nope, default: 1}\n", "type must be", 6),
-        ("title: T\ndescription: d\ncategory: c\nentry: i.html\nquestions:\n  - {name: x, type: int, default: abc}\n", "default is not valid", 6),
-        ("title: T\ndescription: d\ncategory: c\nentry: i.html\nquestions:\n  - {name: items, type: list, default: []}\n", "clashes", 6),
+        (f"{HEAD}questions:\n  - {{name: x, type: nope, default: 1}}\n", "type must be", 6),
+        (f"{HEAD}questions:\n  - {{name: x, type: int, default: abc}}\n", "default is not valid", 6),
+        (f"{HEAD}questions:\n  - {{name: items, type: list, default: []}}\n", "clashes", 6),
         ("title: T\ndescription: d\ncategory: c\nentry: i.html\nbogus: 1\n", "unknown key 'bogus'", 5),
         ("title: !!python/name:os.system\n", "not allowed", 1),
     ],
@@ -135,3 +136,15 @@ def test_pattern_and_length(tmp_path: Path) -> None:
     with pytest.raises(AnswerError) as info:
         validate_answer(template.questions[1], "too long")
     assert "at most 5 characters" in str(info.value)
+
+
+def test_the_template_yaml_example_in_the_readme_loads(tmp_path: Path) -> None:
+    """The README's template.yaml reference is a real template (its shared files are the built-in ones)."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("`template.yaml` in brief", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    root = tmp_path / "example"
+    (root / "files").mkdir(parents=True)
+    (root / "template.yaml").write_text(example)
+    template = load_template(root, "workspace")
+    assert [asset.name for asset in template.shared] == ["base.css", "storage.js"]
+    assert template.question("brand_color") is not None and template.entry == "index.html"

@@ -117,7 +117,7 @@ def test_symlink_leading_outside_is_refused(tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP SECRET")
     root = make_template(tmp_path, {"index.html": "hi"})
-    os.symlink(secret, root / "files" / "leak.txt")
+    (root / "files" / "leak.txt").symlink_to(secret)
     template = load_template(root)
     with pytest.raises(RenderError) as info:
         render_template(template, context(template))
@@ -129,7 +129,7 @@ def test_symlinked_folder_leading_outside_is_refused(tmp_path: Path) -> None:
     outside.mkdir()
     (outside / "passwd").write_text("x")
     root = make_template(tmp_path, {"index.html": "hi"})
-    os.symlink(outside, root / "files" / "linked")
+    (root / "files" / "linked").symlink_to(outside)
     template = load_template(root)
     with pytest.raises(RenderError):
         render_template(template, context(template))

@@ -137,7 +137,13 @@ texts = st.text(
     size=st.integers(-10, 10),
 )
 def test_dumped_spec_reads_back_identically(
-    tmp_path_factory: pytest.TempPathFactory, title: str, idea: str, audience: str, headline: str, screens: list[str], size: int
+    tmp_path_factory: pytest.TempPathFactory,
+    title: str,
+    idea: str,
+    audience: str,
+    headline: str,
+    screens: list[str],
+    size: int,
 ) -> None:
     """Whatever a person types (quotes, colons, '#', unicode, several lines) survives the round trip."""
     spec = ProjectSpec(

@@ -20,6 +20,7 @@ from markupsafe import escape
 
 from sandbox.make.catalog import builtin_templates_dir, load_template
 from sandbox.make.render import render_template
+from sandbox.make.shared import SHARED_DIR
 
 NAMES = ["landing-page", "clickable-mockup", "form-survey", "dashboard", "chat-assistant", "crud-app"]
 CATEGORIES = {"marketing", "product", "research", "data", "support", "operations"}
@@ -155,7 +156,8 @@ def strip_comments(path: str, text: str) -> str:
 @pytest.mark.parametrize("name", NAMES)
 def test_template_yaml_follows_the_format(name: str) -> None:
     raw = yaml.safe_load((templates_root() / name / "template.yaml").read_text(encoding="utf-8"))
-    assert set(raw) <= {"title", "description", "category", "entry", "provides", "questions"}
+    assert set(raw) <= {"title", "description", "category", "entry", "provides", "shared", "questions"}
+    assert "base.css" in raw["shared"], f"{name}: every built-in template takes the shared look from _shared/"
     assert raw["title"].strip() and len(raw["description"]) <= 90
     assert raw["category"] in CATEGORIES
     assert raw["entry"] == "index.html"
@@ -214,7 +216,8 @@ def test_renders_sound_offline_escaped_html(name: str, project: str) -> None:
         assert page.problems == [], f"{name}/{path}: tags do not balance: {page.problems[:5]}"
         assert page.stack == [], f"{name}/{path}: tags left open: {page.stack}"
         assert page.lang, f"{name}/{path}: <html> needs a lang attribute"
-        assert page.tags.get("title") == 1 and page.tags.get("main") == 1, f"{name}/{path}: needs one <title> and one <main>"
+        assert page.tags.get("title") == 1, f"{name}/{path}: needs one <title>"
+        assert page.tags.get("main") == 1, f"{name}/{path}: needs one <main>"
         assert len(page.ids) == len(set(page.ids)), f"{name}/{path}: duplicate ids"
         for ref in page.refs:
             if not ref or ref.startswith(SKIP_REF):
@@ -235,7 +238,7 @@ def test_renders_sound_offline_escaped_html(name: str, project: str) -> None:
     page = parse(entry)
     assert EVIL_TITLE in page.title, f"{name}: the project title must be in <title>"
     assert str(escape(EVIL_TITLE)) in entry, f"{name}: the project title must be shown on the page, escaped"
-    assert entry.count(str(escape(EVIL_TITLE))) >= 2, f"{name}: the project title belongs in <title> and in the page header"
+    assert entry.count(str(escape(EVIL_TITLE))) >= 2, f"{name}: the title belongs in <title> and in the page header"
     if project == "full":
         assert IDEA in entry, f"{name}: the idea should be shown on the page"
     else:
@@ -249,6 +252,8 @@ def test_static_files_are_copied_and_javascript_parses(name: str, tmp_path: Path
     for source in sources:
         if not source.endswith(".j2"):
             assert files[source] == (template.files_dir / source).read_bytes(), f"{name}/{source} must be copied as is"
+    expected = {source.removesuffix(".j2") for source in sources} | {asset.name for asset in template.shared}
+    assert set(files) == expected, f"{name}: a variant holds its files and its shared assets, nothing else"
     entry = files[template.entry].decode("utf-8")
     assert 'type="module"' not in entry, f"{name}: ES modules do not load from file://; use <script defer>"
     node = shutil.which("node")
@@ -263,10 +268,29 @@ def test_static_files_are_copied_and_javascript_parses(name: str, tmp_path: Path
             assert result.returncode == 0, f"{name}/{path}: {result.stderr}"
 
 
-def test_templates_share_one_base_stylesheet() -> None:
-    """Each template is self-contained, but the shared look lives in identical copies of base.css."""
-    copies = {name: (templates_root() / name / "files" / "base.css").read_bytes() for name in NAMES}
-    assert len(set(copies.values())) == 1, "base.css differs between templates: copy the changed one to all six"
+@pytest.mark.parametrize("name", NAMES)
+def test_a_variant_carries_each_shared_asset_byte_for_byte(name: str) -> None:
+    """The source keeps one copy in _shared/; every variant gets its own, so it still opens from disk."""
+    template, files = render(name)
+    shared = templates_root() / SHARED_DIR
+    for asset in template.shared:
+        assert files[asset.name] == (shared / asset.name).read_bytes(), f"{name}/{asset.name} differs from _shared/"
+    page = parse(files[template.entry].decode("utf-8"))
+    for asset in template.shared:
+        assert asset.name in page.refs, f"{name}: {template.entry} takes {asset.name} but never links it"
+
+
+def test_shared_assets_live_once_in_the_source() -> None:
+    """No template keeps its own copy of a shared file (copies drift), and no shared file is unused."""
+    shared = {p.name for p in (templates_root() / SHARED_DIR).iterdir() if p.is_file()}
+    assert {"base.css", "storage.js"} <= shared
+    used: set[str] = set()
+    for name in NAMES:
+        template = load(name)
+        used.update(asset.name for asset in template.shared)
+        own = {p.name.removesuffix(".j2") for p in template.files_dir.rglob("*") if p.is_file()}
+        assert not own & shared, f"{name}/files/ holds a copy of {sorted(own & shared)}; take it from _shared/"
+    assert used == shared, f"nothing takes {sorted(shared - used)} from _shared/"
 
 
 def hostile_answers(template: Any) -> dict[str, Any]:
@@ -297,11 +321,17 @@ def test_awkward_answers_render_safely(name: str) -> None:
     assert "--on-brand:#111318" in entry
 
 
-@pytest.mark.parametrize(("color", "on_brand"), [("#4f46e5", "#ffffff"), ("#000000", "#ffffff"), ("#ffffff", "#111318"), ("#f59e0b", "#111318")])
+@pytest.mark.parametrize(
+    ("color", "on_brand"),
+    [("#4f46e5", "#ffffff"), ("#000000", "#ffffff"), ("#ffffff", "#111318"), ("#f59e0b", "#111318")],
+)
 def test_brand_colour_keeps_text_readable(color: str, on_brand: str) -> None:
     _, files = render("landing-page", overrides={"brand_color": color})
     entry = files["index.html"].decode("utf-8")
-    style = re.search(r"--brand:(#[0-9a-f]{6});--on-brand:(#[0-9a-f]{6});--brand-ink:(#[0-9a-f]{6});--brand-ink-dark:(#[0-9a-f]{6})", entry)
+    hexcode = "(#[0-9a-f]{6})"
+    style = re.search(
+        f"--brand:{hexcode};--on-brand:{hexcode};--brand-ink:{hexcode};--brand-ink-dark:{hexcode}", entry
+    )
     assert style, "the brand colour block is missing"
     assert style.group(1) == color and style.group(2) == on_brand
 
@@ -314,7 +344,8 @@ def test_brand_colour_keeps_text_readable(color: str, on_brand: str) -> None:
         la, lb = sorted((luminance(a), luminance(b)), reverse=True)
         return (la + 0.05) / (lb + 0.05)
 
-    assert contrast(style.group(1), style.group(2)) >= 4.5 or (on_brand == "#111318" and contrast(style.group(1), on_brand) >= 4.5)
+    readable = contrast(style.group(1), style.group(2)) >= 4.5
+    assert readable or (on_brand == "#111318" and contrast(style.group(1), on_brand) >= 4.5)
     assert contrast(style.group(3), "#f0f2f5") >= 4.5, "brand text on light surfaces"
     assert contrast(style.group(4), "#1f232c") >= 4.5, "brand text on dark surfaces"
 
@@ -323,7 +354,7 @@ def test_dashboard_embeds_the_same_data_as_data_csv() -> None:
     _, files = render("dashboard")
     page = parse(files["index.html"].decode("utf-8"))
     embedded = page.scripts["data-fallback"].strip()
-    assert embedded == files["data.csv"].decode("utf-8").strip(), "keep the fallback in index.html.j2 in sync with data.csv"
+    assert embedded == files["data.csv"].decode("utf-8").strip(), "keep index.html.j2's fallback in sync with data.csv"
     assert "Edit data.csv to change the charts" in files["index.html"].decode("utf-8")
 
 

@@ -8,24 +8,7 @@
   var botName = cfg.botName || 'Assistant';
   var delay = Math.max(0, Math.min(5000, parseInt(cfg.typingDelay, 10) || 0));
 
-  var store = (function () {
-    var prefix = 'sandbox:' + (cfg.slug || 'prototype') + ':' + location.pathname.replace(/[^\/]*$/, '') + ':';
-    var memory = {};
-    return {
-      get: function (key, fallback) {
-        try {
-          var raw = window.localStorage.getItem(prefix + key);
-          return raw === null ? fallback : JSON.parse(raw);
-        } catch (e) {
-          return Object.prototype.hasOwnProperty.call(memory, key) ? memory[key] : fallback;
-        }
-      },
-      set: function (key, value) {
-        memory[key] = value;
-        try { window.localStorage.setItem(prefix + key, JSON.stringify(value)); } catch (e) { /* memory only */ }
-      }
-    };
-  })();
+  var store = window.sandboxStorage(cfg.slug);  // storage.js, shared by the templates
 
   // ---------- rules: "price, cost, plan -> Our plans start at ..." ----------
   function escapeRe(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); }
@@ -68,14 +51,9 @@
   var typing = document.getElementById('typing');
   var form = document.getElementById('composer');
   var input = document.getElementById('message');
-  var restartBtn = document.getElementById('restart');
-  var suggestions = document.getElementById('suggestions');
   var timer = null;
 
-  function history() {
-    var h = store.get('messages', []);
-    return Array.isArray(h) ? h : [];
-  }
+  function history() { return store.list('messages'); }
 
   function timeLabel(iso) {
     var d = new Date(iso);
@@ -196,6 +174,7 @@
   });
   input.addEventListener('input', autoGrow);
 
+  var suggestions = document.getElementById('suggestions');
   if (suggestions) {
     suggestions.addEventListener('click', function (e) {
       var btn = e.target.closest ? e.target.closest('[data-suggestion]') : null;
@@ -205,7 +184,7 @@
     });
   }
 
-  restartBtn.addEventListener('click', function () {
+  document.getElementById('restart').addEventListener('click', function () {
     if (history().length > 1 && !window.confirm('Start a new conversation? The current one will be cleared.')) return;
     restart();
   });

@@ -14,45 +14,12 @@
   var baseTitle = document.title;
 
   // ---------- helpers ----------
-  function h(tag, attrs, children) {
-    var el = document.createElement(tag);
-    if (attrs) {
-      Object.keys(attrs).forEach(function (key) {
-        var value = attrs[key];
-        if (value === null || value === undefined || value === false) return;
-        if (key === 'text') el.textContent = value;
-        else if (key === 'className') el.className = value;
-        else if (key.slice(0, 2) === 'on') el.addEventListener(key.slice(2), value);
-        else el.setAttribute(key, value === true ? '' : value);
-      });
-    }
-    (children || []).forEach(function (child) {
-      if (child === null || child === undefined || child === false) return;
-      el.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
-    });
-    return el;
-  }
-  function trim(s) { return String(s === undefined || s === null ? '' : s).trim(); }
+  var helpers = window.sandboxHelpers;  // helpers.js, shared by the templates
+  var h = helpers.h;
+  var trim = helpers.trim;
   function cap(s) { return s.charAt(0).toUpperCase() + s.slice(1); }
 
-  var store = (function () {
-    var prefix = 'sandbox:' + (cfg.slug || 'prototype') + ':' + location.pathname.replace(/[^\/]*$/, '') + ':';
-    var memory = {};
-    return {
-      get: function (key, fallback) {
-        try {
-          var raw = window.localStorage.getItem(prefix + key);
-          return raw === null ? fallback : JSON.parse(raw);
-        } catch (e) {
-          return Object.prototype.hasOwnProperty.call(memory, key) ? memory[key] : fallback;
-        }
-      },
-      set: function (key, value) {
-        memory[key] = value;
-        try { window.localStorage.setItem(prefix + key, JSON.stringify(value)); } catch (e) { /* memory only */ }
-      }
-    };
-  })();
+  var store = window.sandboxStorage(cfg.slug);  // storage.js, shared by the templates
 
   // ---------- fields: "Name | type | required | hint" ----------
   var TYPES = {
@@ -85,14 +52,7 @@
 
   var fields = (cfg.fields || []).filter(function (f) { return trim(f); }).map(parseField);
   // Answers are stored by label, so two questions with the same label get told apart.
-  (function () {
-    var seen = {};
-    fields.forEach(function (f) {
-      var base = f.label, n = 1;
-      while (seen[f.label.toLowerCase()]) { n++; f.label = base + ' (' + n + ')'; }
-      seen[f.label.toLowerCase()] = true;
-    });
-  })();
+  helpers.uniqueLabels(fields);
   if (!fields.length) fields = [parseField('Name | text | required', 0)];
   var titleField = fields[0];
   var filterField = fields.filter(function (f) { return f.type === 'choice' && /status|state|stage/i.test(f.label); })[0] ||

@@ -7,49 +7,16 @@
   try { cfg = JSON.parse(document.getElementById('sandbox-config').textContent) || {}; } catch (e) { cfg = {}; }
 
   // ---------- small helpers ----------
-  function h(tag, attrs, children) {
-    var el = document.createElement(tag);
-    if (attrs) {
-      Object.keys(attrs).forEach(function (key) {
-        var value = attrs[key];
-        if (value === null || value === undefined || value === false) return;
-        if (key === 'text') el.textContent = value;
-        else if (key === 'className') el.className = value;
-        else if (key.slice(0, 2) === 'on') el.addEventListener(key.slice(2), value);
-        else el.setAttribute(key, value === true ? '' : value);
-      });
-    }
-    (children || []).forEach(function (child) {
-      if (child === null || child === undefined || child === false) return;
-      el.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
-    });
-    return el;
-  }
-  function trim(s) { return String(s === undefined || s === null ? '' : s).trim(); }
+  var helpers = window.sandboxHelpers;  // helpers.js, shared by the templates
+  var h = helpers.h;
+  var trim = helpers.trim;
   function announce(text) {
     var live = document.getElementById('live');
     live.textContent = '';
     window.setTimeout(function () { live.textContent = text; }, 50);
   }
 
-  var store = (function () {
-    var prefix = 'sandbox:' + (cfg.slug || 'prototype') + ':' + location.pathname.replace(/[^\/]*$/, '') + ':';
-    var memory = {};
-    return {
-      get: function (key, fallback) {
-        try {
-          var raw = window.localStorage.getItem(prefix + key);
-          return raw === null ? fallback : JSON.parse(raw);
-        } catch (e) {
-          return Object.prototype.hasOwnProperty.call(memory, key) ? memory[key] : fallback;
-        }
-      },
-      set: function (key, value) {
-        memory[key] = value;
-        try { window.localStorage.setItem(prefix + key, JSON.stringify(value)); } catch (e) { /* memory only */ }
-      }
-    };
-  })();
+  var store = window.sandboxStorage(cfg.slug);  // storage.js, shared by the templates
 
   // ---------- question list: "Label | type | required | hint" ----------
   var TYPE_ALIASES = {
@@ -90,14 +57,7 @@
 
   var fields = (cfg.fields || []).filter(function (f) { return trim(f); }).map(parseField);
   // Answers are stored by label, so two questions with the same label get told apart.
-  (function () {
-    var seen = {};
-    fields.forEach(function (f) {
-      var base = f.label, n = 1;
-      while (seen[f.label.toLowerCase()]) { n++; f.label = base + ' (' + n + ')'; }
-      seen[f.label.toLowerCase()] = true;
-    });
-  })();
+  helpers.uniqueLabels(fields);
 
   // ---------- validation ----------
   var EMAIL_RE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)*\.[^\s@.]{2,}$/;
@@ -291,10 +251,7 @@
   }
 
   // ---------- responses ----------
-  function responses() {
-    var list = store.get('responses', []);
-    return Array.isArray(list) ? list : [];
-  }
+  function responses() { return store.list('responses'); }
 
   function columns() {
     var labels = fields.map(function (f) { return f.label; });

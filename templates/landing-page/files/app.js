@@ -5,29 +5,7 @@
   var cfg = {};
   try { cfg = JSON.parse(document.getElementById('sandbox-config').textContent) || {}; } catch (e) { cfg = {}; }
 
-  // Storage that survives reloads; falls back to memory if the browser blocks localStorage.
-  var store = (function () {
-    var prefix = 'sandbox:' + (cfg.slug || 'prototype') + ':' + location.pathname.replace(/[^\/]*$/, '') + ':';
-    var memory = {};
-    return {
-      get: function (key, fallback) {
-        try {
-          var raw = window.localStorage.getItem(prefix + key);
-          return raw === null ? fallback : JSON.parse(raw);
-        } catch (e) {
-          return Object.prototype.hasOwnProperty.call(memory, key) ? memory[key] : fallback;
-        }
-      },
-      set: function (key, value) {
-        memory[key] = value;
-        try { window.localStorage.setItem(prefix + key, JSON.stringify(value)); } catch (e) { /* memory only */ }
-      },
-      remove: function (key) {
-        delete memory[key];
-        try { window.localStorage.removeItem(prefix + key); } catch (e) { /* ignore */ }
-      }
-    };
-  })();
+  var store = window.sandboxStorage(cfg.slug);  // storage.js, shared by the templates
 
   var form = document.getElementById('signup-form');
   var email = document.getElementById('signup-email');
@@ -38,10 +16,7 @@
   var resetBtn = document.getElementById('reset-signups');
   var EMAIL_RE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)*\.[^\s@.]{2,}$/;
 
-  function signups() {
-    var list = store.get('signups', []);
-    return Array.isArray(list) ? list : [];
-  }
+  function signups() { return store.list('signups'); }
 
   function plural(n, one, many) { return n + ' ' + (n === 1 ? one : many); }
 
