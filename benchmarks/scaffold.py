@@ -67,10 +67,11 @@ def build_peers(template, answers: dict, root: Path) -> tuple[Path, Path]:
     (cc_src / "cookiecutter.json").write_text(
         json.dumps({"project": PROJECT, "answers": answers, "template_info": info, "_copy_without_render": static})
     )
-    for source in sorted(template.files_dir.rglob("*")):
-        if not source.is_file():
-            continue
-        rel = source.relative_to(template.files_dir).as_posix()
+    from sandbox.make.render import source_files
+
+    # the template's own files plus the shared assets it takes: the peers must do the same work
+    for item in source_files(template):
+        source, rel = item.path, item.relative
         if rel.endswith(".j2"):
             text = source.read_text()
             target = copier_src / "template" / rel
