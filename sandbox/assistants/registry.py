@@ -89,7 +89,7 @@ BUILTIN_ASSISTANTS: dict[str, Assistant] = {
     )
 }
 
-_FIELDS = {
+_FIELDS: dict[str, type[Any]] = {
     "name": str,
     "instructions": str,
     "command": list,

@@ -11,8 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +76,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _print_event(args: argparse.Namespace, event: dict[str, Any]) -> None:
-    from sandbox.assistants.sessions import describe_event
+    from sandbox.assistants.history import describe_event
 
     if getattr(args, "json", False):
         print_json(event)
@@ -134,16 +132,18 @@ def _check_assistant(ws: Any, assistant: str | None) -> None:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    from sandbox.assistants import runs, sessions
+    from sandbox.assistants import launch, sessions
+    from sandbox.assistants.history import describe_event
+    from sandbox.assistants.signals import handling_signals
 
     ws = workspace_from(args)
     project = ws.project(args.slug)
-    argv = runs.launch_argv(ws, project, args.variant)
+    argv = launch.launch_argv(ws, project, args.variant)
     if args.score is not None and not 1 <= args.score <= 5:
         raise SandboxError(f"--score must be a whole number from 1 to 5, not {args.score}")
     start = sessions.start_session(project, args.variant, by=user())
-    print(f"sandbox: {sessions.describe_event(start)}; handing the terminal to {' '.join(argv)}", file=sys.stderr)
-    env = runs.assistant_env(ws, project, args.variant, start["session"])
+    print(f"sandbox: {describe_event(start)}; handing the terminal to {' '.join(argv)}", file=sys.stderr)
+    env = launch.assistant_env(ws, project, args.variant, start["session"])
     # Ctrl-C belongs to the assistant while it runs; we must survive it to end the session. A
     # Python handler (not SIG_IGN, which exec would pass on) leaves the assistant's Ctrl-C intact.
     # SIGTERM or SIGHUP sent to us alone (a closed window, a process manager) is passed on to the
@@ -155,7 +155,7 @@ def cmd_open(args: argparse.Namespace) -> int:
             proc.send_signal(signum)
 
     code: int | None = None
-    with _handling_signals({signal.SIGINT: lambda *_: None, signal.SIGTERM: forward, signal.SIGHUP: forward}):
+    with handling_signals({signal.SIGINT: lambda *_: None, signal.SIGTERM: forward, signal.SIGHUP: forward}):
         try:
             try:
                 proc = subprocess.Popen(argv, cwd=project.variant_dir(args.variant), env=env)
@@ -164,50 +164,14 @@ def cmd_open(args: argparse.Namespace) -> int:
             code = proc.wait()
         finally:
             end = sessions.end_session(project, args.variant, score=args.score, note=args.note, by=user())
-            print(f"sandbox: {sessions.describe_event(end)}", file=sys.stderr)
+            print(f"sandbox: {describe_event(end)}", file=sys.stderr)
     return 0 if code == 0 else 1
-
-
-@contextmanager
-def _handling_signals(handlers: dict[int, Callable[[int, Any], None]]) -> Iterator[None]:
-    """Install ``handlers`` for the duration, then restore the previous ones.
-
-    A signal the user ignores on purpose (``nohup`` ignores SIGHUP; a shell's background job
-    ignores SIGINT) stays ignored.
-    """
-    previous: dict[int, Any] = {}
-    try:
-        for signum, handler in handlers.items():
-            if signal.getsignal(signum) is not signal.SIG_IGN:
-                previous[signum] = signal.signal(signum, handler)
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-
-
-def _stop_once() -> Callable[[int, Any], None]:
-    """A handler that raises KeyboardInterrupt the first time and ignores later signals.
-
-    Why: headless assistants run in their own process group (so a timeout kills them as a whole),
-    so a Ctrl-C, a closed terminal or a SIGTERM reaches only us. Dying on it would leave them
-    running with no timeout; raising lets ``runs.run_many`` stop them and record the runs, and
-    ignoring a second signal keeps that clean-up from being cut short.
-    """
-    fired = False
-
-    def handler(_signum: int, _frame: Any) -> None:
-        nonlocal fired
-        if not fired:
-            fired = True
-            raise KeyboardInterrupt
-
-    return handler
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from sandbox.assistants import runs
-    from sandbox.assistants.sessions import describe_event
+    from sandbox.assistants.history import describe_event
+    from sandbox.assistants.signals import stop_on_signals
 
     ws = workspace_from(args)
     project = ws.project(args.slug)
@@ -229,10 +193,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"{variant:<{width}} | {line}", file=sys.stderr, flush=True)
 
     on_output = None if (args.quiet or args.json) else echo
-    stop = _stop_once()
-    with _handling_signals({signal.SIGINT: stop, signal.SIGTERM: stop, signal.SIGHUP: stop}):
+    # Ctrl-C, a closed terminal or a SIGTERM reaches only us (the assistants have process groups of
+    # their own): stop them and record their runs, then exit as interrupted. The handler only
+    # takes note; sandbox.assistants.signals says why it must not raise.
+    with stop_on_signals() as stop:
         results = runs.run_many(ws, project, variants, timeout=timeout, on_output=on_output, prompt=args.prompt,
-                                by=user())
+                                by=user(), stop_requested=stop.requested)
+    if stop.requested():
+        raise KeyboardInterrupt  # here, outside any wait: main() says 'interrupted' and exits 130
     events = [r for r in results if isinstance(r, dict)]
     errors = [r for r in results if not isinstance(r, dict)]
     if args.json:
@@ -263,6 +231,7 @@ def cmd_log_edit(args: argparse.Namespace) -> int:
 
 def _log_edit(args: argparse.Namespace) -> int:
     from sandbox.assistants import hooks, sessions
+    from sandbox.assistants.history import describe_event
     from sandbox.workspace import Project
 
     tool, files, cwd = args.tool, [args.file] if args.file else [], None
@@ -303,7 +272,7 @@ def _log_edit(args: argparse.Namespace) -> int:
         print_json(event)
     elif not args.hook:
         if event is not None:
-            print(sessions.describe_event(event))
+            print(describe_event(event))
         else:
             who = f" of {args.assistant}" if args.assistant else ""
             print(f"not recorded: no open session{who} on variant '{variant}', or the file is outside it")

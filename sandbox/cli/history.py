@@ -27,8 +27,8 @@ def _blind(event: dict[str, Any], voted: set[Any]) -> dict[str, Any]:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
-    from sandbox.assistants.hooks import co_authored_commits
-    from sandbox.assistants.sessions import describe_event
+    from sandbox.assistants.commits import co_authored_commits
+    from sandbox.assistants.history import describe_event
     from sandbox.core import ledger
 
     ws = workspace_from(args)

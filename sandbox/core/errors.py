@@ -92,5 +92,9 @@ class AssistantError(SandboxError):
     """An unknown assistant id, or an assistant's command cannot be run."""
 
 
+class SessionError(SandboxError):
+    """A session or run cannot be started or ended as asked (already open, none open, a damaged state file)."""
+
+
 class LedgerError(SandboxError):
     """The ledger cannot be written."""

@@ -15,7 +15,7 @@ def sha256_bytes(data: bytes) -> str:
 def sha256_file(path: Path) -> str | None:
     """Hash of the file's bytes, or None when it does not exist (or is not a regular file)."""
     try:
-        with open(path, "rb") as handle:
+        with path.open("rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
@@ -43,7 +43,7 @@ def atomic_write(path: Path, data: bytes, *, fsync: bool = True) -> None:
         # mkstemp makes owner-only files; keep the file's mode, or give a new one the usual mode,
         # so teammates sharing the folder can still read what the sandbox wrote.
         try:
-            mode = os.stat(path).st_mode & 0o7777
+            mode = path.stat().st_mode & 0o7777
         except FileNotFoundError:
             mode = 0o666 & ~_UMASK
         os.fchmod(fd, mode)
@@ -52,12 +52,9 @@ def atomic_write(path: Path, data: bytes, *, fsync: bool = True) -> None:
             if fsync:
                 handle.flush()
                 os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        Path(tmp).replace(path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        Path(tmp).unlink(missing_ok=True)
         raise
 
 

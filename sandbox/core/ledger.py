@@ -38,6 +38,8 @@ VOTE = "vote"
 COMPARE = "compare"
 EVENT_KINDS = (CREATED, RENDERED, SESSION_STARTED, SESSION_ENDED, CHANGE, RUN, EDIT, RATING, VOTE, COMPARE)
 
+Event = dict[str, Any]  # one ledger line: {"id", "at", "kind", "schema", "project", ...}; see DESIGN.md
+
 
 def utc_now() -> str:
     """UTC ISO 8601 with milliseconds and a 'Z', sortable as text."""
@@ -82,7 +84,7 @@ def append_events(path: Path, events: Iterable[dict[str, Any]]) -> None:
         _lock(fd)
         size = os.fstat(fd).st_size
         if size:
-            with open(path, "rb") as reader:
+            with path.open("rb") as reader:
                 reader.seek(size - 1)
                 if reader.read(1) != b"\n":
                     data = b"\n" + data

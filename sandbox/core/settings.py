@@ -34,7 +34,8 @@ class Settings:
         if value is None:
             return default
         if not isinstance(value, kind):
-            raise self.error(f"'{name}' must be {'a mapping' if kind is dict else 'a list' if kind is list else kind.__name__}", name)
+            what = "a mapping" if kind is dict else "a list" if kind is list else kind.__name__
+            raise self.error(f"'{name}' must be {what}", name)
         return value
 
 

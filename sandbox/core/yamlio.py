@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sandbox.core.errors import SandboxError
+
 MAX_YAML_BYTES = 1024 * 1024
 MAX_DEPTH = 32
 MAX_NODES = 100_000
@@ -65,7 +67,7 @@ def _child(node: Any, key: str | int) -> Any:
     return None
 
 
-def _check_shape(node: Any, path: Path, error_type: type[Exception]) -> None:
+def _check_shape(node: Any, path: Path, error_type: type[SandboxError]) -> None:
     """Refuse deep nesting and alias bombs by walking the node graph with a budget."""
     import yaml
 
@@ -105,7 +107,7 @@ def _check_shape(node: Any, path: Path, error_type: type[Exception]) -> None:
             stack.extend((child, depth + 1) for child in current.value)
 
 
-def load_yaml_text(text: str, path: Path, error_type: type[Exception]) -> LoadedYaml:
+def load_yaml_text(text: str, path: Path, error_type: type[SandboxError]) -> LoadedYaml:
     """Parse ``text`` (already read from ``path``) with the safe loader; errors carry line/column."""
     import yaml
 
@@ -150,7 +152,7 @@ def _hint_for(problem: str) -> str:
     return ""
 
 
-def load_yaml_file(path: Path, error_type: type[Exception]) -> LoadedYaml:
+def load_yaml_file(path: Path, error_type: type[SandboxError]) -> LoadedYaml:
     """Read and parse ``path``, refusing oversized files before reading them whole."""
     try:
         size = path.stat().st_size

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from sandbox.core.errors import SandboxError
 from sandbox.core.fs import sha256_file
+from sandbox.core.ignore import settings_patterns
 
 if TYPE_CHECKING:
     from sandbox.live.preview import PreviewServer
@@ -76,27 +77,6 @@ class LiveEvent:
 ChangeRecorder = Callable[["Project", str, list[Path]], object]
 """Hears every batch of changes inside a variant (``sessions.record_change_batch`` in the app): the live
 loop comes before the assistants in the flow, so whoever starts it says where batches go."""
-
-
-def _ignore_patterns(settings: Any) -> list[str]:
-    """sandbox.yaml's ``ignore:`` list, refused at its line when an entry cannot mean anything.
-
-    A silently useless pattern is worse than an error: the designer would wait for reloads that
-    never stop (or never come). Numbers are accepted as names; ``!negation`` is not supported
-    (.gitignore has it, so people will try it)."""
-    patterns = []
-    for index, raw in enumerate(settings.section("ignore", list, [])):
-        if isinstance(raw, (dict, list)) or raw is None or isinstance(raw, bool):
-            raise settings.error("each 'ignore' entry must be a pattern like '*.log' or 'build/'", "ignore", index)
-        text = str(raw).strip()
-        if not text.strip("/"):
-            raise settings.error("an 'ignore' pattern is empty", "ignore", index)
-        if text.startswith("!"):
-            raise settings.error(
-                f"'ignore' patterns cannot start with '!' ({text!r}): list only what to ignore", "ignore", index
-            )
-        patterns.append(text)
-    return patterns
 
 
 @dataclass
@@ -143,7 +123,7 @@ class LiveProject:
         from sandbox.live.watch import DEFAULT_DEBOUNCE_MS
 
         self.debounce_ms = DEFAULT_DEBOUNCE_MS if debounce_ms is None else int(debounce_ms)
-        self.ignore = _ignore_patterns(settings)
+        self.ignore = settings_patterns(settings)
         self.record_changes = record_changes
         self.by = by
         self.force_polling = force_polling

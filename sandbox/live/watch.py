@@ -21,12 +21,12 @@ resumes by itself when a folder is back at that path.
 
 from __future__ import annotations
 
+import contextlib
 import errno
-import fnmatch
 import functools
 import logging
 import os
-import re
+import stat
 import threading
 import time
 import warnings
@@ -35,22 +35,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sandbox.core.ignore import IgnoreRules
+
 log = logging.getLogger(__name__)
 
 DEFAULT_DEBOUNCE_MS = 50
 DEFAULT_MAX_WAIT_MS = 2000
 POLL_INTERVAL = 0.5
 HEALTH_SECONDS = 1.0  # how often an idle watcher checks that its folder is still there
-
-# Folders whose contents never matter to a preview (and can hold tens of thousands of files).
-IGNORED_DIRS = frozenset({".git", ".hg", ".svn", "node_modules", ".sandbox", "__pycache__", ".venv", ".idea"})
-# Editor swap, backup and temporary files, plus our own atomic-write temporaries (".name.XXXX.tmp").
-IGNORED_NAMES = (
-    "*.swp", "*.swo", "*.swx", "*.swpx", "*~", ".#*", "#*#", "4913", "*.tmp", "*.temp", "*.bak",
-    "*___jb_tmp___", "*___jb_old___", "*.crdownload", "*.part", ".DS_Store", "Thumbs.db", "*.pyc",
-    ".*.kate-swp", ".goutputstream-*", "*.orig", ".creating-*",
-)
-
 
 @dataclass(frozen=True)
 class ChangeBatch:
@@ -64,88 +56,6 @@ class ChangeBatch:
     def seconds(self) -> float:
         """How long the burst lasted, from its first event to its last."""
         return self.ended - self.started
-
-
-class IgnoreRules:
-    """Decide, quickly, whether a path relative to the watched root is noise.
-
-    A pattern without '/' is matched against every path segment (``*.log`` ignores ``a/b.log``;
-    ``build`` ignores everything below any ``build`` folder); a pattern with '/' inside or at the
-    start is matched against the whole relative path (``assets/*.psd``, ``/ledger.jsonl`` for that
-    file at the root only); a trailing '/' just means "a folder" and is dropped.
-
-    As in ``.gitignore``, a path pattern that matches a folder ignores everything inside it
-    (``/build``, ``assets/raw``), ``*`` and ``?`` stop at '/', and ``**`` crosses folders
-    (``**/generated``, ``docs/**/*.pdf``).
-    """
-
-    def __init__(self, extra: Iterable[str] = (), *, defaults: bool = True) -> None:
-        names: list[str] = list(IGNORED_NAMES) if defaults else []
-        self.dirs = set(IGNORED_DIRS) if defaults else set()
-        paths: list[str] = []
-        for raw in extra:
-            text = str(raw).strip()
-            pattern = text.strip("/")
-            if not pattern:
-                continue
-            if text.startswith("/") or "/" in pattern:
-                paths.append(pattern)
-            elif any(ch in pattern for ch in "*?["):
-                names.append(pattern)
-            else:
-                self.dirs.add(pattern)
-        self._name_re = re.compile("|".join(fnmatch.translate(n) for n in names)) if names else None
-        self._path_re = re.compile("|".join(f"(?:{_path_pattern(p)})" for p in paths)) if paths else None
-
-    def ignored(self, relative: str) -> bool:
-        """True when ``relative`` (posix, no leading '/') is inside an ignored folder or matches."""
-        if not relative:
-            return True
-        segments = relative.split("/")
-        for segment in segments:
-            if segment in self.dirs:
-                return True
-            if self._name_re is not None and self._name_re.match(segment):
-                return True
-        if self._path_re is None:
-            return False
-        # The path itself or any folder above it: '/build' ignores 'build/out.js'.
-        prefix = ""
-        for segment in segments:
-            prefix = f"{prefix}/{segment}" if prefix else segment
-            if self._path_re.fullmatch(prefix):
-                return True
-        return False
-
-
-def _path_pattern(pattern: str) -> str:
-    """A regular expression for a '/'-containing ignore pattern, with ``.gitignore``'s wildcards:
-    ``*`` and ``?`` within one segment, ``**`` across segments, ``[...]`` a character class."""
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        elif pattern[i] == "[" and "]" in pattern[i + 2:]:
-            end = pattern.index("]", i + 2)
-            body = pattern[i + 1:end]
-            body = "^" + body[1:] if body.startswith("!") else body
-            out.append("[" + body.replace("\\", "\\\\") + "]")
-            i = end + 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return "".join(out)
 
 
 # Process-wide on purpose: the limit is per user, so when any watcher in this process is refused a
@@ -167,7 +77,7 @@ def _count_limit_hits() -> None:
         from watchdog.observers import inotify_c
     except Exception:  # noqa: BLE001 - not Linux, or another watchdog layout: nothing to count
         return
-    cls = getattr(inotify_c, "InotifyFD", None)
+    cls: Any = getattr(inotify_c, "InotifyFD", None)
     original = getattr(cls, "add_callback", None)
     if original is None:
         return
@@ -203,7 +113,9 @@ def _watch_limit_message(exc: OSError) -> str:
 class Watcher:
     """Watch ``root`` recursively and call ``on_batch(ChangeBatch)`` after each quiet period.
 
-    ``ignore`` adds patterns (see IgnoreRules) to the built-in ones. When the operating system's
+    ``ignore`` adds patterns to the built-in ones, or is the ``IgnoreRules`` to use (the one
+    policy of ``sandbox.core.ignore``, so the watcher and a session never disagree about what is
+    noise); ignored folders are never polled. When the operating system's
     watch limit is reached, the watcher falls back to polling and says so in ``warning`` instead of
     crashing. ``on_batch`` runs on the watcher's own thread, one batch at a time.
 
@@ -216,7 +128,7 @@ class Watcher:
         root: Path,
         on_batch: Callable[[ChangeBatch], None],
         debounce_ms: int = DEFAULT_DEBOUNCE_MS,
-        ignore: Iterable[str] = (),
+        ignore: Iterable[str] | IgnoreRules = (),
         *,
         max_wait_ms: int = DEFAULT_MAX_WAIT_MS,
         force_polling: bool = False,
@@ -228,7 +140,7 @@ class Watcher:
         self.on_batch = on_batch
         self.debounce = max(0, int(debounce_ms)) / 1000
         self.max_wait = max(self.debounce, max_wait_ms / 1000)
-        self.rules = IgnoreRules(ignore)
+        self.rules = ignore if isinstance(ignore, IgnoreRules) else IgnoreRules(ignore)
         self.force_polling = force_polling
         self.poll_interval = poll_interval
         self.polling = False
@@ -301,6 +213,10 @@ class Watcher:
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=5)
 
+    def _stop_asked(self) -> bool:
+        """``_stopping`` read afresh: ``stop()`` sets it from another thread at any moment."""
+        return self._stopping
+
     def __enter__(self) -> Watcher:
         return self.start()
 
@@ -333,10 +249,8 @@ class Watcher:
         try:
             observer.start()
         except BaseException:
-            try:
+            with contextlib.suppress(Exception):  # it did not start: stopping it is only tidying up
                 observer.stop()
-            except Exception:  # noqa: BLE001
-                pass
             raise
         if not polling and _limit_hits > hits_before:
             # The root is watched but some sub-folders could not be: half-watching is worse
@@ -351,31 +265,33 @@ class Watcher:
         """``os.scandir`` for the polling observer, leaving out ignored files and folders."""
         with os.scandir(path) as entries:
             for entry in entries:
-                if self._relative(entry.path) is not None:
+                if self._relative(entry.path, is_dir=entry.is_dir(follow_symlinks=False)) is not None:
                     yield entry
 
     # --- events -----------------------------------------------------------------------------
-    def _relative(self, raw: Any) -> str | None:
+    def _relative(self, raw: str | bytes, *, is_dir: bool = False) -> str | None:
+        """``raw`` relative to the root (posix), or None when it is outside it or ignored."""
         path = os.fsdecode(raw)
         if not path.startswith(self._prefix):
             return None
         rel = path[len(self._prefix):]
         if os.sep != "/":
             rel = rel.replace(os.sep, "/")
-        return None if self.rules.ignored(rel) else rel
+        return None if self.rules.ignored(rel, is_dir=is_dir) else rel
 
     def _on_raw(self, event: Any) -> None:
         """Called on watchdog's thread for every event: keep it cheap."""
         found = []
         born = None
-        rel = self._relative(event.src_path)
+        is_dir = bool(event.is_directory)
+        rel = self._relative(event.src_path, is_dir=is_dir)
         if rel is not None:
             found.append(rel)
             if event.event_type == "created":
                 born = rel
         dest = getattr(event, "dest_path", "")
         if dest:
-            rel = self._relative(dest)
+            rel = self._relative(dest, is_dir=is_dir)
             if rel is not None:
                 found.append(rel)
         if not found:
@@ -399,10 +315,10 @@ class Watcher:
     def _current_identity(self) -> tuple[int, int] | None:
         """(device, inode) of the watched folder, or None when no folder is at that path."""
         try:
-            info = os.stat(self.root)
+            info = self.root.stat()
         except OSError:
             return None
-        return (info.st_dev, info.st_ino) if os.path.isdir(self.root) else None
+        return (info.st_dev, info.st_ino) if stat.S_ISDIR(info.st_mode) else None
 
     def _healthy(self) -> bool:
         """True while the folder is the one being watched and the observer still runs.
@@ -447,7 +363,7 @@ class Watcher:
             log.debug("cannot watch %s yet: %s", self.root, exc)
             return
         with self._observer_lock:
-            if self._stopping:
+            if self._stop_asked():
                 _stop_observer(observer)
                 return
             self._observer = observer
@@ -467,7 +383,7 @@ class Watcher:
             log.warning("cannot poll %s either: %s", self.root, exc)
             return
         with self._observer_lock:
-            if self._stopping:
+            if self._stop_asked():
                 _stop_observer(polling)
                 return
             self._observer = polling
@@ -498,7 +414,7 @@ class Watcher:
                 self._check_folder()
                 continue
             with self._cond:
-                if self._stopping:
+                if self._stop_asked():
                     return
                 if not self._pending:
                     continue

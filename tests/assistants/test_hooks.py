@@ -1,4 +1,4 @@
-"""Exact attribution: Claude Code's edit hook, ``sandbox log-edit``, and co-authored git commits."""
+"""Exact attribution: Claude Code's edit hook and ``sandbox log-edit``."""
 
 from __future__ import annotations
 
@@ -86,44 +86,6 @@ def test_find_variant_and_parse_payload(project, tmp_path: Path) -> None:
                                                       "tool_input": {"notebook_path": "/x/a.ipynb"}}))
     assert (call.tool, call.files, call.cwd) == ("NotebookEdit", ["/x/a.ipynb"], "/x")
     assert hooks.parse_hook_payload("").files == []
-
-
-def _git(root: Path, *args: str) -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Ana", "GIT_AUTHOR_EMAIL": "ana@example.com",
-           "GIT_COMMITTER_NAME": "Ana", "GIT_COMMITTER_EMAIL": "ana@example.com", "GIT_CONFIG_GLOBAL": os.devnull,
-           "GIT_CONFIG_NOSYSTEM": "1"}
-    subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, timeout=30)
-
-
-def test_log_shows_co_authored_commits_as_evidence(ws: Workspace, project, cli) -> None:
-    root = ws.root
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "Create the project")
-    (project.variant_dir("claude-code") / "index.html").write_text("<h1>by claude</h1>\n")
-    _git(root, "commit", "-q", "-am",
-         "Make the header bolder\n\nCo-Authored-By: Claude <noreply@anthropic.com>")
-    (project.variant_dir("claude-code") / "style.css").write_text("h1 { color: red }\n")
-    _git(root, "commit", "-q", "-am", "Copilot fix\n\nCo-authored-by: Copilot <copilot@github.com>")
-    commits = hooks.co_authored_commits(project.path, ws.registry)
-    assert [(c.subject, c.assistants, c.variants) for c in commits] == [
-        ("Copilot fix", ["copilot"], ["claude-code"]),
-        ("Make the header bolder", ["claude-code"], ["claude-code"]),
-    ]
-    out = cli("log", "expense-approvals").out
-    assert "'Make the header bolder' co-authored by Claude Code in claude-code (matches the variant)" in out
-    assert "'Copilot fix' co-authored by GitHub Copilot in claude-code (touches another assistant's variant)" in out
-    assert "Create the project" not in out
-    rows = json.loads(cli("log", "expense-approvals", "--json").out)
-    assert [r["kind"] for r in rows].count("commit") == 2
-    assert "commit" not in [r["kind"] for r in json.loads(cli("log", "expense-approvals", "--json", "--no-git").out)]
-
-
-def test_no_git_means_no_commits(project) -> None:
-    assert hooks.co_authored_commits(project.path, {}) == []
-    from sandbox.assistants.registry import BUILTIN_ASSISTANTS
-
-    assert hooks.co_authored_commits(project.path, BUILTIN_ASSISTANTS) == []
 
 
 @pytest.mark.parametrize("module", ["sandbox.assistants.sessions", "sandbox.assistants.runs", "sandbox.assistants.hooks"])

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from sandbox.assistants import runs, sessions
-from sandbox.core.errors import AssistantError
 from sandbox.workspace import Workspace
 from tests.conftest import assert_one_line_error
 from tests.support.fake_assistant import configure, env_with_sandbox, fake
@@ -207,35 +206,6 @@ def test_run_whose_sandbox_died_is_closed_as_interrupted(ws: Workspace, project,
     assert event["session"] == start["session"] and event["files_added"] == ["half.txt"]
 
 
-def test_parse_result_reads_what_is_present() -> None:
-    full = {"type": "result", "duration_ms": 10, "num_turns": 2, "total_cost_usd": 0.5, "usage": {"a": 1},
-            "session_id": "s", "result": "long text", "modelUsage": {}}
-    assert runs.parse_result(json.dumps(full)) == {k: full[k] for k in
-                                                   ("duration_ms", "num_turns", "total_cost_usd", "usage", "session_id")}
-    stream = "\n".join([json.dumps({"type": "system"}), "not json", json.dumps({"type": "result", "num_turns": 4})])
-    assert runs.parse_result(stream) == {"num_turns": 4}
-    assert runs.parse_result(json.dumps({"cost_usd": 0.2})) == {"total_cost_usd": 0.2}
-    assert runs.parse_result(json.dumps([{"type": "system"}, {"type": "result", "duration_ms": 5}])) == {
-        "duration_ms": 5}
-    assert runs.parse_result("plain text\nno json here") == {}
-    assert runs.parse_result('{"broken": ') == {}
-    assert runs.parse_result(json.dumps(full), "text") == {}
-
-
-def test_launch_argv_resolves_the_program_or_says_how_to_fix_it(ws: Workspace, project) -> None:
-    tool = ws.root / "bin" / "my-assistant"
-    tool.parent.mkdir()
-    tool.write_text("#!/bin/sh\nexit 0\n")
-    tool.chmod(0o755)
-    configure(ws.root, {"copilot": {"command": ["bin/my-assistant", "--flag"]}, "claude-code": {"command": []}})
-    ws.reload()
-    assert runs.launch_argv(ws, project, "copilot") == [str(tool.resolve()), "--flag"]
-    with pytest.raises(AssistantError, match="no interactive command"):
-        runs.launch_argv(ws, project, "claude-code")
-    with pytest.raises(AssistantError, match="npm install -g @github/copilot"):
-        runs.headless_argv(ws, project, "copilot", "do it")
-
-
 def test_cancelled_run_stops_the_assistant_and_is_recorded(ws: Workspace, project, tmp_path) -> None:
     import threading
 
@@ -337,6 +307,46 @@ def test_stopping_sandbox_run_stops_its_assistants_and_records_the_runs(ws: Work
     [event] = _events(project, "run")
     assert event["interrupted"] is True and event["timed_out"] is False and event["files_added"] == ["started.txt"]
     assert sessions.open_sessions(project) == {}
+
+
+@pytest.mark.parametrize("moment", [0.0, 0.1, 0.2, 0.3, 0.5, 1.0, "working"])
+def test_a_hang_up_at_any_moment_ends_sandbox_run_and_leaves_nothing_running(ws: Workspace, project, tmp_path,
+                                                                            moment: float | str) -> None:
+    """From start-up on, a SIGHUP either ends the sandbox before any assistant started, or stops every
+    assistant it started and records the run as interrupted; it never outlives the signal."""
+    import subprocess
+
+    pid_file = tmp_path / "assistant.pid"
+    configure(ws.root, {"copilot": {"headless": fake("--write", "started.txt=yes\\n", "--pid-file", str(pid_file),
+                                                     "--hang")}})
+    proc = subprocess.Popen([sys.executable, "-m", "sandbox", "run", "expense-approvals", "-v", "copilot",
+                             "--timeout", "600"], cwd=ws.root, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        if moment == "working":
+            _wait_for_text(pid_file)
+        else:
+            time.sleep(float(moment))
+        proc.send_signal(signal.SIGHUP)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        _kill_leftovers(proc.pid)
+    # -SIGHUP: killed by the default action, before the handlers (and so before any assistant) were there
+    assert proc.returncode in (130, -signal.SIGHUP), err
+    if proc.returncode == 130:
+        assert b"interrupted" in err, err
+    runs_recorded = _events(project, "run")
+    assert all(e["interrupted"] is True for e in runs_recorded), runs_recorded
+    assert sessions.open_sessions(project) == {}, "no run is left open"
+    if pid_file.exists() and pid_file.read_text():
+        assert runs_recorded, "an assistant that started is recorded"
+        pid = int(pid_file.read_text())
+        try:
+            assert _pid_gone(pid), "the assistant was stopped with the sandbox"
+        finally:
+            _kill_leftovers(pid)
+    if moment == "working":
+        assert proc.returncode == 130 and [e["files_added"] for e in runs_recorded] == [["started.txt"]]
 
 
 def test_stopping_sandbox_open_stops_the_assistant_and_ends_the_session(ws: Workspace, project, tmp_path) -> None:

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.assistants import sessions
-from sandbox.assistants.sessions import SessionError
-from sandbox.core.errors import SandboxError
+from sandbox.assistants import sessions, snapshot
+from sandbox.core.errors import SandboxError, SessionError
 from sandbox.workspace import Workspace
 from tests.conftest import assert_one_line_error
 
@@ -84,8 +83,8 @@ def test_unchanged_variant_reuses_hashes_and_reports_nothing(project, monkeypatc
     _age(root)
     sessions.start_session(project, "copilot")
     reads: list[str] = []
-    original = sessions._read
-    monkeypatch.setattr(sessions, "_read", lambda path: reads.append(path) or original(path))
+    original = snapshot.read_file
+    monkeypatch.setattr(snapshot, "read_file", lambda path: reads.append(path) or original(path))
     ended = sessions.end_session(project, "copilot")
     assert reads == [], "files whose size and mtime did not change are not read again"
     assert ended["files_added"] == ended["files_changed"] == ended["files_deleted"] == []
@@ -210,22 +209,6 @@ def test_edits_from_hooks_need_the_right_session(project) -> None:
     assert sessions.record_edit(project, "claude-code", root / ".git" / "config", "Edit") is None
 
 
-def test_describe_event_is_one_plain_line() -> None:
-    run = {"kind": "run", "variant": "copilot", "assistant": "copilot", "exit_code": 0, "seconds": 75,
-           "files_added": ["a"], "files_changed": [], "files_deleted": [], "lines_added": 3, "lines_removed": 0,
-           "result": {"total_cost_usd": 0.1234, "num_turns": 7}}
-    assert sessions.describe_event(run) == (
-        "copilot headless run finished after 1 min: 1 added, +3/-0 lines [$0.12, 7 turns]"
-    )
-    assert "timed out" in sessions.describe_event({**run, "timed_out": True, "exit_code": -15})
-    assert "failed (exit code 2)" in sessions.describe_event({**run, "exit_code": 2})
-    assert "\n" not in sessions.describe_event({"kind": "something-new", "variant": "x"})
-    ended = {"kind": "session_ended", "variant": "copilot", "assistant": "copilot", "seconds": 5,
-             "note": "good start\nbut the header\r\nis off"}
-    assert sessions.describe_event(ended).endswith(": good start but the header is off")
-    assert "\n" not in sessions.describe_event({"kind": "vote", "winner": "A", "reason": "clearer\nlayout"})
-
-
 def test_session_start_is_in_the_ledger_before_the_variant_is_unlocked(project, monkeypatch) -> None:
     """Otherwise another process could end the session (or record a change) before its start."""
     import fcntl
@@ -320,3 +303,49 @@ def test_log_shows_times_on_the_readers_clock(project, cli) -> None:
     assert result.out.startswith(f"{expected}  created 'Expense approvals'"), result.out
     rows = json.loads(cli("log", "expense-approvals", "--no-git", "--json", env={"TZ": "IST-5:30"}).out)
     assert rows[0]["at"] == created["at"], "JSON keeps the UTC original"
+
+
+def test_the_watcher_the_change_batches_and_the_sessions_diff_agree(ws: Workspace, project) -> None:
+    """One ignore policy: what the watcher reports, what the change batches attribute and what the
+    session's end counts are the same files (the lists had drifted: *.bak, .idea/ and *.sandbox-new)."""
+    import queue
+
+    (ws.root / "sandbox.yaml").write_text("ignore:\n  - '*.log'\n  - '!keep.log'\n  - dist/\n")
+    ws.reload()
+    root = project.variant_dir("claude-code")
+    delivered: queue.Queue[tuple[str, list[Path]]] = queue.Queue()
+    recorded: list[dict] = []
+
+    def record(project_, variant: str, paths: list[Path]) -> dict | None:
+        delivered.put((variant, list(paths)))
+        event = sessions.record_change_batch(project_, variant, paths)
+        if event is not None:
+            recorded.append(event)
+        return event
+
+    _age(root)
+    started = sessions.start_session(project, "claude-code")
+    live = ws.live_project(project.slug, record_changes=record, debounce_ms=30)
+    seen: set[str] = set()
+    with live:
+        (root / "index.html").write_text("<h1>changed</h1>\n")
+        (root / "new.js").write_text("a\nb\n")
+        (root / "config.js").unlink()
+        (root / "keep.log").write_text("taken back\n")
+        noise = ["debug.log", "page.bak", "index.html.sandbox-new", ".idea/workspace.xml", "node_modules/p/i.js",
+                 "dist/app.js", "index.html___jb_tmp___", ".#index.html"]
+        for relative in noise:
+            (root / relative).parent.mkdir(parents=True, exist_ok=True)
+            (root / relative).write_text("noise\n")
+        (root / "zz-last.txt").write_text("the last change\n")  # batches arrive in order: this one comes last
+        deadline = time.monotonic() + 30
+        while "zz-last.txt" not in seen:
+            variant, paths = delivered.get(timeout=max(0.01, deadline - time.monotonic()))
+            assert variant == "claude-code"
+            seen |= {p.relative_to(root).as_posix() for p in paths if not p.is_dir()}
+    ended = sessions.end_session(project, "claude-code")
+    counted = set(ended["files_added"] + ended["files_changed"] + ended["files_deleted"])
+    assert counted == {"index.html", "new.js", "config.js", "keep.log", "zz-last.txt"}
+    assert seen == counted, "the watcher reported exactly what the session counts"
+    assert set().union(*(e["files"] for e in recorded)) == counted, "and so did the change batches"
+    assert all(e["session"] == started["session"] for e in recorded)

@@ -440,16 +440,16 @@ def test_cli_preview_all_past_the_last_port_is_one_line(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "entry, message",
-    [("'!keep.log'", "cannot start with '!'"), ("''", "pattern is empty"), ("{a: 1}", "must be a pattern")],
+    [("'#draft'", "makes it a comment"), ("''", "pattern is empty"), ("{a: 1}", "must be a pattern")],
 )
 def test_an_ignore_entry_that_cannot_work_is_refused_at_its_line(tmp_path: Path, entry: str, message: str) -> None:
-    """A negation or an empty pattern would silently do nothing: say so, pointing at the line."""
+    """A comment or an empty pattern would silently do nothing: say so, pointing at the line."""
     root = tmp_path / "ws"
     ws, slug = make_live_workspace(root)
     (root / "sandbox.yaml").write_text(f"ignore:\n  - '*.log'\n  - {entry}\n")
     ws.reload()
     with pytest.raises(SandboxError, match=rf"sandbox.yaml:3:\d+: .*{re.escape(message)}"):
         ws.live_project(slug)
-    (root / "sandbox.yaml").write_text("ignore:\n  - '*.log'\n  - 4913\n  - build/\n")
+    (root / "sandbox.yaml").write_text("ignore:\n  - '*.log'\n  - '!keep.log'\n  - 4913\n  - build/\n")
     ws.reload()
-    assert ws.live_project(slug).ignore == ["*.log", "4913", "build/"]
+    assert ws.live_project(slug).ignore == ["*.log", "!keep.log", "4913", "build/"], "a negation takes a name back"

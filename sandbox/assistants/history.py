@@ -1,0 +1,158 @@
+"""A project's history in plain words: one line per ledger event, for ``sandbox log`` and the TUI.
+
+Written for a designer reading what happened, not for a parser (``--json`` is for tools): names
+the assistant, what it changed and how the run ended, in counts and spans people read at a glance
+(``sandbox.core.text``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sandbox.core import ledger
+from sandbox.core.ledger import Event
+from sandbox.core.text import duration, plural
+
+
+def describe_event(event: Event) -> str:
+    """One line in plain words for ``sandbox log`` and the TUI's history.
+
+    Free text typed by people (a note, a vote's reason, a title) may hold line breaks; they become
+    spaces so that one event stays one line.
+    """
+    return " ".join(_describe(event).splitlines())
+
+
+def _took(seconds: Any) -> str:
+    """'12 s', '3 min'; '?' when the event does not say (a damaged or hand-written line)."""
+    try:
+        return duration(float(seconds))
+    except (TypeError, ValueError):
+        return "?"
+
+
+def _lines(event: Event) -> str:
+    return f"+{event.get('lines_added', 0)}/-{event.get('lines_removed', 0)} lines"
+
+
+def _files_summary(event: Event) -> str:
+    counts = [(len(event.get(f"files_{what}") or []), what) for what in ("added", "changed", "deleted")]
+    files = ", ".join(f"{count} {what}" for count, what in counts if count) or "no files changed"
+    return f"{files}, {_lines(event)}"
+
+
+def _run_outcome(event: Event) -> str:
+    if event.get("interrupted"):
+        return "was interrupted"
+    if event.get("timed_out"):
+        return "timed out and was stopped"
+    if event.get("exit_code") == 0:
+        return "finished"
+    return f"failed (exit code {event.get('exit_code')})"
+
+
+def _run_cost(event: Event) -> str:
+    """' [$0.12, 7 turns]' from the assistant's own result, when it said."""
+    result = event.get("result") or {}
+    extras = []
+    if isinstance(result.get("total_cost_usd"), (int, float)):
+        extras.append(f"${result['total_cost_usd']:.2f}")
+    if result.get("num_turns") is not None:
+        extras.append(f"{result['num_turns']} turns")
+    return f" [{', '.join(extras)}]" if extras else ""
+
+
+@dataclass(frozen=True)
+class _Subject:
+    """Who an event is about, in the words every line uses."""
+
+    who: str  # the assistant (or, without one, the variant)
+    variant: str
+    on: str  # " on <variant>" when the variant is not named after the assistant
+    by: str  # " (by <person>)" when a person is recorded
+
+    @classmethod
+    def of(cls, event: Event) -> _Subject:
+        who = event.get("assistant") or event.get("variant") or ""
+        variant = event.get("variant") or ""
+        return cls(
+            who=who,
+            variant=variant,
+            on=f" on {variant}" if variant and variant != who else "",
+            by=f" (by {event['by']})" if event.get("by") else "",
+        )
+
+
+def _describe(event: Event) -> str:
+    subject = _Subject.of(event)
+    describe = _BY_KIND.get(str(event.get("kind")))
+    if describe is not None:
+        return describe(event, subject)
+    return f"{event.get('kind')}{subject.on}{subject.by}"
+
+
+def _created(event: Event, s: _Subject) -> str:
+    assistants = ", ".join(event.get("assistants") or [])
+    return f"created '{event.get('title', '')}' from {event.get('template', '?')} for {assistants}{s.by}"
+
+
+def _rendered(event: Event, s: _Subject) -> str:
+    written, conflicts = len(event.get("files") or []), len(event.get("conflicts") or [])
+    extra = f", {plural(conflicts, 'conflict')} kept for review" if conflicts else ""
+    return f"re-rendered from project.yaml: {plural(written, 'file')} written{extra}{s.by}"
+
+
+def _session_started(event: Event, s: _Subject) -> str:
+    return f"{s.who} session started{s.on} ({plural(int(event.get('files') or 0), 'file')}){s.by}"
+
+
+def _session_ended(event: Event, s: _Subject) -> str:
+    score = f", scored {event['score']}/5" if event.get("score") is not None else ""
+    note = f": {event['note']}" if event.get("note") else ""
+    return f"{s.who} session ended{s.on} after {_took(event.get('seconds'))}: {_files_summary(event)}{score}{note}"
+
+
+def _change(event: Event, s: _Subject) -> str:
+    files = event.get("files") or []
+    shown = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+    return f"{s.who} changed {shown}{s.on} ({_lines(event)})"
+
+
+def _edit(event: Event, s: _Subject) -> str:
+    tool = f" ({event['tool']})" if event.get("tool") else ""
+    return f"{s.who} edited {event.get('file', '?')}{s.on}{tool}"
+
+
+def _run(event: Event, s: _Subject) -> str:
+    took = _took(event.get("seconds"))
+    return f"{s.who} headless run{s.on} {_run_outcome(event)} after {took}: {_files_summary(event)}{_run_cost(event)}"
+
+
+def _rating(event: Event, s: _Subject) -> str:
+    scores = event.get("scores") or {}
+    shown = ", ".join(f"{k} {v}" for k, v in scores.items()) if isinstance(scores, dict) else ""
+    return f"{s.variant or s.who} rated{s.by}: {shown}".rstrip(": ")
+
+
+def _vote(event: Event, s: _Subject) -> str:
+    return f"blind vote{s.by}: {event.get('winner', '?')}" + (f" ({event['reason']})" if event.get("reason") else "")
+
+
+def _compare(event: Event, s: _Subject) -> str:
+    return "blind comparison set up" + s.by
+
+
+_BY_KIND: dict[str, Callable[[Event, _Subject], str]] = {
+    ledger.CREATED: _created,
+    ledger.RENDERED: _rendered,
+    ledger.SESSION_STARTED: _session_started,
+    ledger.SESSION_ENDED: _session_ended,
+    ledger.CHANGE: _change,
+    ledger.EDIT: _edit,
+    ledger.RUN: _run,
+    ledger.RATING: _rating,
+    ledger.VOTE: _vote,
+    ledger.COMPARE: _compare,
+}

@@ -1,0 +1,193 @@
+"""Which files are nobody's work: one ignore policy for the watcher, the session snapshot and change batches.
+
+Why one policy: the watcher decides what reloads a preview and which change batches reach the
+ledger, the session snapshot decides what a session's diff counts. When each kept its own list they
+drifted apart (the watcher ignored ``*.bak`` and ``.idea/`` that a session still counted), so the
+same edit could be "nobody's" live and "the assistant's" at the end of the session.
+
+The patterns read like a ``.gitignore`` (``pathspec``'s gitignore semantics): ``*.log`` anywhere,
+``/build`` at the root only, ``build/`` folders only, ``**`` across folders, ``!keep.log`` to take a
+name back. As in git, nothing inside an ignored folder can be taken back: the walk never goes into
+it, so answering otherwise for single paths would make the watcher and the snapshot disagree.
+
+Paths are posix and relative to the folder the rules are for (the watched root, or the project
+folder for a session: ``variants/<id>/...``), without a leading '/'.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathspec import Pattern
+
+    from sandbox.core.settings import Settings
+
+# One list, in .gitignore syntax. Comments say why each group is nobody's work.
+DEFAULT_PATTERNS: tuple[str, ...] = (
+    # Version control, dependencies, caches and the sandbox's own state: never a prototype's
+    # content, and they can hold tens of thousands of files (so nothing ever walks into them).
+    ".git", ".hg", ".svn", "node_modules", ".sandbox", "__pycache__", ".venv", ".idea",
+    # Editor swap, backup and temporary files (Vim, Emacs, JetBrains, Kate, GNOME, merge tools).
+    "*.swp", "*.swo", "*.swx", "*.swpx", "*~", ".#*", r"\#*#", "4913", "*.tmp", "*.temp", "*.bak",
+    "*___jb_tmp___", "*___jb_old___", ".*.kate-swp", ".goutputstream-*", "*.orig",
+    # Downloads in progress, operating-system litter, compiled Python.
+    "*.crdownload", "*.part", ".DS_Store", "Thumbs.db", "*.pyc",
+    # The sandbox's own files: a re-render's version beside a file it could not overwrite, and the
+    # staging folder of a project being created.
+    "*.sandbox-new", ".creating-*",
+)
+
+# pathspec compiles a pattern without '/' to "^(?:.+/)?NAME(?:(?P<ps_d>/)|$)": the NAMEs share one
+# regular expression for a path's last segment. Any other shape is matched whole, so a pathspec
+# that compiles differently is still answered right (only slower).
+_ANY_FOLDER = "^(?:.+/)?"
+_NAME_END = "(?:(?P<ps_d>/)|$)"
+_NAMED_GROUP = re.compile(r"\(\?P<[^>]+>")
+_DIR_CACHE_LIMIT = 4096
+
+
+class IgnoreRules:
+    """The default patterns plus ``patterns`` (later ones win, so ``!name`` can take a name back).
+
+    ``ignored(path)`` is the answer for one path (the watcher's question); ``walk(root)`` lists the
+    files that are not ignored without entering ignored folders (the snapshot's question). Both
+    give the same answer for every file: a test holds them to it.
+    """
+
+    def __init__(self, patterns: Iterable[str] = (), *, defaults: bool = True) -> None:
+        import pathspec
+
+        self.patterns = tuple(str(p) for p in patterns)
+        lines = [*DEFAULT_PATTERNS, *self.patterns] if defaults else list(self.patterns)
+        self._spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        self._names, self._paths = _prefilters(self._spec.patterns)
+        self._dirs: dict[str, bool] = {}  # folder -> ignored, including its parents' answers
+
+    def matches(self, relative: str, *, is_dir: bool = False) -> bool:
+        """Whether the patterns ignore ``relative`` itself (``ignored`` also asks its parent folders)."""
+        path = relative + "/" if is_dir else relative
+        # Most paths match no pattern at all: two regular expressions say so (one for the name alone,
+        # one for patterns with a '/'), and only a path that some pattern may match is weighed
+        # pattern by pattern (which one wins, negations included) by pathspec itself.
+        name = relative.rpartition("/")[2]
+        if not ((self._names is not None and self._names.fullmatch(name))
+                or (self._paths is not None and self._paths.match(path))):
+            return False
+        return bool(self._spec.match_file(path))
+
+    def ignored(self, relative: str, *, is_dir: bool = False) -> bool:
+        """True when ``relative`` is ignored or lies inside an ignored folder. The root ('') is."""
+        if not relative:
+            return True
+        parent, _, _ = relative.rpartition("/")
+        if parent and self._dir_ignored(parent):
+            return True
+        return self.matches(relative, is_dir=is_dir)
+
+    def _dir_ignored(self, folder: str) -> bool:
+        known = self._dirs.get(folder)
+        if known is None:
+            parent, _, _ = folder.rpartition("/")
+            known = (bool(parent) and self._dir_ignored(parent)) or self.matches(folder, is_dir=True)
+            if len(self._dirs) >= _DIR_CACHE_LIMIT:
+                self._dirs.clear()
+            self._dirs[folder] = known
+        return known
+
+    def walk(self, root: Path, *, base: str = "") -> dict[str, os.stat_result]:
+        """Every regular file under ``root`` that is not ignored: posix path relative to ``root`` -> stat.
+
+        ``base`` is where ``root`` sits relative to the rules' folder ("variants/copilot" for a
+        variant under project rules); it is matched, not returned. Ignored folders are never
+        entered. ``os.scandir`` gives most stats without extra system calls; symlinks are not
+        followed (a link to elsewhere is not work inside the folder).
+        """
+        prefix = f"{base.strip('/')}/" if base.strip("/") else ""
+        if prefix and self._dir_ignored(prefix[:-1]):
+            return {}
+        found: dict[str, os.stat_result] = {}
+        stack: list[tuple[str, str]] = [(str(root), "")]
+        while stack:
+            directory, relative = stack.pop()
+            try:
+                entries = os.scandir(directory)
+            except (FileNotFoundError, NotADirectoryError, PermissionError):
+                continue
+            with entries:
+                for entry in entries:
+                    rel = relative + entry.name
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            if not self.matches(prefix + rel, is_dir=True):
+                                stack.append((entry.path, rel + "/"))
+                        elif entry.is_file(follow_symlinks=False) and not self.matches(prefix + rel):
+                            found[rel] = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+        return found
+
+
+def _prefilters(patterns: Iterable[Pattern]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """(names, paths): a path that neither matches cannot be matched by any of ``patterns`` itself.
+
+    ``names`` is for a path's last segment, from the patterns without '/' (most of them);
+    ``paths`` is for the whole path, from the others. Only a shortcut: a path either matches is
+    still weighed by pathspec.
+    """
+    from pathspec import RegexPattern
+
+    names: list[str] = []
+    paths: list[str] = []
+    for pattern in patterns:
+        if pattern.include is None or not isinstance(pattern, RegexPattern) or pattern.regex is None:
+            continue
+        text = str(pattern.regex.pattern)
+        if text.startswith(_ANY_FOLDER) and text.endswith(_NAME_END):
+            names.append(text[len(_ANY_FOLDER) : -len(_NAME_END)])
+        else:
+            paths.append(_NAMED_GROUP.sub("(?:", text))  # one name may be used once per expression
+    return _either(names), _either(paths)
+
+
+def _either(alternatives: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{text})" for text in alternatives)) if alternatives else None
+
+
+def check_pattern(text: str) -> str | None:
+    """Why ``text`` cannot work as an ignore pattern, in words, or None when it can."""
+    import pathspec
+
+    if not text.strip("/"):
+        return "an 'ignore' pattern is empty"
+    if text.startswith("#"):
+        return f"'ignore' pattern {text!r} starts with '#', which makes it a comment; write '\\#' for a '#'"
+    try:
+        [pattern] = pathspec.GitIgnoreSpec.from_lines([text]).patterns
+    except (ValueError, re.error) as exc:
+        return f"'ignore' pattern {text!r} is not a valid pattern ({exc})"
+    if pattern.include is None:
+        return f"'ignore' pattern {text!r} can never match anything (an unclosed '['?)"
+    return None
+
+
+def settings_patterns(settings: Settings) -> list[str]:
+    """sandbox.yaml's ``ignore:`` list, refused at its line when an entry cannot mean anything.
+
+    A silently useless pattern is worse than an error: the designer would wait for reloads that
+    never stop (or never come). Numbers are accepted as names; ``!name`` takes a name back.
+    """
+    patterns = []
+    for index, raw in enumerate(settings.section("ignore", list, [])):
+        if isinstance(raw, (dict, list)) or raw is None or isinstance(raw, bool):
+            raise settings.error("each 'ignore' entry must be a pattern like '*.log' or 'build/'", "ignore", index)
+        text = str(raw).strip()
+        problem = check_pattern(text)
+        if problem is not None:
+            raise settings.error(problem, "ignore", index)
+        patterns.append(text)
+    return patterns

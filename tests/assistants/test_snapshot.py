@@ -1,0 +1,111 @@
+"""Snapshots of a folder and what changed since one: the counts a session's end reports."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from sandbox.assistants import snapshot
+from sandbox.core.fs import sha256_bytes
+from sandbox.core.ignore import IgnoreRules
+
+RULES = IgnoreRules()
+
+
+def _age(root: Path, seconds: float = 3600) -> None:
+    old = time.time_ns() - int(seconds * 1e9)
+    for path in root.rglob("*"):
+        if path.is_file():
+            os.utime(path, ns=(old, old))
+
+
+@pytest.mark.parametrize("data, lines", [(b"", 0), (b"a", 1), (b"a\n", 1), (b"a\nb", 2), (b"\n\n", 2)])
+def test_lines_count_as_an_editor_shows_them(data: bytes, lines: int) -> None:
+    assert snapshot.count_lines(data) == lines
+
+
+def test_line_delta_reads_like_git_numstat(monkeypatch: pytest.MonkeyPatch) -> None:
+    old = b"one\ntwo\nthree\n"
+    assert snapshot.line_delta(old, b"one\n2\nthree\nfour\n") == (2, 1)  # one line changed, one added
+    assert snapshot.line_delta(None, old) == (3, 0)
+    assert snapshot.line_delta(old, None) == (0, 3)
+    assert snapshot.line_delta(old, old) == (0, 0)
+    monkeypatch.setattr(snapshot, "EXACT_DIFF_LIMIT", 1)  # a huge file: counted by line multiplicity
+    assert snapshot.line_delta(old, old + b"four\nfive\n") == (2, 0)
+    assert snapshot.line_delta(old, b"three\n") == (0, 2)
+
+
+def test_a_pack_gives_back_what_it_kept_and_nothing_when_damaged(tmp_path: Path) -> None:
+    contents = {"index.html": b"<h1>hi</h1>\n", "css/a.css": b"", "notes.md": "caf\u00e9\n".encode()}
+    pack = tmp_path / "v.pack"
+    snapshot.write_pack(pack, contents)
+    assert snapshot.read_pack(pack) == contents
+    pack.write_bytes(b"not zlib at all")
+    assert snapshot.read_pack(pack) == {}
+    assert snapshot.read_pack(tmp_path / "missing.pack") == {}
+
+
+def test_a_snapshot_hashes_text_binary_and_big_files_and_leaves_noise_out(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "index.html").write_text("<h1>a</h1>\n<p>b</p>\n")
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG\0\0data")
+    (tmp_path / "video.mp4").write_bytes(b"x" * 64)
+    (tmp_path / "index.html.swp").write_bytes(b"swap")
+    (tmp_path / "node_modules").mkdir()
+    (tmp_path / "node_modules" / "dep.js").write_text("x\n")
+    monkeypatch.setattr(snapshot, "MAX_TEXT_BYTES", 32)  # video.mp4 is now "big"
+    kept: dict[str, bytes] = {}
+    files = snapshot.take_snapshot(tmp_path, RULES, keep=kept)
+    assert set(files) == {"index.html", "logo.png", "video.mp4"}
+    assert (files["index.html"].lines, files["index.html"].text) == (2, True)
+    assert (files["logo.png"].lines, files["logo.png"].text) == (0, False)
+    assert files["video.mp4"].sha == sha256_bytes(b"x" * 64) and not files["video.mp4"].text
+    assert set(kept) == {"index.html"}, "only text files go into the pack"
+    assert snapshot.decode_files(snapshot.encode_files(files)) == files
+
+
+def test_unchanged_files_are_not_read_again_but_racy_ones_are(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Like git's index: size and mtime vouch for an old file; one touched within a second is re-read."""
+    (tmp_path / "old.txt").write_text("old\n")
+    _age(tmp_path)
+    (tmp_path / "fresh.txt").write_text("fresh\n")
+    first = snapshot.take_snapshot(tmp_path, RULES)
+    assert first["old.txt"].mtime_ns > 0 and first["fresh.txt"].mtime_ns == -1
+    reads: list[Path] = []
+    original = snapshot.read_file
+    monkeypatch.setattr(snapshot, "read_file", lambda path: reads.append(path) or original(path))
+    again = snapshot.take_snapshot(tmp_path, RULES, previous=first)
+    assert reads == [tmp_path / "fresh.txt"] and again["old.txt"] is first["old.txt"]
+
+
+def test_compare_counts_files_and_lines_and_leaves_the_sandboxs_render_out(tmp_path: Path) -> None:
+    (tmp_path / "page.txt").write_text("one\ntwo\nthree\n")
+    (tmp_path / "gone.txt").write_text("a\nb\n")
+    (tmp_path / "rendered.html").write_text("v1\n")
+    kept: dict[str, bytes] = {}
+    before = snapshot.take_snapshot(tmp_path, RULES, keep=kept)
+    (tmp_path / "page.txt").write_text("one\n2\nthree\nfour\n")
+    (tmp_path / "gone.txt").unlink()
+    (tmp_path / "new.js").write_text("a\nb")
+    (tmp_path / "rendered.html").write_text("v2 from the template\n")
+    now = snapshot.take_snapshot(tmp_path, RULES, previous=before)
+    rendered = {"rendered.html": sha256_bytes(b"v2 from the template\n")}
+    diff = snapshot.compare(tmp_path, before, now, rendered=rendered, pack=lambda: kept)
+    assert (diff.added, diff.changed, diff.deleted) == (["new.js"], ["page.txt"], ["gone.txt"])
+    assert (diff.lines_added, diff.lines_removed) == (2 + 2, 1 + 2)
+    assert diff.files == ["gone.txt", "new.js", "page.txt"]
+    estimated = snapshot.compare(tmp_path, before, now, rendered=rendered, pack=dict)  # the pack was lost
+    assert (estimated.lines_added, estimated.lines_removed) == (2 + 1, 0 + 2), "estimated from line counts"
+
+
+def test_compare_reads_the_pack_only_when_a_text_file_changed(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("a\n")
+    before = snapshot.take_snapshot(tmp_path, RULES)
+    (tmp_path / "b.txt").write_text("b\n")
+    calls: list[int] = []
+    diff = snapshot.compare(tmp_path, before, snapshot.take_snapshot(tmp_path, RULES), rendered={},
+                            pack=lambda: calls.append(1) or {})
+    assert diff.added == ["b.txt"] and calls == []
