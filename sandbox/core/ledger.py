@@ -38,6 +38,10 @@ VOTE = "vote"
 COMPARE = "compare"
 EVENT_KINDS = (CREATED, RENDERED, SESSION_STARTED, SESSION_ENDED, CHANGE, RUN, EDIT, RATING, VOTE, COMPARE)
 
+# One parsed ledger line. JSON-shaped and written by people and tools alike, so a reader checks each
+# value's type where it uses it; the alias names the idea without pretending to a schema.
+Event = dict[str, Any]
+
 
 def utc_now() -> str:
     """UTC ISO 8601 with milliseconds and a 'Z', sortable as text."""
