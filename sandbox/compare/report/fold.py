@@ -299,24 +299,15 @@ class _ProjectFold:
         self.criteria_seen = criteria_seen
         self.first_working: dict[str, str] = {}  # assistant -> time of its first working rating
         self.created_assistants: list[str] = []
-        self.handlers: dict[str, Callable[[Event], None]] = {
-            ledger.CREATED: self.created,
-            ledger.RATING: self.rating,
-            ledger.VOTE: self.vote,
-            ledger.COMPARE: self.compare,
-            ledger.SESSION_STARTED: self.session_started,
-            ledger.SESSION_ENDED: self.session_ended,
-            ledger.RUN: self.run,
-        }
 
     def fold(self, events: list[Event]) -> None:
-        kinds, handlers = self.kinds, self.handlers
+        kinds, handlers = self.kinds, _HANDLERS
         for event in events:
             kind = event["kind"]
             kinds[kind] = kinds.get(kind, 0) + 1
             handler = handlers.get(kind)
             if handler is not None:
-                handler(event)
+                handler(self, event)
 
     def finish(self, created_at: str | None) -> Scope:
         """The project's totals: listed assistants count as in the project, first working times added."""
@@ -423,3 +414,16 @@ class _ProjectFold:
             acc.run_seconds.append(seconds)
         if cost is not None:
             acc.run_costs.append(cost)
+
+
+# Kept on the module, not on each instance: bound methods stored on the instance would make every
+# project's fold a reference cycle, which only the (paused) garbage collector could free.
+_HANDLERS: dict[str, Callable[[_ProjectFold, Event], None]] = {
+    ledger.CREATED: _ProjectFold.created,
+    ledger.RATING: _ProjectFold.rating,
+    ledger.VOTE: _ProjectFold.vote,
+    ledger.COMPARE: _ProjectFold.compare,
+    ledger.SESSION_STARTED: _ProjectFold.session_started,
+    ledger.SESSION_ENDED: _ProjectFold.session_ended,
+    ledger.RUN: _ProjectFold.run,
+}

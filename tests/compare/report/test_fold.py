@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from sandbox.compare import report
@@ -48,3 +50,27 @@ def test_an_event_without_a_text_kind_is_a_damaged_line_not_a_crash(filled: Work
     assert after["kinds"] == before["kinds"] and after["events"] == before["events"]
     for fmt in report.FORMATS:
         assert report.render(built, fmt)
+
+
+def test_the_fold_leaves_nothing_for_the_paused_garbage_collector(ws: Workspace) -> None:
+    """``build_report`` pauses the cyclic collector while it folds. A reference cycle per project
+    (as bound methods kept on each project's fold once made) would pile up meanwhile and cost one
+    long collection afterwards: on 2,000 projects the report took a third longer."""
+    projects = 30
+    for i in range(projects):
+        slug = ws.new_project(f"Idea {i}", "mini", assistants=["claude-code", "copilot"]).slug
+        add(ws, slug, "rating", variant="copilot", assistant="copilot", scores={"works": 4})
+        add(ws, slug, "vote", comparison="c", a="copilot", b="claude-code", a_assistant="copilot",
+            b_assistant="claude-code", winner="A")
+    report.build_report(ws, replicates=5, group_replicates=5)  # settings, registry and rubric are read once
+    gc.collect()
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        built = report.build_report(ws, replicates=5, group_replicates=5)
+        left_over = gc.collect()
+    finally:
+        if collecting:
+            gc.enable()
+    assert built.data["totals"]["projects"] == projects
+    assert left_over < projects, f"{left_over} objects in cycles after folding {projects} projects"
