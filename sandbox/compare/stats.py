@@ -27,6 +27,7 @@ import random
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import Generic, TypeVar
 
 _NORMAL = NormalDist()
 
@@ -199,7 +200,9 @@ def mean_ci(values: Sequence[float], confidence: float = 0.95) -> tuple[float | 
     return _t_interval(mean, variance, n, confidence)
 
 
-def mean_ci_from_sums(n: int, total: float, total_sq: float, confidence: float = 0.95) -> tuple[float | None, float | None, float | None]:
+def mean_ci_from_sums(
+    n: int, total: float, total_sq: float, confidence: float = 0.95
+) -> tuple[float | None, float | None, float | None]:
     """``mean_ci`` from running sums, so the report never keeps every score in memory."""
     if n == 0:
         return (None, None, None)
@@ -220,12 +223,12 @@ def _t_interval(mean: float, variance: float, n: int, confidence: float) -> tupl
     return (mean, mean - half, mean + half)
 
 
-# --- Bradley–Terry -----------------------------------------------------------------------------
-Item = Hashable
+# --- Bradley-Terry -----------------------------------------------------------------------------
+Item = TypeVar("Item", bound=Hashable)  # what is compared: assistant ids in the report
 
 
 @dataclass
-class BTFit:
+class BTFit(Generic[Item]):
     """Strengths that sum to 1: P(i beats j) = s_i / (s_i + s_j)."""
 
     strengths: dict[Item, float]
@@ -265,7 +268,7 @@ def _bt_mm(
         if scale <= 0:
             return p, iteration, False
         new = [v / scale for v in new]
-        change = max(abs(a - b) for a, b in zip(new, p))
+        change = max(abs(a - b) for a, b in zip(new, p, strict=True))
         p = new
         if change < tol:
             return p, iteration, True
@@ -279,8 +282,8 @@ def bradley_terry(
     wins: list[list[float]] | None = None,
     prior: float = 0.0,
     tol: float = 1e-10,
-) -> BTFit:
-    """Maximum-likelihood Bradley–Terry strengths by the MM algorithm (Hunter 2004).
+) -> BTFit[Item]:
+    """Maximum-likelihood Bradley-Terry strengths by the MM algorithm (Hunter 2004).
 
     Ties count as half a win for each side. ``prior`` adds that many virtual wins in each direction
     for every pair (``prior=0.5`` is one virtual tie per pair): it keeps an assistant that never won
@@ -295,7 +298,7 @@ def bradley_terry(
                 if i != j:
                     matrix[i][j] += prior
     p, iterations, converged = _bt_mm(matrix, tol=tol)
-    return BTFit(dict(zip(items, p)), iterations, converged)
+    return BTFit(dict(zip(items, p, strict=True)), iterations, converged)
 
 
 class _Binomial:
@@ -376,7 +379,7 @@ def multinomial(rng: random.Random, n: int, weights: Sequence[float]) -> list[in
 
 
 @dataclass
-class BTBootstrap:
+class BTBootstrap(Generic[Item]):
     """Point strengths and percentile intervals."""
 
     strengths: dict[Item, float]
@@ -395,8 +398,8 @@ def bootstrap_bradley_terry(
     prior: float = 0.5,
     confidence: float = 0.95,
     tol: float = 1e-8,
-) -> BTBootstrap:
-    """Bradley–Terry strengths with bootstrap percentile intervals.
+) -> BTBootstrap[Item]:
+    """Bradley-Terry strengths with bootstrap percentile intervals.
 
     ``outcome_counts`` maps (first, second, score of first) to how many votes had that outcome.
     Each replicate redraws the same number of votes from those outcomes (a multinomial draw, the
@@ -411,7 +414,7 @@ def bootstrap_bradley_terry(
 
     def matrix_for(sample: Sequence[int]) -> list[list[float]]:
         wins = [[prior if i != j else 0.0 for j in range(k)] for i in range(k)]
-        for (first, second, score), count in zip(keys, sample):
+        for (first, second, score), count in zip(keys, sample, strict=True):
             if count:
                 i, j = index[first], index[second]
                 wins[i][j] += score * count
@@ -441,7 +444,7 @@ def bootstrap_bradley_terry(
             high[item] = max(percentile(values, hi_q), point[i])
         else:
             low[item], high[item] = 0.0, 1.0
-    return BTBootstrap(dict(zip(items, point)), low, high, replicates if total else 0, seed)
+    return BTBootstrap(dict(zip(items, point, strict=True)), low, high, replicates if total else 0, seed)
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float:

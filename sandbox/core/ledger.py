@@ -38,7 +38,9 @@ VOTE = "vote"
 COMPARE = "compare"
 EVENT_KINDS = (CREATED, RENDERED, SESSION_STARTED, SESSION_ENDED, CHANGE, RUN, EDIT, RATING, VOTE, COMPARE)
 
-Event = dict[str, Any]  # one ledger line: {"id", "at", "kind", "schema", "project", ...}; see DESIGN.md
+# One parsed ledger line: {"id", "at", "kind", "schema", "project", ...} (docs/EVENTS.md). JSON-shaped
+# and written by people and tools alike, so a reader checks each value's type where it uses it.
+Event = dict[str, Any]
 
 
 def utc_now() -> str:

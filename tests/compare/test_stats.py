@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 from fractions import Fraction
+from statistics import NormalDist
 
 import pytest
 
@@ -29,7 +30,8 @@ def test_wilson_hand_values() -> None:
 
 @pytest.mark.parametrize(
     ("wins", "losses", "expected"),
-    [(14, 6, 0.11531829833984375), (10, 0, 2 / 1024), (9, 1, 22 / 1024), (5, 5, 1.0), (0, 0, 1.0), (1, 0, 1.0), (7, 3, 0.34375)],
+    [(14, 6, 0.11531829833984375), (10, 0, 2 / 1024), (9, 1, 22 / 1024), (5, 5, 1.0), (0, 0, 1.0), (1, 0, 1.0),
+     (7, 3, 0.34375)],
 )
 def test_sign_test_hand_values(wins: int, losses: int, expected: float) -> None:
     assert stats.sign_test(wins, losses) == pytest.approx(expected, rel=1e-12)
@@ -163,7 +165,10 @@ def test_stats_is_pure_stdlib() -> None:
     import subprocess
     import sys
 
-    code = "import sys, sandbox.compare.stats, sandbox.compare.feedback, sandbox.compare.report; bad = [m for m in ('textual', 'numpy', 'scipy', 'jinja2') if m in sys.modules]; print(bad)"
+    code = (
+        "import sys, sandbox.compare.stats, sandbox.compare.feedback, sandbox.compare.report; "
+        "bad = [m for m in ('textual', 'numpy', 'scipy', 'jinja2') if m in sys.modules]; print(bad)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
 
@@ -202,8 +207,10 @@ def test_wilson_edge_cases_are_exact_and_bad_counts_refused() -> None:
     z2 = stats.z_for() ** 2
     for n in (1, 5, 20, 1000):
         # 0 of n: [0, z²/(n+z²)] exactly; n of n mirrors it
-        assert stats.wilson(0, n) == (0.0, pytest.approx(z2 / (n + z2), rel=1e-12))
-        assert stats.wilson(n, n) == (pytest.approx(n / (n + z2), rel=1e-12), 1.0)
+        low, high = stats.wilson(0, n)
+        assert low == 0.0 and high == pytest.approx(z2 / (n + z2), rel=1e-12)
+        low, high = stats.wilson(n, n)
+        assert low == pytest.approx(n / (n + z2), rel=1e-12) and high == 1.0
     for k, n in ((-1, 5), (6, 5)):
         with pytest.raises(ValueError, match="between 0 and trials"):  # not a bare "math domain error"
             stats.wilson(k, n)
@@ -217,11 +224,11 @@ def test_sign_test_published_values() -> None:
     assert stats.sign_test(0, 1_000_000) == 0.0  # underflows cleanly, no error
     # huge n: the incomplete-beta branch against the normal approximation (z = 3000/sqrt(2003000))
     z = 3000 / math.sqrt(2_003_000)
-    assert stats.sign_test(1_000_000, 1_003_000) == pytest.approx(2 * (1 - stats.NormalDist().cdf(z)), rel=2e-2)
+    assert stats.sign_test(1_000_000, 1_003_000) == pytest.approx(2 * (1 - NormalDist().cdf(z)), rel=2e-2)
 
 
 def test_votes_needed_is_the_normal_approximation_and_the_exact_test_needs_a_few_more() -> None:
-    za, zb = stats.NormalDist().inv_cdf(0.975), stats.NormalDist().inv_cdf(0.8)
+    za, zb = NormalDist().inv_cdf(0.975), NormalDist().inv_cdf(0.8)
     assert stats.votes_needed() == math.ceil(((za * 0.5 + zb * math.sqrt(0.24)) / 0.1) ** 2) == 194
     # the exact sign test is a saw-tooth: 194 votes give about 76% power, 80% is reached at 199 and
     # kept from 210 on; the report must therefore not claim 80% power for the exact test at 194
@@ -246,7 +253,7 @@ def test_t_quantiles_against_closed_forms_and_mean_interval_by_hand() -> None:
 
 
 def bt_newton(items: list[str], wins: list[list[float]], iterations: int = 100) -> dict[str, float]:
-    """Bradley–Terry MLE by Newton's method on log-strengths (first item fixed at 0), a different
+    """Bradley-Terry MLE by Newton's method on log-strengths (first item fixed at 0), a different
     algorithm from the MM iteration under test; normalised to sum 1 at the end."""
     k = len(items)
     beta = [0.0] * k
@@ -262,7 +269,7 @@ def bt_newton(items: list[str], wins: list[list[float]], iterations: int = 100) 
                     hess[i][i] -= w
                     hess[i][j] += w
         # solve H[1:,1:] · step = -grad[1:] by Gaussian elimination
-        m = [hess[i][1:] + [-grad[i]] for i in range(1, k)]
+        m = [[*hess[i][1:], -grad[i]] for i in range(1, k)]
         size = k - 1
         for col in range(size):
             pivot = max(range(col, size), key=lambda r: abs(m[r][col]))
@@ -270,11 +277,11 @@ def bt_newton(items: list[str], wins: list[list[float]], iterations: int = 100) 
             for r in range(size):
                 if r != col:
                     f = m[r][col] / m[col][col]
-                    m[r] = [a - f * b for a, b in zip(m[r], m[col])]
+                    m[r] = [a - f * b for a, b in zip(m[r], m[col], strict=True)]
         step = [m[r][size] / m[r][r] for r in range(size)]
-        beta = [0.0] + [b + s for b, s in zip(beta[1:], step)]
+        beta = [0.0] + [b + s for b, s in zip(beta[1:], step, strict=True)]
     total = sum(math.exp(b) for b in beta)
-    return {item: math.exp(b) / total for item, b in zip(items, beta)}
+    return {item: math.exp(b) / total for item, b in zip(items, beta, strict=True)}
 
 
 def test_bradley_terry_with_ties_matches_a_newton_maximum_likelihood_solve() -> None:

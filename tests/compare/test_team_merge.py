@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from sandbox.workspace import Workspace
+from tests.compare.conftest import Cli
 from tests.support.browser import require_program
 
 
@@ -28,25 +29,26 @@ def git(cwd: Path, *args: str) -> str:
     return proc.stdout
 
 
-def report(cli: Any, root: Path) -> dict[str, Any]:
+def report(cli: Cli, root: Path) -> dict[str, Any]:
     result = cli("report", "--format", "json", cwd=root)
     assert result.code == 0, result.err
-    return json.loads(result.out)
+    data: dict[str, Any] = json.loads(result.out)
+    return data
 
 
-def vote_counts(data: dict[str, Any]) -> Counter:
-    counts: Counter = Counter()
+def vote_counts(data: dict[str, Any]) -> Counter[tuple[str, str, str]]:
+    counts: Counter[tuple[str, str, str]] = Counter()
     for pair in data["head_to_head"]:
         for key in ("a_wins", "b_wins", "ties", "both_bad"):
             counts[(pair["a"], pair["b"], key)] += pair[key]
     return counts
 
 
-def rating_counts(data: dict[str, Any]) -> Counter:
+def rating_counts(data: dict[str, Any]) -> Counter[str]:
     return Counter({a["id"]: a["ratings"] for a in data["assistants"]})
 
 
-def work(cli: Any, root: Path, slug: str, user: str, votes: list[str], ratings: list[tuple[str, str]]) -> None:
+def work(cli: Cli, root: Path, slug: str, user: str, votes: list[str], ratings: list[tuple[str, str]]) -> None:
     env = {"SANDBOX_USER": user}
     for variant, score in ratings:
         assert cli("rate", slug, "--variant", variant, "--score", score, cwd=root, env=env).code == 0
@@ -56,10 +58,11 @@ def work(cli: Any, root: Path, slug: str, user: str, votes: list[str], ratings: 
         assert cli("vote", slug, "--winner", winner, cwd=root, env=env).code == 0
 
 
-def test_two_clones_merge_without_conflict_and_report_the_sum(ws: Workspace, cli: Any, tmp_path: Path) -> None:
+def test_two_clones_merge_without_conflict_and_report_the_sum(ws: Workspace, cli: Cli, tmp_path: Path) -> None:
     base = ws.root
     for title in ("Expense approvals", "Help desk"):
-        assert cli("new", title, "--template", "mini", "-a", "claude-code", "-a", "copilot", "-a", "codex", cwd=base).code == 0
+        created = cli("new", title, "--template", "mini", "-a", "claude-code", "-a", "copilot", "-a", "codex", cwd=base)
+        assert created.code == 0
     assert "merge=union" in (base / "projects" / ".gitattributes").read_text()
     git(base, "init", "-q", "-b", "main")
     git(base, "add", "-A")
@@ -69,9 +72,11 @@ def test_two_clones_merge_without_conflict_and_report_the_sum(ws: Workspace, cli
     git(tmp_path, "clone", "-q", str(base), str(bob))
     before = report(cli, base)
 
-    work(cli, alice, "expense-approvals", "alice", ["A", "B", "tie", "A"], [("copilot", "works=4"), ("codex", "works=2")])
+    work(cli, alice, "expense-approvals", "alice", ["A", "B", "tie", "A"],
+         [("copilot", "works=4"), ("codex", "works=2")])
     work(cli, alice, "help-desk", "alice", ["both-bad"], [])
-    work(cli, bob, "expense-approvals", "bob", ["B", "B", "A"], [("claude-code", "works=5"), ("copilot", "looks-right=3")])
+    work(cli, bob, "expense-approvals", "bob", ["B", "B", "A"],
+         [("claude-code", "works=5"), ("copilot", "looks-right=3")])
     work(cli, bob, "help-desk", "bob", ["tie", "A"], [("codex", "works=4")])
     for clone in (alice, bob):
         git(clone, "add", "-A")

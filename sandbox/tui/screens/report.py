@@ -20,7 +20,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 
-from sandbox.compare.report import plural, rating_cell
+from sandbox.compare.report.tables import rating_cell
+from sandbox.core.text import plural
 
 COLORS = ("dodger_blue2", "dark_orange", "green3", "medium_orchid", "indian_red", "grey62", "gold3", "cyan3")
 CHART_WIDTH = 40
@@ -188,7 +189,7 @@ class ReportScreen(Screen):
         return self.data
 
     async def draw(self) -> None:
-        from sandbox.compare.report import tables
+        from sandbox.compare.report.tables import tables
 
         if self.data is None:
             return

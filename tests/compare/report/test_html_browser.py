@@ -8,12 +8,17 @@ from __future__ import annotations
 import struct
 import zlib
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pytest
 
 from sandbox.compare import report
+from sandbox.compare.report.svg import PALETTE
 from sandbox.workspace import Workspace
 from tests.support.browser import chromium
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.browser
 
@@ -58,20 +63,26 @@ def decode_png(data: bytes) -> tuple[int, int, list[bytes]]:
 
 @pytest.fixture
 def html_report(ws: Workspace, tmp_path: Path) -> Path:
-    slugs = [ws.new_project(f"Idea {i}", "mini", assistants=["claude-code", "copilot", "codex"]).slug for i in range(2)]
-    outcomes = [("claude-code", "copilot", "A")] * 6 + [("copilot", "codex", "B")] * 3 + [("codex", "claude-code", "B")] * 4
+    trio = ["claude-code", "copilot", "codex"]
+    slugs = [ws.new_project(f"Idea {i}", "mini", assistants=trio).slug for i in range(2)]
+    outcomes = [("claude-code", "copilot", "A")] * 6 + [("copilot", "codex", "B")] * 3
+    outcomes += [("codex", "claude-code", "B")] * 4
     outcomes += [("copilot", "claude-code", "A")] * 2 + [("codex", "copilot", "tie")] * 2
     for i, (a, b, winner) in enumerate(outcomes):
-        ws.project(slugs[i % 2]).append("vote", comparison=str(i), a=a, b=b, a_assistant=a, b_assistant=b, winner=winner)
+        ws.project(slugs[i % 2]).append(
+            "vote", comparison=str(i), a=a, b=b, a_assistant=a, b_assistant=b, winner=winner
+        )
     for score, variant in ((4, "claude-code"), (5, "claude-code"), (3, "copilot"), (2, "codex"), (4, "copilot")):
-        ws.project(slugs[0]).append("rating", variant=variant, assistant=variant, scores={"works": score, "looks-right": 4})
+        scores = {"works": score, "looks-right": 4}
+        ws.project(slugs[0]).append("rating", variant=variant, assistant=variant, scores=scores)
     target = tmp_path / "report.html"
     report.write(report.build_report(ws), "html", target)
     return target
 
 
 def test_html_report_renders_offline_without_javascript(html_report: Path, tmp_path: Path) -> None:
-    with chromium() as browser:
+    with chromium() as launched:
+        browser = cast("Browser", launched)  # tests.support.browser hands it over untyped
         context = browser.new_context(java_script_enabled=False, viewport={"width": 1200, "height": 900})
         page = context.new_page()
         requests: list[str] = []
@@ -99,5 +110,6 @@ def test_html_report_renders_offline_without_javascript(html_report: Path, tmp_p
     assert len(set(pixels)) > 20
     _, _, chart_rows = decode_png(chart_shot)
     colors = {row[i : i + 3] for row in chart_rows for i in range(0, len(row), 3)}
-    bar = bytes.fromhex(report.PALETTE[0][1:])
-    assert any(sum(abs(a - b) for a, b in zip(c, bar)) < 30 for c in colors), "no bar of the first colour in the chart"
+    bar = bytes.fromhex(PALETTE[0][1:])
+    near = [c for c in colors if sum(abs(a - b) for a, b in zip(c, bar, strict=True)) < 30]
+    assert near, "no bar of the first colour in the chart"

@@ -1,0 +1,57 @@
+"""The report as Markdown, for chat and docs: the plain-words findings first, then the tables."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sandbox.compare.report.tables import BT_TITLE, GROUPINGS, same_as_whole, tables
+from sandbox.core.text import plural
+
+if TYPE_CHECKING:
+    from sandbox.compare.report.model import Report
+
+
+def to_markdown(report: Report) -> str:
+    """Markdown for chat and docs: the plain-words findings first, then the tables behind them."""
+    d = report.data
+    t = d["totals"]
+    out = ["# Assistant comparison report", ""]
+    scope = f" in category '{d['filter']['category']}'" if d["filter"].get("category") else ""
+    out.append(
+        f"{plural(t['projects'], 'project')}{scope}, {plural(t['events'], 'event')}, "
+        f"{plural(d['comparisons'], 'blind comparison')}. {d['votes_needed_explained']}"
+    )
+    out.append("")
+    if d["notes"]:
+        out += ["## What the numbers can and cannot say", ""] + [f"- {n}" for n in d["notes"]] + [""]
+    for title, header, rows in tables(d, d["criteria"], full=True):
+        out += [f"## {title}", "", _md_table(header, rows) if rows else "_none yet_", ""]
+        if title == BT_TITLE and d["bradley_terry"]:
+            out += [f"_{d['bradley_terry']['explained']}_", ""]
+    out += [f"_{d['position']['text']}_", ""]
+    for key, label in GROUPINGS:
+        for group in d[key]:
+            out += [f"## By {label}: {group['group']} ({plural(group['projects'], 'project')})", ""]
+            same = same_as_whole(d, group, label)
+            if same:
+                out += [f"_{same}_", ""]
+                continue
+            for title, header, rows in tables(group, d["criteria"], full=True):
+                if rows:
+                    out += [f"### {title}", "", _md_table(header, rows), ""]
+            out += [f"_{group['position']['text']}_", ""]
+    if t["duplicates_skipped"] or t["damaged_lines"]:
+        out.append(
+            f"Skipped {t['duplicates_skipped']} repeated events (merged ledgers) and "
+            f"{t['damaged_lines']} damaged lines."
+        )
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> str:
+    def cell(text: str) -> str:
+        return str(text).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(cell(h) for h in header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)

@@ -1,0 +1,81 @@
+"""The Report screen: the same tables as ``sandbox report``, terminal charts, names shown as text."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sandbox.workspace import Workspace
+from tests.compare.report.conftest import vote
+
+
+async def test_report_screen_shows_tables_and_charts(filled: Workspace) -> None:
+    from textual.app import App
+    from textual.widgets import DataTable, Select, Static
+
+    from sandbox.tui.screens.report import ReportScreen, bar_line
+
+    screen = ReportScreen(filled)
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(screen)
+
+    app = Host()
+    async with app.run_test(size=(150, 60)) as pilot:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while screen.data is None or not screen.query(DataTable):
+            assert loop.time() < deadline, "report not shown"
+            await pilot.pause(0.02)
+        charts = str(screen.query_one("#charts", Static).content)
+        assert "Blind-vote win rate" in charts and "Bradley-Terry" in charts and "█" in charts
+        titles = [str(label.content) for label in screen.query(".table-title").results(Static)]
+        assert "Head to head" in titles and "Work per assistant" in titles
+        select = screen.query_one("#group", Select)
+        select.value = "category:finance"
+        while screen.group != "category:finance" or "Bradley-Terry" in str(screen.query_one("#charts", Static).content):
+            assert loop.time() < deadline + 30
+            await pilot.pause(0.02)
+        rows = [table.get_row_at(i) for table in screen.query(DataTable) for i in range(table.row_count)]
+        assert not any("Codex" in str(row) for row in rows)  # codex only worked on the support project
+        await pilot.press("h")
+        target = filled.root / "report.html"
+        while not target.exists():
+            assert loop.time() < deadline + 60
+            await pilot.pause(0.02)
+        assert "<svg" in target.read_text()
+    line = bar_line("X", 0.7, 0.48, 0.85, lo=0, hi=1, color="red", percent=True, width=21).plain
+    assert line == "X" + " " * 18 + "█" * 10 + "▓" * 5 + "──" + "┤" + "···" + " 70% [48%-85%]"
+
+
+async def test_report_screen_shows_notes_first_and_names_as_text(ws: Workspace) -> None:
+    """Assistant ids unknown to the registry are shown as-is: "[b]" in one must not turn into markup."""
+    from textual.app import App
+    from textual.widgets import Static
+
+    from sandbox.tui.screens.report import ReportScreen
+
+    slug = ws.new_project("Odd", "mini", assistants=["claude-code", "copilot"]).slug
+    vote(ws, slug, "beta[b]", "copilot", "A")
+    screen = ReportScreen(ws)
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(screen)
+
+    async with Host().run_test(size=(150, 50)) as pilot:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while screen.data is None:
+            assert loop.time() < deadline, "report not shown"
+            await pilot.pause(0.02)
+        await pilot.pause()
+        notes = screen.query_one("#notes", Static)
+        assert "beta[b] vs GitHub Copilot: beta[b] won 1 of 1" in str(notes.render())
+        order = [child.id for child in screen.query_one("#report-body").children]
+        assert order.index("notes") < order.index("charts")
+        while not screen.query(".table-title"):
+            assert loop.time() < deadline, "tables not shown"
+            await pilot.pause(0.02)
+        shown = [str(label.render()) for label in screen.query(".table-title")]
+        assert "Ratings, mean 1-5 [95% interval]" in shown  # the bracket part was eaten as markup
