@@ -125,12 +125,22 @@ async def wait_for(pilot: Pilot[Any], condition: Callable[[], T], timeout: float
 
 
 def steady_cursors(app: SandboxApp | Any) -> None:
-    """No blinking cursor in a snapshot."""
+    """No blinking cursor in a snapshot: a focused box shows its cursor, steadily.
+
+    Why the TextArea needs more than ``cursor_blink = False``: it caches rendered lines under a key
+    that leaves the cursor out both in the blink's "off" phase and with blinking off, so a line cached
+    during an "off" phase would be drawn without the cursor - or with it, depending on where the
+    blink was when this ran (a snapshot that flaked on a busy machine). Its cache is cleared so the
+    line is drawn again, the same way every time.
+    """
     from textual.widgets import Input, TextArea
 
     for widget in app.screen.query("Input, TextArea"):
         if isinstance(widget, (Input, TextArea)):
             widget.cursor_blink = False
+        if isinstance(widget, TextArea):
+            widget.notify_style_update()  # clears its line cache
+            widget.refresh()
 
 
 async def settle(pilot: Pilot[Any]) -> None:
