@@ -63,6 +63,44 @@ class ProjectSummary:
 
 
 @dataclass
+class OpenSession:
+    """A session that is open on a variant right now: a person working with the assistant
+    (``mode`` "session") or the assistant working on its own (``mode`` "run")."""
+
+    mode: str
+    started_at: str | None
+
+
+@dataclass
+class VariantOverview:
+    """One variant's line on a project's overview, from the ledger, the render manifest and the open sessions."""
+
+    variant: str
+    assistant: str  # the assistant's display name
+    files: int  # files the template rendered into the variant
+    changed: int  # distinct files changed since (watcher batches and sessions), whoever changed them
+    conflicts: int  # edited files the last render kept, with its new version beside them (.sandbox-new)
+    sessions: int  # sessions that ended
+    runs: int  # headless runs
+    ratings: int
+    average_rating: float | None  # mean of every score of every rating, 1-5
+    last_activity: str | None  # the latest event about this variant or the whole project
+    open_session: OpenSession | None = None
+
+
+@dataclass
+class ProjectOverview:
+    """What a project's overview shows, computed in one pass so a shell reads no ledger or manifest itself."""
+
+    slug: str
+    spec: ProjectSpec | None
+    spec_error: str | None  # why project.yaml does not load (then ``spec`` is None)
+    variants: list[VariantOverview]
+    events: int
+    problems: list[str]  # damaged ledger lines that were skipped
+
+
+@dataclass
 class Project:
     """Paths of one project and the operations that need only them."""
 
@@ -220,6 +258,66 @@ class Workspace:
 
     def list_projects(self) -> list[ProjectSummary]:
         return [self.summary(slug) for slug in self.project_slugs()]
+
+    def overview(self, slug: str) -> ProjectOverview:
+        """The project's spec (or why it does not load) and, per variant, its files, changes,
+        conflicts, sessions, runs and ratings."""
+        from sandbox.assistants.sessions import open_sessions
+        from sandbox.compare.feedback import assistant_name
+        from sandbox.make.scaffold import read_manifest
+
+        project = self.project(slug)
+        spec: ProjectSpec | None = None
+        spec_error = None
+        try:
+            spec = project.load_spec()
+        except SandboxError as exc:
+            spec_error = str(exc)
+        read = ledger.read(project.ledger_path)
+        try:
+            manifest: dict[str, Any] = read_manifest(project.path).get("variants", {})
+        except (SandboxError, OSError):  # a damaged or unreadable manifest only hides the file counts
+            manifest = {}
+        try:
+            open_by_variant = open_sessions(project)
+        except SandboxError:
+            open_by_variant = {}
+        last_render: dict[str, Any] = next((e for e in reversed(read.events) if e.get("kind") == ledger.RENDERED), {})
+        variants = []
+        for variant in project.variant_ids():
+            events = [e for e in read.events if e.get("variant") == variant]
+            kinds = [e.get("kind") for e in events]
+            changed: set[str] = set()
+            scores: list[float] = []
+            for event in events:
+                if event.get("kind") == ledger.CHANGE:
+                    changed.update(str(f) for f in event.get("files") or [])
+                elif event.get("kind") == ledger.SESSION_ENDED:
+                    for key in ("files_added", "files_changed"):
+                        changed.update(str(f) for f in event.get(key) or [])
+                elif event.get("kind") == ledger.RATING:
+                    scores.extend(
+                        float(v) for v in (event.get("scores") or {}).values()
+                        if isinstance(v, (int, float)) and not isinstance(v, bool)
+                    )
+            started = open_by_variant.get(variant)
+            variants.append(VariantOverview(
+                variant=variant,
+                assistant=assistant_name(self, variant),
+                files=len((manifest.get(variant) or {}).get("files") or {}),
+                changed=len(changed),
+                conflicts=sum(1 for c in last_render.get("conflicts") or [] if str(c).startswith(f"{variant}/")),
+                sessions=kinds.count(ledger.SESSION_ENDED),
+                runs=kinds.count(ledger.RUN),
+                ratings=kinds.count(ledger.RATING),
+                average_rating=sum(scores) / len(scores) if scores else None,
+                last_activity=max(
+                    (str(e.get("at", "")) for e in read.events if e.get("variant") in (variant, None)), default=None
+                ),
+                open_session=OpenSession(str(started.get("mode") or "session"), started.get("at"))
+                if started is not None else None,
+            ))
+        return ProjectOverview(slug, spec, spec_error, variants, len(read.events), list(read.problems))
 
     # --- validation ------------------------------------------------------------------------
     def prepare(self, spec: ProjectSpec) -> Prepared:

@@ -1,36 +1,29 @@
 """The Textual app: ``sandbox`` without a subcommand.
 
 A thin shell over ``sandbox.workspace``: screens call the workspace (in workers when it may block)
-and never touch files themselves. Heavy screens (project, new idea) are imported when first opened
-so the first frame appears quickly.
+and never touch files themselves. Screens are imported when first opened so the first frame appears
+quickly (the home screen does not pay for the spec editor or the report).
 """
 
 from __future__ import annotations
 
-import importlib
 import os
-from collections.abc import Callable
-from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
+from sandbox.core.errors import SandboxError
 from sandbox.tui.commands import SandboxCommands
 from sandbox.tui.format import Clock, utc_clock
+from sandbox.tui.roles import ChoosesProject, HoldsUnsavedWork, RunsBackgroundWork, SavesUnsavedWork
+
+if TYPE_CHECKING:
+    from sandbox.tui.screens.dialogs import ButtonVariant
+    from sandbox.workspace import ProjectSummary, Workspace
 
 EXIT_AFTER_ENV = "SANDBOX_EXIT_AFTER_FIRST_FRAME"  # "1": first frame; "projects": list loaded
-
-
-def _optional_screen(module: str, name: str) -> Any | None:
-    """A screen class from a module that may not exist yet (compare/report come with issue 6)."""
-    try:
-        mod = importlib.import_module(f"sandbox.tui.screens.{module}")
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("sandbox"):
-            return None
-        raise
-    return getattr(mod, name, None)
 
 
 class SandboxApp(App[int]):
@@ -40,7 +33,7 @@ class SandboxApp(App[int]):
     TITLE = "Prototype Sandbox"
     COMMANDS = App.COMMANDS | {SandboxCommands}
     COMMAND_PALETTE_BINDING = "ctrl+p"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("f1", "help", "Help", show=False),
         Binding("q", "quit", "Quit"),
@@ -48,7 +41,7 @@ class SandboxApp(App[int]):
 
     def __init__(
         self,
-        workspace: Any,
+        workspace: Workspace,
         *,
         clock: Clock | None = None,
         workspace_label: str | None = None,
@@ -57,11 +50,11 @@ class SandboxApp(App[int]):
     ) -> None:
         super().__init__()
         self.workspace = workspace
-        self.clock: Callable[[], datetime] = clock or utc_clock
-        self.workspace_label = workspace_label or _label(workspace.root)
+        self.clock: Clock = clock or utc_clock
+        self.workspace_label = workspace_label or (Path(workspace.root).resolve().name or str(workspace.root))
         self.exit_after = exit_after if exit_after is not None else os.environ.get(EXIT_AFTER_ENV, "")
         self.live_enabled = live  # False: no file watcher / preview servers (snapshot tests)
-        self.summaries: list[Any] = []  # the latest project list (the command palette reads it)
+        self.summaries: list[ProjectSummary] = []  # the latest project list (the command palette reads it)
         self.user = os.environ.get("SANDBOX_USER") or os.environ.get("USER") or None
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -99,45 +92,43 @@ class SandboxApp(App[int]):
 
         try:
             self.workspace.project(slug)
-        except Exception as exc:  # noqa: BLE001 - show the message, keep the app running
+        except SandboxError as exc:  # e.g. removed since the list was read: say so, keep the app running
             self.notify(str(exc), severity="error", title="Cannot open")
             return
         self.push_screen(ProjectScreen(self.workspace, slug))
 
     def action_compare(self, slug: str | None = None) -> None:
-        if not slug:
-            slug = getattr(self.screen, "selected_slug", lambda: None)()
+        from sandbox.tui.screens.compare import CompareScreen
+
+        if not slug and isinstance(self.screen, ChoosesProject):
+            slug = self.screen.selected_slug()
         if not slug:
             self.notify("Choose a project in the list first, then press c to compare its prototypes.")
             return
-        screen = _optional_screen("compare", "CompareScreen")
-        if screen is None:
-            self.notify("Comparing prototypes side by side is coming with the feedback feature.", title="Compare")
-            return
-        self.push_screen(screen(self.workspace, slug))
+        self.push_screen(CompareScreen(self.workspace, slug))
 
     def action_report(self) -> None:
-        screen = _optional_screen("report", "ReportScreen")
-        if screen is None:
-            self.notify("The report across all projects is coming with the feedback feature.", title="Report")
-            return
-        self.push_screen(screen(self.workspace))
+        from sandbox.tui.screens.report import ReportScreen
+
+        self.push_screen(ReportScreen(self.workspace))
 
     async def action_quit(self) -> None:
-        unsaved = [s for s in self.screen_stack if getattr(s, "has_unsaved_changes", lambda: False)()]
-        running = [w for w in (getattr(s, "running_work", lambda: None)() for s in self.screen_stack) if w]
+        unsaved: list[HoldsUnsavedWork] = [
+            s for s in self.screen_stack if isinstance(s, HoldsUnsavedWork) and s.has_unsaved_changes()
+        ]
+        running = [w for s in self.screen_stack if isinstance(s, RunsBackgroundWork) and (w := s.running_work())]
         if not unsaved and not running:
             self.exit(0)
             return
-        from sandbox.tui.widgets.dialogs import ConfirmDialog
+        from sandbox.tui.screens.dialogs import ConfirmDialog
 
-        savable = [s for s in unsaved if hasattr(s, "save_unsaved")]
+        savable = [s for s in unsaved if isinstance(s, SavesUnsavedWork)]
+        can_save = bool(savable) and len(savable) == len(unsaved)
 
         def stop_and_exit() -> None:
             for screen in self.screen_stack:
-                stop = getattr(screen, "stop_running_work", None)
-                if stop is not None:
-                    stop()  # a headless run is stopped, not waited for (the app would seem frozen)
+                if isinstance(screen, RunsBackgroundWork):
+                    screen.stop_running_work()  # a headless run is stopped, not waited for (the app would seem frozen)
             self.exit(0)
 
         def decided(choice: str | None) -> None:
@@ -149,37 +140,28 @@ class SandboxApp(App[int]):
 
         parts = []
         if unsaved:
-            parts.append("You have work that is not saved yet (" + ", ".join(
-                getattr(s, "unsaved_what", "changes") for s in unsaved
-            ) + ").")
+            parts.append("You have work that is not saved yet (" + ", ".join(s.unsaved_what for s in unsaved) + ").")
         if running:
             parts.append(" ".join(f"{w}: quitting stops it (what it changed so far is kept)." for w in running))
-        buttons = [("stay", "Stay", "primary")]
+        buttons: list[tuple[str, str, ButtonVariant]] = [("stay", "Stay", "primary")]
         if unsaved:
-            if savable and len(savable) == len(unsaved):
+            if can_save:
                 buttons.append(("save", "Save and quit", "default"))
             buttons.append(("quit", "Quit without saving", "error"))
         else:
             buttons.append(("quit", "Stop it and quit", "error"))
+        question = " Save it first?" if can_save else " Quit anyway and lose it?" if unsaved else ""
         self.push_screen(
             ConfirmDialog(
                 "Quit with unsaved work?" if unsaved else "Quit while an assistant is working?",
-                " ".join(parts) + (" Save it first?" if savable and len(savable) == len(unsaved)
-                                   else " Quit anyway and lose it?" if unsaved else ""),
+                " ".join(parts) + question,
                 buttons,
             ),
             decided,
         )
 
 
-def _label(root: Any) -> str:
-    try:
-        return os.path.basename(os.path.abspath(root)) or str(root)
-    except Exception:  # noqa: BLE001
-        return str(root)
-
-
-def run(workspace: Any) -> int:
+def run(workspace: Workspace) -> int:
     """Open the app on ``workspace``; returns the exit code."""
     app = SandboxApp(workspace)
     headless = bool(app.exit_after)

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from sandbox.tui.roles import Command, OffersCommands
+
+if TYPE_CHECKING:
+    from sandbox.tui.app import SandboxApp
 
 
 class SandboxCommands(Provider):
     """New idea, open / compare any project, report, help, quit, plus the current screen's actions."""
 
-    def _commands(self) -> Iterator[tuple[str, Callable[[], Any], str]]:
-        app: Any = self.app
-        yield ("New idea", app.action_new_idea, "Describe an idea and create its prototypes")
-        yield ("Report", app.action_report, "Compare the assistants across every project")
-        yield ("Help", app.action_help, "What everything means, in plain words")
-        yield ("Quit", app.action_quit, "Close the app (asks first if something is unsaved)")
-        screen_commands = getattr(self.screen, "palette_commands", None)
-        if screen_commands is not None:
-            yield from screen_commands()
-        for summary in getattr(app, "summaries", [])[:500]:
+    def _commands(self) -> Iterator[Command]:
+        from sandbox.tui.app import SandboxApp  # here: the app module imports this one
+
+        app = self.app
+        assert isinstance(app, SandboxApp)
+        yield from _app_commands(app)
+        if isinstance(self.screen, OffersCommands):
+            yield from self.screen.palette_commands()
+        for summary in app.summaries[:500]:
             title = summary.title or summary.slug
             yield (f"Open {title}", partial(app.action_open_project, summary.slug), f"Project {summary.slug}")
             yield (
@@ -42,3 +46,10 @@ class SandboxCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+def _app_commands(app: SandboxApp) -> Iterator[Command]:
+    yield ("New idea", app.action_new_idea, "Describe an idea and create its prototypes")
+    yield ("Report", app.action_report, "Compare the assistants across every project")
+    yield ("Help", app.action_help, "What everything means, in plain words")
+    yield ("Quit", app.action_quit, "Close the app (asks first if something is unsaved)")

@@ -9,33 +9,45 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from typing import Any
+from typing import Generic, TypeVar
+
+from textual.message_pump import MessagePump
 
 from sandbox.tui.messages import FeedReady
 
+Item = TypeVar("Item")
 
-class Feed:
-    def __init__(self, target: Any, limit: int = 2000) -> None:
+
+class Feed(Generic[Item]):
+    def __init__(self, target: MessagePump, limit: int = 2000) -> None:
         self.target = target
-        self._items: deque[Any] = deque(maxlen=limit)
+        self._items: deque[Item] = deque(maxlen=limit)
         self._lock = threading.Lock()
         self._posted = False
         self.dropped = 0
         self.limit = limit
+        # Counts, for a status line and for the tests: items pushed, messages posted for them (far
+        # fewer while a storm lasts) and drains done by the UI.
+        self.pushed = 0
+        self.posted = 0
+        self.drains = 0
 
-    def push(self, item: Any) -> None:
+    def push(self, item: Item) -> None:
         with self._lock:
+            self.pushed += 1
             if len(self._items) == self.limit:
                 self.dropped += 1
             self._items.append(item)
             if self._posted:
                 return
             self._posted = True
+            self.posted += 1
         self.target.post_message(FeedReady(self))
 
-    def drain(self) -> list[Any]:
+    def drain(self) -> list[Item]:
         with self._lock:
             items = list(self._items)
             self._items.clear()
             self._posted = False
+            self.drains += 1
         return items

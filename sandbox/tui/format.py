@@ -1,10 +1,11 @@
-"""Small text helpers for the TUI: relative times, ratings, one-line errors."""
+"""Small text helpers for the TUI: relative times, ratings, errors with their line, markup escaping."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+
+from sandbox.core.errors import SandboxError
 
 Clock = Callable[[], datetime]
 
@@ -47,18 +48,17 @@ def rating(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}/5"
 
 
-def one_line(error: Any) -> str:
-    return " ".join(str(error).split())
+def esc(text: str) -> str:
+    """``text`` shown as it is inside Rich markup: a '[' in a title or a path is text, not a style."""
+    return text.replace("[", r"\[")
 
 
-def error_where(error: Any) -> str:
-    """'line 3, column 7: message' for an error in the spec editor (no file path)."""
-    message = " ".join(str(getattr(error, "message", error)).split())
-    line = getattr(error, "line", None)
-    column = getattr(error, "column", None)
-    if line is None:
+def error_where(error: SandboxError) -> str:
+    """'Line 3, column 7: message' for an error in the spec editor (no file path)."""
+    message = " ".join(error.message.split())
+    if error.line is None:
         return message
-    where = f"Line {line}" + (f", column {column}" if column is not None else "")
+    where = f"Line {error.line}" + (f", column {error.column}" if error.column is not None else "")
     return f"{where}: {message}"
 
 

@@ -1,68 +1,29 @@
-"""Messages the app's workers and background threads post to the UI.
+"""Where the app's messages live, and the one message that has no owner.
 
-Workers and watcher threads never change widgets themselves: they post one of these (``post_message``
-is thread-safe) and an ``@on`` handler on the screen updates the state.
+The rule (Textual's own: ``Button.Pressed``, ``Input.Changed``): **a message is a dataclass nested in
+the widget or screen that posts it**, so a handler names where it comes from
+(``@on(PreviewPane.StartRequested)``, ``@on(AssistantPane.SessionChanged)``) and a reader finds the
+message next to the code that sends it. Only a message posted by something that is not a widget or a
+screen lives here: ``FeedReady``, posted by a ``Feed`` on behalf of whichever widget owns it.
+
+Workers and background threads never change widgets: they post a message (``post_message`` is
+thread-safe) and an ``@on`` handler changes the state on the UI thread. A worker's only other way
+out is ``notify``, which posts a message itself.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-
-class ProjectsLoaded(Message):
-    """The project list was read (in a worker) from the workspace."""
-
-    def __init__(self, summaries: list[Any], error: str | None = None) -> None:
-        super().__init__()
-        self.summaries = summaries
-        self.error = error
+if TYPE_CHECKING:
+    from sandbox.tui.feed import Feed
 
 
-class ProjectCreated(Message):
-    """``workspace.new_project`` finished; ``created`` is a scaffold.Created."""
-
-    def __init__(self, created: Any) -> None:
-        super().__init__()
-        self.created = created
-
-
-class CreateFailed(Message):
-    def __init__(self, error: Exception) -> None:
-        super().__init__()
-        self.error = error
-
-
-class SpecChecked(Message):
-    """The spec buffer was validated; ``error`` is None when it is fine."""
-
-    def __init__(self, text: str, error: Any | None) -> None:
-        super().__init__()
-        self.text = text
-        self.error = error
-
-
+@dataclass
 class FeedReady(Message):
-    """Items queued by a background thread in a ``Feed`` are ready to be drained."""
+    """Items queued by a background thread in ``feed`` are ready to be drained (on the UI thread)."""
 
-    def __init__(self, feed: Any) -> None:
-        super().__init__()
-        self.feed = feed
-
-
-class SessionChanged(Message):
-    """A session started or ended (the overview and the assistant tab refresh)."""
-
-    def __init__(self, variant: str, event: dict[str, Any] | None = None) -> None:
-        super().__init__()
-        self.variant = variant
-        self.event = event
-
-
-class RunFinished(Message):
-    def __init__(self, variant: str, event: dict[str, Any] | None, error: str | None) -> None:
-        super().__init__()
-        self.variant = variant
-        self.event = event
-        self.error = error
+    feed: Feed[Any]

@@ -1,19 +1,31 @@
-"""The blind Compare screen (Pilot): no assistant name on screen before the vote, revealed after."""
+"""The blind Compare screen (Pilot): no assistant name on screen before the vote, revealed after.
+
+The screen is hosted alone in a tiny app (it must stand alone); ``c`` on Home opens it in the real one.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from html import unescape
 from typing import Any
 
 import pytest
 from textual.app import App
-from textual.widgets import Button, Input
+from textual.widgets import Button, DataTable, Input, Static
 
 from sandbox.core import ledger
 from sandbox.tui.screens.compare import CompareScreen
 from sandbox.workspace import Workspace
+from tests.support.tui import (
+    SIZE,
+    add_project,
+    click,
+    press,
+    running,
+    screen_name,
+    settle,
+    wait_for,
+)
 
 NAMES = ("claude-code", "Claude Code", "claude", "copilot", "Copilot", "codex", "Codex", "OpenAI")
 
@@ -48,13 +60,11 @@ def widget_text(screen: CompareScreen) -> str:
     return " ".join(parts)
 
 
-async def wait_for(pilot: Any, condition: Any, timeout: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await pilot.pause(0.02)
+async def pair_shown(pilot: Any, screen: CompareScreen) -> None:
+    """Wait until a pair can be voted on: shown whole (the rubric too) and settled."""
+    await wait_for(pilot, lambda: screen.comparison is not None and screen.revealed is None, what="a pair")
+    await wait_for(pilot, lambda: not screen.query_one("#vote-A", Button).disabled, what="votes on")
+    await settle(pilot)
 
 
 @pytest.fixture
@@ -70,8 +80,7 @@ async def test_blind_until_vote_then_revealed(ws: Workspace, project: str, serve
     screen.opener = opened.append
     app = CompareApp(screen)
     async with app.run_test(size=(140, 60)) as pilot:
-        await wait_for(pilot, lambda: screen.comparison is not None and screen.urls)
-        await pilot.pause()
+        await pair_shown(pilot, screen)
         shown = visible_text(app)
         held = widget_text(screen)
         assert "Prototype A" in shown and "Prototype B" in shown
@@ -86,18 +95,19 @@ async def test_blind_until_vote_then_revealed(ws: Workspace, project: str, serve
         else:
             assert all("/compare/" in url and url.startswith("file://") for url in screen.urls.values())
 
-        await pilot.press("1")
+        await press(pilot, "1")
         assert opened == [screen.urls["A"]]
 
         # score A on one criterion, then vote A
         score = screen.query_one("#score-a-works", Input)
         score.focus()
-        await pilot.press("9", "4")  # 9 is refused: scores are 1-5
+        await press(pilot, "9", "4")  # 9 is refused: scores are 1-5
         assert score.value == "4"
-        await pilot.click("#vote-A")
-        await wait_for(pilot, lambda: screen.revealed is not None)
-        await pilot.pause()
+        await click(pilot, "#vote-A")
+        await wait_for(pilot, lambda: screen.revealed is not None, what="the reveal")
+        await settle(pilot)
         shown = visible_text(app)
+        assert screen.comparison is not None
         a, b = screen.comparison.a_assistant, screen.comparison.b_assistant
         names = {"claude-code": "Claude Code", "copilot": "GitHub Copilot"}
         assert f"A was {names[a]}" in shown and f"B was {names[b]}" in shown
@@ -114,22 +124,25 @@ async def test_next_pair_and_missing_project(ws: Workspace, project: str) -> Non
     screen = CompareScreen(ws, project, serve=False)
     app = CompareApp(screen)
     async with app.run_test(size=(120, 50)) as pilot:
-        await wait_for(pilot, lambda: screen.comparison is not None)
+        await pair_shown(pilot, screen)
+        assert screen.comparison is not None
         first = screen.comparison.id
-        await pilot.click("#vote-tie")
-        await wait_for(pilot, lambda: screen.revealed is not None)
-        await pilot.pause()
-        assert "called it a tie" in str(screen.query_one("#reveal").content)
-        await pilot.press("n")
-        await wait_for(pilot, lambda: screen.comparison.id != first and screen.revealed is None)
+        await click(pilot, "#vote-tie")
+        await wait_for(pilot, lambda: screen.revealed is not None, what="the reveal")
+        await settle(pilot)
+        assert "called it a tie" in str(screen.query_one("#reveal", Static).content)
+        await press(pilot, "n")
+        await wait_for(pilot, lambda: screen.comparison is not None and screen.comparison.id != first
+                       and screen.revealed is None, what="the next pair")
+        await settle(pilot)
         assert not screen.query_one("#vote-A", Button).disabled
 
     bad = CompareScreen(ws, "no-such-project", serve=False)
     app = CompareApp(bad)
     async with app.run_test(size=(120, 40)) as pilot:
-        intro = bad.query_one("#intro")
-        await wait_for(pilot, lambda: "Cannot compare" in str(intro.content))
-        await pilot.pause()
+        intro = bad.query_one("#intro", Static)
+        await wait_for(pilot, lambda: "Cannot compare" in str(intro.content), what="the problem")
+        await settle(pilot)
         assert "no project 'no-such-project'" in visible_text(app)
         assert bad.comparison is None
 
@@ -139,22 +152,22 @@ async def test_a_vote_that_cannot_be_saved_can_be_cast_again(ws: Workspace, proj
     screen = CompareScreen(ws, project, serve=False)
     app = CompareApp(screen)
     async with app.run_test(size=(120, 50)) as pilot:
-        await wait_for(pilot, lambda: screen.comparison is not None)
-        await pilot.pause()
+        await pair_shown(pilot, screen)
         screen.query_one("#score-a-works", Input).value = "4"
         screen.query_one("#score-b-works", Input).value = "2"
         (ws.root / "sandbox.yaml").write_text("rubric: []\n")
         ws.reload()
-        await pilot.click("#vote-A")
-        await wait_for(pilot, lambda: "Vote not saved" in str(screen.query_one("#reveal").content))
-        await pilot.pause()
+        await click(pilot, "#vote-A")
+        await wait_for(pilot, lambda: "Vote not saved" in str(screen.query_one("#reveal", Static).content),
+                       what="vote refused")
+        await settle(pilot)
         assert not screen.query_one("#vote-A", Button).disabled and screen.revealed is None
         events = ledger.read(ws.project(project).ledger_path).events
         assert [e for e in events if e["kind"] in ("rating", "vote")] == []  # nothing half-saved
         (ws.root / "sandbox.yaml").unlink()
         ws.reload()
-        await pilot.click("#vote-A")
-        await wait_for(pilot, lambda: screen.revealed is not None)
+        await click(pilot, "#vote-A")
+        await wait_for(pilot, lambda: screen.revealed is not None, what="the reveal")
     events = ledger.read(ws.project(project).ledger_path).events
     assert len([e for e in events if e["kind"] == "vote"]) == 1
     assert sorted(e["scores"]["works"] for e in events if e["kind"] == "rating") == [2, 4]  # each side once
@@ -163,3 +176,15 @@ async def test_a_vote_that_cannot_be_saved_can_be_cast_again(ws: Workspace, proj
     assert sorted((e["side"], e["comparison"]) for e in events if e["kind"] == "rating") == [
         ("A", vote["comparison"]), ("B", vote["comparison"]),
     ]
+
+
+async def test_c_on_home_compares_the_selected_project(ws: Workspace) -> None:
+    add_project(ws, "Expense approvals")
+    async with running(ws, SIZE) as (pilot, app):
+        assert app.screen.query_one("#projects", DataTable).row_count == 1
+        await press(pilot, "c")
+        await wait_for(pilot, lambda: screen_name(app) == "CompareScreen", what="compare screen")
+        assert isinstance(app.screen, CompareScreen) and app.screen.slug == "expense-approvals"
+        await pair_shown(pilot, app.screen)
+        await press(pilot, "escape")
+        await wait_for(pilot, lambda: screen_name(app) == "HomeScreen")

@@ -1,1 +1,1 @@
-"""The app's screens, one module each; imported when first shown."""
+"""The app's screens and dialogs, one module and one .tcss file each; imported when first shown."""

@@ -7,78 +7,92 @@ then the screen reveals who was A and who was B. Ratings typed in the rubric are
 vote, so scoring never happens with the names known.
 
 File work (recording the pairing, starting the preview servers, appending the vote) runs in
-``@work(thread=True)`` workers that post messages; only the ``on_*`` handlers change widgets.
+``@work(thread=True)`` workers that post messages; only the ``on_*`` handlers change widgets. The vote
+buttons come on only once the pair's whole layout (the rubric too) is mounted, so a click lands on
+the button it was aimed at.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import webbrowser
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Input, Label, Static
+
+from sandbox.compare import feedback
+from sandbox.core.errors import SandboxError
+
+if TYPE_CHECKING:
+    from sandbox.compare.feedback import Comparison, Criterion
+    from sandbox.live.preview import PreviewServer
+    from sandbox.workspace import Workspace
 
 SIDES = ("A", "B")
 VOTES = (("A", "A is better"), ("B", "B is better"), ("tie", "About the same"), ("both-bad", "Both are bad"))
 
 
-class ComparisonReady(Message):
-    """The pairing is recorded and the previews are being served (or file links are used)."""
-
-    def __init__(self, comparison: Any, urls: dict[str, str], servers: list[Any], criteria: list[Any], title: str) -> None:
-        super().__init__()
-        self.comparison = comparison
-        self.urls = urls
-        self.servers = servers
-        self.criteria = criteria
-        self.title = title
-
-
-class ComparisonFailed(Message):
-    def __init__(self, message: str) -> None:
-        super().__init__()
-        self.message = message
-
-
-class VoteRecorded(Message):
-    def __init__(self, event: dict[str, Any], reveal: str, ratings: int) -> None:
-        super().__init__()
-        self.event = event
-        self.reveal = reveal
-        self.ratings = ratings
-
-
-class CompareScreen(Screen):
+class CompareScreen(Screen[None]):
     """``CompareScreen(workspace, slug)``: blind A/B vote between two variants of ``slug``."""
 
+    @dataclass
+    class ComparisonReady(Message):
+        """The pairing is recorded and the previews are being served (or file links are used)."""
+
+        comparison: Comparison
+        urls: dict[str, str]
+        servers: list[PreviewServer]
+        criteria: list[Criterion]
+        title: str
+
+    @dataclass
+    class ComparisonFailed(Message):
+        """Preparing the pair, or saving the vote, failed; ``message`` says why."""
+
+        message: str
+
+    @dataclass
+    class VoteRecorded(Message):
+        """The vote (and the scores typed before it) are in the ledger; ``reveal`` says who was who."""
+
+        event: dict[str, Any]
+        reveal: str
+        ratings: int
+
     CSS_PATH = "compare.tcss"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("1", "open('A')", "Open A"),
         Binding("2", "open('B')", "Open B"),
         Binding("n", "next", "Next pair", show=False),
     ]
 
-    def __init__(self, workspace: Any, slug: str, *, serve: bool = True, variants: list[str] | None = None) -> None:
+    def __init__(self, workspace: Workspace, slug: str, *, serve: bool = True,
+                 variants: list[str] | None = None) -> None:
         super().__init__()
         self.workspace = workspace
         self.slug = slug
         self.serve = serve
         self.variants = variants
-        self.comparison: Any = None
+        self.comparison: Comparison | None = None
         self.urls: dict[str, str] = {}
-        self.servers: list[Any] = []
-        self.criteria: list[Any] = []
+        self.servers: list[PreviewServer] = []
+        self.criteria: list[Criterion] = []
         self.revealed: str | None = None
         self.voting = False
         self.closed = False  # set on unmount; a worker that finishes later stops its own servers
-        self.opener = webbrowser.open  # tests replace it
+        self.opener: Callable[[str], object] = webbrowser.open  # tests replace it
 
     # --- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -113,9 +127,6 @@ class CompareScreen(Screen):
     @work(thread=True, exclusive=True, group="compare-prepare")
     def prepare(self) -> None:
         """Find or start the comparison and serve both variants, off the UI thread."""
-        from sandbox.compare import feedback
-        from sandbox.core.errors import SandboxError
-
         try:
             comparison = None if self.variants else feedback.pending_comparison(self.workspace, self.slug)
             if comparison is None:
@@ -127,18 +138,16 @@ class CompareScreen(Screen):
                 title = self.slug
             urls, servers = self._previews(comparison)
         except SandboxError as exc:
-            self.post_message(ComparisonFailed(str(exc)))
+            self.post_message(self.ComparisonFailed(str(exc)))
             return
         if self.closed:  # the screen was closed while the previews started: nobody will stop them
             for server in servers:
                 server.stop()
             return
-        self.post_message(ComparisonReady(comparison, urls, servers, criteria, title))
+        self.post_message(self.ComparisonReady(comparison, urls, servers, criteria, title))
 
-    def _previews(self, comparison: Any) -> tuple[dict[str, str], list[Any]]:
-        from sandbox.compare import feedback
-
-        servers: list[Any] = []
+    def _previews(self, comparison: Comparison) -> tuple[dict[str, str], list[PreviewServer]]:
+        servers: list[PreviewServer] = []
         if self.serve:
             try:
                 return feedback.serve_blind(self.workspace, comparison)
@@ -149,11 +158,9 @@ class CompareScreen(Screen):
     @work(thread=True, exclusive=True, group="compare-vote")
     def cast(self, winner: str, reason: str, scores: dict[str, dict[str, str]]) -> None:
         """Save the scores typed for each side, then the vote; post the reveal."""
-        from sandbox.compare import feedback
-        from sandbox.core.errors import SandboxError
-
         by = os.environ.get("SANDBOX_USER") or os.environ.get("USER") or None
         comparison = self.comparison
+        assert comparison is not None  # the vote buttons are on only once there is a pair
         try:
             # Check both sides' scores before writing anything, so a score refused on side B never
             # leaves side A's rating saved without the vote (a retry would then save A twice).
@@ -170,15 +177,14 @@ class CompareScreen(Screen):
                     ratings += 1
             event = feedback.record_vote(self.workspace, comparison, winner, reason=reason, by=by)
         except SandboxError as exc:
-            self.post_message(ComparisonFailed(str(exc)))
+            self.post_message(self.ComparisonFailed(str(exc)))
             return
-        self.post_message(VoteRecorded(event, feedback.reveal_text(self.workspace, comparison, winner), ratings))
+        self.post_message(self.VoteRecorded(event, feedback.reveal_text(self.workspace, comparison, winner), ratings))
 
     # --- handlers --------------------------------------------------------------------------
     @on(ComparisonReady)
-    def show_comparison(self, message: ComparisonReady) -> None:
+    async def show_comparison(self, message: CompareScreen.ComparisonReady) -> None:
         self.stop_servers()
-        self.comparison = message.comparison
         self.urls = message.urls
         self.servers = message.servers
         self.criteria = message.criteria
@@ -186,22 +192,23 @@ class CompareScreen(Screen):
         self.voting = False
         served = bool(message.servers)
         self.query_one("#intro", Static).update(
-            f"[b]{_escape(message.title)}[/b]: which prototype is better? Open both, try them, score them below if you "
+            f"[b]{escape(message.title)}[/b]: which prototype is better? Open both, try them, score them below if you "
             "like, then vote. Who made which stays hidden until you vote."
             + ("" if served else " (Opened from files: the links go through neutral A/B folders.)")
         )
         for side in SIDES:
             self.query_one(f"#title-{side.lower()}", Label).update(f"Prototype {side}")
-            self.query_one(f"#url-{side.lower()}", Static).update(_escape(self.urls[side]))
+            self.query_one(f"#url-{side.lower()}", Static).update(escape(self.urls[side]))
             self.query_one(f"#open-{side.lower()}", Button).disabled = False
-        self._build_rubric()
+        await self._build_rubric()  # before the votes come on: mounting it moves them down
         for button in self.query(".vote").results(Button):
             button.disabled = False
         self.query_one("#reason", Input).value = ""
         self.query_one("#reveal", Static).update("")
         self.query_one("#next", Button).add_class("hidden")
+        self.comparison = message.comparison  # last: once it is set, the pair is on screen and can be voted on
 
-    def _build_rubric(self) -> None:
+    async def _build_rubric(self) -> None:
         """Build the score grid once; a next pair only clears the scores (same rubric)."""
         grid = self.query_one("#rubric", Grid)
         if grid.children:
@@ -209,48 +216,43 @@ class CompareScreen(Screen):
                 score.value = ""
                 score.disabled = False
             return
-        cells: list[Any] = [Label("Score 1-5 (optional)", classes="rubric-head"), Label("A", classes="rubric-head"),
+        cells: list[Widget] = [Label("Score 1-5 (optional)", classes="rubric-head"), Label("A", classes="rubric-head"),
                             Label("B", classes="rubric-head")]
         for criterion in self.criteria:
-            cells.append(Static(f"[b]{_escape(criterion.label)}[/b]\n[dim]{_escape(criterion.hint)}[/dim]", classes="criterion"))
-            for side in SIDES:
-                cells.append(
-                    Input(
-                        placeholder="-",
-                        restrict=r"[1-5]?",
-                        max_length=1,
-                        id=f"score-{side.lower()}-{criterion.id}",
-                        classes="score",
-                    )
-                )
-        grid.mount_all(cells)
+            cells.append(Static(f"[b]{escape(criterion.label)}[/b]\n[dim]{escape(criterion.hint)}[/dim]",
+                                classes="criterion"))
+            cells.extend(
+                Input(placeholder="-", restrict=r"[1-5]?", max_length=1, id=f"score-{side.lower()}-{criterion.id}",
+                      classes="score")
+                for side in SIDES
+            )
+        await grid.mount_all(cells)
 
     @on(ComparisonFailed)
-    def show_failure(self, message: ComparisonFailed) -> None:
+    def show_failure(self, message: CompareScreen.ComparisonFailed) -> None:
         failed_vote = self.voting
         self.voting = False
         self.notify(message.message, severity="error", title="Compare")
         if failed_vote and self.comparison is not None and self.revealed is None:
             # The vote was not saved: say so in place and let the user try again (the buttons were
             # disabled while it was being written; leaving them so would strand the comparison).
-            self.query_one("#reveal", Static).update(f"[b red]Vote not saved:[/b red] {_escape(message.message)}")
+            self.query_one("#reveal", Static).update(f"[b red]Vote not saved:[/b red] {escape(message.message)}")
             for button in self.query(".vote").results(Button):
                 button.disabled = False
             return
-        self.query_one("#intro", Static).update(f"[b red]Cannot compare:[/b red] {_escape(message.message)}")
+        self.query_one("#intro", Static).update(f"[b red]Cannot compare:[/b red] {escape(message.message)}")
 
     @on(VoteRecorded)
-    def show_reveal(self, message: VoteRecorded) -> None:
+    def show_reveal(self, message: CompareScreen.VoteRecorded) -> None:
         self.voting = False
         self.revealed = message.reveal
         saved = f" Saved {message.ratings} rating{'s' if message.ratings != 1 else ''} too." if message.ratings else ""
-        self.query_one("#reveal", Static).update(f"[b]Revealed:[/b] {_escape(message.reveal)}{saved}")
+        self.query_one("#reveal", Static).update(f"[b]Revealed:[/b] {escape(message.reveal)}{saved}")
         self.query_one("#next", Button).remove_class("hidden")
-        from sandbox.compare.feedback import assistant_name
-
+        assert self.comparison is not None
         for side in SIDES:
-            name = assistant_name(self.workspace, self.comparison.assistant(side))
-            self.query_one(f"#title-{side.lower()}", Label).update(f"Prototype {side}: {_escape(name)}")
+            name = feedback.assistant_name(self.workspace, self.comparison.assistant(side))
+            self.query_one(f"#title-{side.lower()}", Label).update(f"Prototype {side}: {escape(name)}")
         for score in self.query(".score").results(Input):
             score.disabled = True
 
@@ -302,13 +304,5 @@ class CompareScreen(Screen):
     def stop_servers(self) -> None:
         servers, self.servers = self.servers, []
         for server in servers:
-            try:
+            with contextlib.suppress(Exception):  # stopping is best effort on the way out
                 server.stop()
-            except Exception:  # noqa: BLE001 - stopping is best effort on the way out
-                pass
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(str(text))

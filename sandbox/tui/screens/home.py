@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from rich.cells import cell_len
+from textual import events, getters, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets.data_table import CellDoesNotExist
 
-from sandbox.tui.format import ago, rating
-from sandbox.tui.messages import ProjectsLoaded
+from sandbox.tui.app import SandboxApp
+from sandbox.tui.format import ago, esc, rating
+from sandbox.tui.roles import Command
 from sandbox.tui.widgets.project_table import ProjectTable
+
+if TYPE_CHECKING:
+    from sandbox.workspace import ProjectSummary, Workspace
 
 EMPTY_TEXT = (
     "[b]No ideas yet.[/b]\n\n"
@@ -28,7 +37,7 @@ COLUMNS = (("Title", "title"), ("Template", "template"), ("Category", "category"
            ("Variants", "variants"), ("Last activity", "activity"), ("Rating", "rating"))
 
 
-def matches(summary: Any, needle: str) -> bool:
+def matches(summary: ProjectSummary, needle: str) -> bool:
     if not needle:
         return True
     haystack = " ".join(
@@ -37,10 +46,20 @@ def matches(summary: Any, needle: str) -> bool:
     return all(word in haystack for word in needle.lower().split())
 
 
-class HomeScreen(Screen):
+class HomeScreen(Screen[None]):
     """The list of projects."""
 
-    BINDINGS = [
+    CSS_PATH = "home.tcss"
+    app = getters.app(SandboxApp)
+
+    @dataclass
+    class ProjectsLoaded(Message):
+        """The project list was read (in a worker) from the workspace; ``error`` says why it could not be."""
+
+        summaries: list[ProjectSummary]
+        error: str | None = None
+
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "app.new_idea", "New idea"),
         Binding("enter", "open", "Open"),
         Binding("c", "compare", "Compare"),
@@ -52,10 +71,10 @@ class HomeScreen(Screen):
 
     AUTO_FOCUS = None  # focus is set by hand: the table when there are rows, nothing on the empty state
 
-    def __init__(self, workspace: Any) -> None:
+    def __init__(self, workspace: Workspace) -> None:
         super().__init__(id="home")
         self.workspace = workspace
-        self.summaries: list[Any] = []
+        self.summaries: list[ProjectSummary] = []
         self.loaded = False
         self.compact: bool | None = None
 
@@ -74,7 +93,7 @@ class HomeScreen(Screen):
         self.call_after_refresh(self._first_frame)
 
     def _first_frame(self) -> None:
-        if not self.app.first_frame_shown():  # type: ignore[attr-defined]
+        if not self.app.first_frame_shown():
             self.load_projects()
 
     def on_screen_resume(self) -> None:
@@ -87,15 +106,15 @@ class HomeScreen(Screen):
     def load_projects(self) -> None:
         try:
             summaries = self.workspace.list_projects()
-        except Exception as exc:  # noqa: BLE001 - shown in place
-            self.post_message(ProjectsLoaded([], error=str(exc)))
+        except Exception as exc:  # noqa: BLE001 - a SandboxError or an OS problem, shown in place
+            self.post_message(self.ProjectsLoaded([], error=str(exc)))
             return
-        self.post_message(ProjectsLoaded(summaries))
+        self.post_message(self.ProjectsLoaded(summaries))
 
     @on(ProjectsLoaded)
     def _loaded(self, message: ProjectsLoaded) -> None:
         self.summaries = sorted(message.summaries, key=lambda s: s.last_activity or "", reverse=True)
-        self.app.summaries = self.summaries  # type: ignore[attr-defined]
+        self.app.summaries = self.summaries
         self.loaded = True
         if message.error:
             self.notify(message.error, severity="error", title="Cannot list projects")
@@ -105,7 +124,7 @@ class HomeScreen(Screen):
         box = self.query_one("#filter", Input)
         if table.row_count and (self.app.focused is None or (self.app.focused is box and not box.value)):
             table.focus()  # a list to act on: arrows and enter work right away
-        self.app.projects_shown()  # type: ignore[attr-defined]
+        self.app.projects_shown()
 
     def set_columns(self, width: int) -> bool:
         """All columns from 100 cells up; without Category below (so 80 columns need no scrolling)."""
@@ -128,7 +147,7 @@ class HomeScreen(Screen):
         for index, (label, key) in enumerate(keys):
             table.add_column(label, key=key, width=widths[index] if widths else None)
 
-    def on_resize(self, event: Any) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self.set_columns(event.size.width)
         if self.loaded:
             self.show_rows()  # the Title and Variants cells are clipped to fit the new width
@@ -138,7 +157,7 @@ class HomeScreen(Screen):
         needle = self.query_one("#filter", Input).value.strip()
         keep = table.cursor_row
         selected = self.selected_slug()
-        now = self.app.clock()  # type: ignore[attr-defined]
+        now = self.app.clock()
         shown = [s for s in self.summaries if matches(s, needle)]
         rows = []
         for s in shown:
@@ -153,10 +172,9 @@ class HomeScreen(Screen):
             cells[0] = _clip(cells[0], title_width)
             cells[-3] = _clip(cells[-3], variants_width)
         labels = [label for label, key in COLUMNS if not (self.compact and key == "category")]
-        from rich.cells import cell_len  # wide characters (CJK, emoji) take two cells
-
+        # cell_len: wide characters (CJK, emoji) take two cells
         self._add_columns([max([len(label)] + [cell_len(r[i]) for r in rows]) for i, label in enumerate(labels)])
-        for s, cells in zip(shown, rows):
+        for s, cells in zip(shown, rows, strict=True):
             table.add_row(*cells, key=s.slug)
         empty = self.query_one("#empty", Static)
         count = self.query_one("#count", Static)
@@ -168,7 +186,7 @@ class HomeScreen(Screen):
             table.add_class("hidden")
             count.update("")
         elif not shown:
-            empty.update(f"No project matches [b]{_escape(needle)}[/b]. Press escape to clear the filter.")
+            empty.update(f"No project matches [b]{esc(needle)}[/b]. Press escape to clear the filter.")
             empty.remove_class("hidden")
             table.add_class("hidden")
             count.update(f"0 of {len(self.summaries)}")
@@ -205,7 +223,7 @@ class HomeScreen(Screen):
             return None
         try:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        except Exception:  # noqa: BLE001 - cursor outside the rows
+        except CellDoesNotExist:  # the cursor is outside the rows
             return None
         return str(key.value) if key is not None and key.value is not None else None
 
@@ -225,13 +243,13 @@ class HomeScreen(Screen):
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         if event.row_key.value is not None:
-            self.app.action_open_project(str(event.row_key.value))  # type: ignore[attr-defined]
+            self.app.action_open_project(str(event.row_key.value))
 
     # --- actions ---------------------------------------------------------------------------
     def action_open(self) -> None:
         slug = self.selected_slug()
         if slug:
-            self.app.action_open_project(slug)  # type: ignore[attr-defined]
+            self.app.action_open_project(slug)
         elif not self.summaries:
             self.notify("There is nothing to open yet: press n to create your first idea.")
 
@@ -242,12 +260,12 @@ class HomeScreen(Screen):
         return True
 
     def action_compare(self) -> None:
-        self.app.action_compare(self.selected_slug())  # type: ignore[attr-defined]
+        self.app.action_compare(self.selected_slug())
 
     def action_reload(self) -> None:
         self.load_projects()
 
-    def palette_commands(self) -> Any:
+    def palette_commands(self) -> Iterator[Command]:
         yield ("Reload the project list", self.load_projects, "Read the workspace again (F5)")
         yield ("Filter the project list", self.action_filter, "Type words to narrow the list (/)")
 
@@ -263,7 +281,3 @@ class HomeScreen(Screen):
 
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _escape(text: str) -> str:
-    return text.replace("[", r"\[")

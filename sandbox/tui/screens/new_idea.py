@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from sandbox.core.errors import AnswerError, SandboxError
-from sandbox.tui.messages import CreateFailed, ProjectCreated
+from sandbox.make.scaffold import slugify
+from sandbox.tui.app import SandboxApp
+from sandbox.tui.format import esc
+from sandbox.tui.roles import Command
 from sandbox.tui.widgets.question import QuestionField
 
-
-def _esc(text: str) -> str:
-    return text.replace("[", r"\[")
+if TYPE_CHECKING:
+    from sandbox.assistants.registry import Assistant
+    from sandbox.make.catalog import Template
+    from sandbox.make.scaffold import Created
+    from sandbox.workspace import Workspace
 
 
 def _say(widget: Static, text: str) -> None:
@@ -27,23 +36,39 @@ def _say(widget: Static, text: str) -> None:
     widget.set_class(not text, "hidden")
 
 
-
 FIRST_TEMPLATE = "landing-page"
 
-class NewIdeaScreen(Screen):
+
+class NewIdeaScreen(Screen[None]):
     """Title, idea, audience, success, category, template + its questions, assistants -> Create."""
 
-    BINDINGS = [
+    CSS_PATH = "new_idea.tcss"
+    app = getters.app(SandboxApp)
+
+    @dataclass
+    class ProjectCreated(Message):
+        """``workspace.new_project`` finished (in a worker)."""
+
+        created: Created
+
+    @dataclass
+    class CreateFailed(Message):
+        """``workspace.new_project`` refused the form (a ``SandboxError``) or failed."""
+
+        error: Exception
+
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "create", "Create"),
         Binding("escape", "cancel", "Back"),
     ]
 
-    def __init__(self, workspace: Any) -> None:
+    def __init__(self, workspace: Workspace) -> None:
         super().__init__(id="new-idea")
         self.workspace = workspace
-        self.templates: list[Any] = []
+        self.templates: list[Template] = []
         self.template_error: str | None = None
-        self.chosen: Any | None = None
+        self.chosen: Template | None = None
+        self._fields: list[QuestionField] = []
         self.answers_by_template: dict[str, dict[str, Any]] = {}
         self.creating = False
         self.taken: set[str] = set()  # project folders that exist (a title that matches gets a note)
@@ -63,6 +88,7 @@ class NewIdeaScreen(Screen):
                 problems.append(str(exc))
         if problems:
             self.template_error = "Some templates could not be read: " + "; ".join(problems)
+        registry: dict[str, Assistant]
         try:
             registry = self.workspace.registry
             defaults = set(self.workspace.default_assistants())
@@ -91,10 +117,10 @@ class NewIdeaScreen(Screen):
             yield Input(placeholder="A word to group ideas in reports; default: the template's", id="category")
             yield Label("Template: the starting shape of the prototype", classes="field-label")
             if self.template_error:
-                yield Static(_esc(self.template_error), classes="field-error")
+                yield Static(esc(self.template_error), classes="field-error")
             yield OptionList(
                 *[
-                    Option(f"[b]{_esc(t.title)}[/b]  [dim]{_esc(t.name)}[/dim]\n  {_esc(t.description)}", id=t.name)
+                    Option(f"[b]{esc(t.title)}[/b]  [dim]{esc(t.name)}[/dim]\n  {esc(t.description)}", id=t.name)
                     for t in self.templates
                 ],
                 id="templates",
@@ -105,7 +131,7 @@ class NewIdeaScreen(Screen):
                 *[(f"{a.name}  ({a.id})", a.id, a.id in defaults) for a in registry.values()],
                 id="assistants",
             )
-            yield Static(_esc(settings_error), classes="field-error" + ("" if settings_error else " hidden"),
+            yield Static(esc(settings_error), classes="field-error" + ("" if settings_error else " hidden"),
                          id="assistants-error")
             yield Static("", id="form-error")
             with Horizontal(id="form-buttons"):
@@ -130,12 +156,12 @@ class NewIdeaScreen(Screen):
     # --- template and its questions --------------------------------------------------------
     @on(OptionList.OptionHighlighted, "#templates")
     @on(OptionList.OptionSelected, "#templates")
-    async def _template_highlighted(self, event: Any) -> None:
+    async def _template_highlighted(self, event: OptionList.OptionHighlighted | OptionList.OptionSelected) -> None:
         template = next((t for t in self.templates if t.name == event.option.id), None)
         if template is not None and template is not self.chosen:
             await self.choose_template(template)
 
-    async def choose_template(self, template: Any) -> None:
+    async def choose_template(self, template: Template) -> None:
         box = self.query_one("#questions", Vertical)
         if self.chosen is not None:
             self.answers_by_template[self.chosen.name] = {f.question.name: f.raw_value for f in self.fields()}
@@ -144,16 +170,17 @@ class NewIdeaScreen(Screen):
         # arrive; messages are handled one at a time, so quick switches cannot interleave.
         await box.remove_children()
         remembered = self.answers_by_template.get(template.name, {})
-        heading = Label(f"Questions of '{_esc(template.title)}'", classes="section-title")
+        heading = Label(f"Questions of '{esc(template.title)}'", classes="section-title")
         fields = [QuestionField(q, remembered.get(q.name)) for q in template.questions]
         self._fields = fields
-        body = fields or [Static("This template has no questions.", classes="field-help")]
+        body: list[Widget] = [*fields] or [Static("This template has no questions.", classes="field-help")]
         await box.mount(heading, *body)
-        self.query_one("#category", Input).placeholder = f"A word to group ideas in reports; default: {template.category}"
+        category = self.query_one("#category", Input)
+        category.placeholder = f"A word to group ideas in reports; default: {template.category}"
 
     def fields(self) -> list[QuestionField]:
         """The question fields of the chosen template (not the ones still being removed)."""
-        return list(getattr(self, "_fields", []))
+        return list(self._fields)
 
     # --- validation as you type ------------------------------------------------------------
     @on(Input.Changed, "#title")
@@ -168,8 +195,6 @@ class NewIdeaScreen(Screen):
     @staticmethod
     def title_problem(title: str) -> str:
         """Why this (non-empty) title cannot name a project, in plain words; '' when it can."""
-        from sandbox.make.scaffold import slugify
-
         if title.strip() and not slugify(title):
             return (
                 "This title has no letters or digits to name the project's folder after: "
@@ -179,8 +204,6 @@ class NewIdeaScreen(Screen):
 
     def title_note(self, title: str) -> str:
         """A friendly heads-up when a project with this title already exists (it is not an error)."""
-        from sandbox.make.scaffold import slugify
-
         slug = slugify(title)
         if not slug or slug not in self.taken:
             return ""
@@ -188,7 +211,7 @@ class NewIdeaScreen(Screen):
         while f"{slug}-{number}" in self.taken:
             number += 1
         return (
-            f"You already have an idea called '{_esc(' '.join(title.split()))}'. This one will be a separate "
+            f"You already have an idea called '{esc(' '.join(title.split()))}'. This one will be a separate "
             f"project (folder {slug}-{number}); change the title if you want to tell them apart."
         )
 
@@ -205,7 +228,7 @@ class NewIdeaScreen(Screen):
 
     def collect(self) -> dict[str, Any] | None:
         """Everything the form holds, or None after showing what needs a fix."""
-        problems: list[Any] = []
+        problems: list[Widget] = []
         title = self.query_one("#title", Input)
         title_problem = self.title_problem(title.value)
         if not title.value.strip():
@@ -235,10 +258,11 @@ class NewIdeaScreen(Screen):
                 lead + "Some answers need a fix (shown in red above); nothing was created yet."
             )
             first = problems[0]
-            target = first if not isinstance(first, QuestionField) else first.query_one(f"#answer-{first.question.name}")
+            target = first.query_one(f"#answer-{first.question.name}") if isinstance(first, QuestionField) else first
             target.focus()
             self.query_one("#form", VerticalScroll).scroll_to_widget(first)
             return None
+        assert self.chosen is not None  # no template chosen is one of the problems above
         return {
             "title": title.value,
             "template": self.chosen.name,
@@ -266,19 +290,15 @@ class NewIdeaScreen(Screen):
 
     @work(thread=True, exclusive=True, group="create", exit_on_error=False)
     def create_project(self, form: dict[str, Any]) -> None:
-        app: Any = self.app
         try:
-            created = self.workspace.new_project(by=app.user, **form)
-        except SandboxError as exc:
-            self.post_message(CreateFailed(exc))
+            created = self.workspace.new_project(by=self.app.user, **form)
+        except Exception as exc:  # noqa: BLE001 - a SandboxError or an OS problem: shown in place, never a crash
+            self.post_message(self.CreateFailed(exc))
             return
-        except Exception as exc:  # noqa: BLE001 - shown in place, never a crash
-            self.post_message(CreateFailed(exc))
-            return
-        self.post_message(ProjectCreated(created))
+        self.post_message(self.ProjectCreated(created))
 
     @on(CreateFailed)
-    def _failed(self, message: CreateFailed) -> None:
+    def _failed(self, message: NewIdeaScreen.CreateFailed) -> None:
         self.creating = False
         button = self.query_one("#create", Button)
         button.disabled = False
@@ -289,11 +309,11 @@ class NewIdeaScreen(Screen):
             field = next((f for f in self.fields() if f.question.name == error.question), None)
             if field is not None:
                 field.show_error(error.message)
-        self.query_one("#form-error", Static).update(_esc(text))
+        self.query_one("#form-error", Static).update(esc(text))
         self.query_one("#form", VerticalScroll).scroll_end(animate=False)
 
     @on(ProjectCreated)
-    def _created(self, message: ProjectCreated) -> None:
+    def _created(self, message: NewIdeaScreen.ProjectCreated) -> None:
         from sandbox.tui.screens.project import ProjectScreen
 
         created = message.created
@@ -311,7 +331,7 @@ class NewIdeaScreen(Screen):
     def _cancel_pressed(self) -> None:
         self.action_cancel()
 
-    def palette_commands(self) -> Any:
+    def palette_commands(self) -> Iterator[Command]:
         yield ("Create the project", self.action_create, "Create the prototypes from this form (ctrl+s)")
         yield ("Leave the form", self.action_cancel, "Back to the project list (escape; asks first if you typed)")
 
@@ -331,7 +351,7 @@ class NewIdeaScreen(Screen):
         if not self.has_unsaved_changes():
             self.app.pop_screen()
             return
-        from sandbox.tui.widgets.dialogs import ConfirmDialog
+        from sandbox.tui.screens.dialogs import ConfirmDialog
 
         def decided(choice: str | None) -> None:
             if choice == "discard":

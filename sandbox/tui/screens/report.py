@@ -8,20 +8,27 @@ wide line reads as "not sure yet" at a glance.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 
-from sandbox.compare.report.tables import rating_cell
+from sandbox.compare.report import build_report, write
+from sandbox.compare.report.tables import rating_cell, tables
+from sandbox.core.errors import SandboxError
 from sandbox.core.text import plural
+
+if TYPE_CHECKING:
+    from sandbox.workspace import Workspace
 
 COLORS = ("dodger_blue2", "dark_orange", "green3", "medium_orchid", "indian_red", "grey62", "gold3", "cyan3")
 CHART_WIDTH = 40
@@ -68,7 +75,7 @@ def bar_line(label: str, value: float | None, low: float | None, high: float | N
 
 
 def charts_text(section: dict[str, Any]) -> Text:
-    """Terminal charts for one section of the report: win rates, mean ratings, Bradley–Terry."""
+    """Terminal charts for one section of the report: win rates, mean ratings, Bradley-Terry."""
     out = Text()
     assistants = section.get("assistants", [])
     colors = {a["id"]: COLORS[i % len(COLORS)] for i, a in enumerate(assistants)}
@@ -77,7 +84,8 @@ def charts_text(section: dict[str, Any]) -> Text:
         out.append("Blind-vote win rate (decisive votes; line = 95% Wilson interval; 50% = coin flip)\n", style="bold")
         for a in voted:
             v = a["votes"]
-            out.append(bar_line(a["name"], v["win_rate"], v["low"], v["high"], lo=0, hi=1, color=colors[a["id"]], percent=True))
+            out.append(bar_line(a["name"], v["win_rate"], v["low"], v["high"], lo=0, hi=1, color=colors[a["id"]],
+                                percent=True))
             out.append("\n")
         out.append("\n")
     rated = [a for a in assistants if a["ratings"]]
@@ -92,32 +100,33 @@ def charts_text(section: dict[str, Any]) -> Text:
     if bt:
         out.append("Bradley-Terry strength (sums to 1; line = 95% bootstrap interval)\n", style="bold")
         for s in bt["strengths"]:
-            out.append(bar_line(s["name"], s["strength"], s["low"], s["high"], lo=0, hi=1, color=colors.get(s["id"], "white")))
+            out.append(bar_line(s["name"], s["strength"], s["low"], s["high"], lo=0, hi=1,
+                                color=colors.get(s["id"], "white")))
             out.append("\n")
     if not out.plain:
-        out.append("No ratings or votes yet. Rate prototypes on a project, or press c on a project to compare two blind.",
-                   style="dim")
+        out.append("No ratings or votes yet. Rate prototypes on a project, or press c on a project to compare "
+                   "two blind.", style="dim")
     return out
 
 
-class ReportBuilt(Message):
-    def __init__(self, data: dict[str, Any] | None, error: str | None = None) -> None:
-        super().__init__()
-        self.data = data
-        self.error = error
-
-
-class ReportScreen(Screen):
+class ReportScreen(Screen[None]):
     """``ReportScreen(workspace)``: which assistant does best, and how sure we can be."""
 
+    @dataclass
+    class Built(Message):
+        """The report was built in a worker (``data``), or could not be (``error``)."""
+
+        data: dict[str, Any] | None
+        error: str | None = None
+
     CSS_PATH = "report.tcss"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("r", "refresh_report", "Refresh"),
         Binding("h", "export_html", "Save HTML"),
     ]
 
-    def __init__(self, workspace: Any) -> None:
+    def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
         self.data: dict[str, Any] | None = None
@@ -142,20 +151,19 @@ class ReportScreen(Screen):
 
     @work(thread=True, exclusive=True, group="report-build")
     def build(self) -> None:
-        from sandbox.compare.report import build_report
-        from sandbox.core.errors import SandboxError
-
         try:
             report = build_report(self.workspace, keep_events=False)
         except SandboxError as exc:
-            self.post_message(ReportBuilt(None, str(exc)))
+            self.post_message(self.Built(None, str(exc)))
             return
-        self.post_message(ReportBuilt(report.data))
+        self.post_message(self.Built(report.data))
 
-    @on(ReportBuilt)
-    async def show_report(self, message: ReportBuilt) -> None:
+    @on(Built)
+    async def show_report(self, message: ReportScreen.Built) -> None:
         if message.error or message.data is None:
-            self.query_one("#summary", Static).update(f"[b red]Cannot build the report:[/b red] {escape(str(message.error))}")
+            self.query_one("#summary", Static).update(
+                f"[b red]Cannot build the report:[/b red] {escape(str(message.error))}"
+            )
             return
         self.data = message.data
         d = message.data
@@ -182,22 +190,20 @@ class ReportScreen(Screen):
         if self.group == "all":
             return self.data
         kind, _, name = self.group.partition(":")
-        groups = self.data["by_category" if kind == "category" else "by_template"]
+        groups: list[dict[str, Any]] = self.data["by_category" if kind == "category" else "by_template"]
         for group in groups:
             if group["group"] == name:
                 return group
         return self.data
 
     async def draw(self) -> None:
-        from sandbox.compare.report.tables import tables
-
         if self.data is None:
             return
         section = self.section()
         self.query_one("#charts", Static).update(charts_text(section))
         container = self.query_one("#tables", VerticalScroll)
         await container.remove_children()
-        widgets: list[Any] = []
+        widgets: list[Widget] = []
         for title, header, rows in tables(section, self.data["criteria"], full=True):
             # markup off: "[95% interval]" in a title is text, not a (silently dropped) style tag
             widgets.append(Label(title, classes="table-title", markup=False))
@@ -212,9 +218,8 @@ class ReportScreen(Screen):
         self.query_one("#position", Static).update(section["position"]["text"])
         notes = section.get("notes") or []
         # notes carry assistant names from sandbox.yaml: escaped, so "[beta]" is text, not markup
-        self.query_one("#notes", Static).update(
-            ("[b]What the numbers can and cannot say[/b]\n" + "\n".join(f"• {escape(n)}" for n in notes)) if notes else ""
-        )
+        findings = "[b]What the numbers can and cannot say[/b]\n" + "\n".join(f"• {escape(n)}" for n in notes)
+        self.query_one("#notes", Static).update(findings if notes else "")
 
     @on(Select.Changed, "#group")
     async def group_changed(self, event: Select.Changed) -> None:
@@ -229,16 +234,13 @@ class ReportScreen(Screen):
 
     @work(thread=True, exclusive=True, group="report-export")
     def action_export_html(self) -> None:
-        from sandbox.compare.report import build_report, write
-        from sandbox.core.errors import SandboxError
-
         target = self.workspace.root / "report.html"
         try:
             write(build_report(self.workspace, keep_events=False), "html", target)
         except SandboxError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", title="Report")
+            self.notify(str(exc), severity="error", title="Report")  # posts a message: safe from a worker
             return
-        self.app.call_from_thread(self.notify, f"Saved {target}; open it in any browser, even offline.", title="Report")
+        self.notify(f"Saved {target}; open it in any browser, even offline.", title="Report")
 
     def action_back(self) -> None:
         self.app.pop_screen()

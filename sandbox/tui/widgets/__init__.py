@@ -1,1 +1,1 @@
-"""Widgets and dialogs of the app (views; the screens own the state)."""
+"""Widgets of the app's screens; each handles its own buttons and posts what only its screen can do."""

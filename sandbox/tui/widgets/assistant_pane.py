@@ -1,11 +1,14 @@
 """The Assistant tab: sessions, launching the assistant here, or letting it work on its own.
 
-- Start/end a session on the chosen variant (``sandbox.assistants.sessions``); ending asks for a short rating
-  (``sandbox.compare.feedback.rate`` on the rubric when available, else the session's own score and note).
+- Start/end a session on the chosen variant (``sandbox.assistants.sessions``); ending asks for a short
+  rating on the rubric (``sandbox.compare.feedback.rate``) besides the session's own score and note.
 - "Open the assistant here" suspends the app, runs the assistant's interactive command in the
   variant's folder inside a session, and comes back to the rating form when it exits.
 - "Let it work on its own" runs the headless command in a worker with a spinner, the elapsed time
   and the tail of its output; the UI stays responsive throughout.
+
+The pane handles its own buttons; what the project screen must hear (a session started or ended,
+so the overview refreshes) bubbles up as ``AssistantPane.SessionChanged``.
 """
 
 from __future__ import annotations
@@ -13,39 +16,57 @@ from __future__ import annotations
 import subprocess
 import threading
 import time
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Button, Label, Log, Select, Static
 
+from sandbox.assistants import runs, sessions
+from sandbox.compare import feedback
+from sandbox.compare.feedback import assistant_name
 from sandbox.core.errors import SandboxError
+from sandbox.tui.app import SandboxApp
 from sandbox.tui.feed import Feed
-from sandbox.tui.format import ago, wrap_lines
-from sandbox.tui.messages import FeedReady, RunFinished, SessionChanged
-from sandbox.tui.overview import assistant_name, optional
+from sandbox.tui.format import ago, esc, wrap_lines
+from sandbox.tui.messages import FeedReady
+from sandbox.tui.screens.dialogs import Rating, RatingDialog
+
+if TYPE_CHECKING:
+    from sandbox.workspace import Project, Workspace
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
-HEADLESS_TIMEOUT = 15 * 60  # runs.DEFAULT_TIMEOUT when the module is there
-
-
-def _esc(text: str) -> str:
-    return text.replace("[", r"\[")
 
 
 class AssistantPane(Vertical):
-    def __init__(self, workspace: Any, project: Any) -> None:
+    app = getters.app(SandboxApp)
+
+    @dataclass
+    class SessionChanged(Message):
+        """A session on ``variant`` started or ended (``event`` is its ledger event; None when it failed)."""
+
+        variant: str
+        event: dict[str, Any] | None = None
+
+    @dataclass
+    class RunFinished(Message):
+        """The headless run on ``variant`` ended (``event``: its ledger event) or did not start (``error``)."""
+
+        variant: str
+        event: dict[str, Any] | None
+        error: str | None
+
+    def __init__(self, workspace: Workspace, project: Project) -> None:
         super().__init__(id="assistant-pane")
         self.workspace = workspace
         self.project = project
-        self.sessions = optional("sessions")
-        self.runs = optional("runs")
-        self.feedback = optional("feedback")
         self.running: str | None = None  # variant of the headless run in progress
         self.run_started = 0.0
         self.cancel: threading.Event | None = None
-        self.feed = Feed(self)
+        self.feed: Feed[str] = Feed(self)
 
     def compose(self) -> ComposeResult:
         variants = self.project.variant_ids()
@@ -68,12 +89,6 @@ class AssistantPane(Vertical):
         yield Log(id="run-log", max_lines=500, auto_scroll=True)
 
     def on_mount(self) -> None:
-        if self.sessions is None:
-            for wid in ("#session-start", "#session-end", "#assistant-launch", "#assistant-run"):
-                self.query_one(wid, Button).disabled = True
-        if self.runs is None:
-            self.query_one("#assistant-launch", Button).disabled = True
-            self.query_one("#assistant-run", Button).disabled = True
         self.refresh_status()
         self.set_interval(0.2, self._tick)
 
@@ -85,9 +100,6 @@ class AssistantPane(Vertical):
     # --- status ----------------------------------------------------------------------------
     def refresh_status(self) -> None:
         status = self.query_one("#session-status", Static)
-        if self.sessions is None:
-            status.update("Sessions are not available in this installation yet.")
-            return
         variant = self.variant
         if variant is None:
             status.update("This project has no variants.")
@@ -95,29 +107,29 @@ class AssistantPane(Vertical):
         if self.running is not None and self.running == variant:
             # The run opened its own session; starting or ending one by hand now would only fail.
             status.update(
-                f"{_esc(assistant_name(self.workspace, variant))} is working on its own. Wait for it to "
+                f"{esc(assistant_name(self.workspace, variant))} is working on its own. Wait for it to "
                 "finish, or press Stop it."
             )
             for wid in ("#session-start", "#session-end", "#assistant-launch"):
                 self.query_one(wid, Button).disabled = True
             return
-        self.query_one("#assistant-launch", Button).disabled = self.runs is None
+        self.query_one("#assistant-launch", Button).disabled = False
         try:
-            open_event = self.sessions.open_session(self.project, variant)
+            open_event = sessions.open_session(self.project, variant)
         except SandboxError as exc:
-            status.update(_esc(str(exc)))
+            status.update(esc(str(exc)))
             return
         name = assistant_name(self.workspace, variant)
         if open_event is None:
             status.update(
-                f"No session open. Start one before {_esc(name)} works on this variant, so its changes are "
+                f"No session open. Start one before {esc(name)} works on this variant, so its changes are "
                 "credited to it."
             )
         elif open_event.get("mode") == "run":
-            status.update(f"{_esc(name)} is working on its own (started {ago(open_event.get('at'), self.app.clock())}).")  # type: ignore[attr-defined]
+            status.update(f"{esc(name)} is working on its own (started {ago(open_event.get('at'), self.app.clock())}).")
         else:
             status.update(
-                f"[b]Session open[/b] with {_esc(name)} since {ago(open_event.get('at'), self.app.clock())}. "  # type: ignore[attr-defined]
+                f"[b]Session open[/b] with {esc(name)} since {ago(open_event.get('at'), self.app.clock())}. "
                 "End it when the assistant is done."
             )
         self.query_one("#session-start", Button).disabled = open_event is not None
@@ -133,7 +145,7 @@ class AssistantPane(Vertical):
         elapsed = int(time.monotonic() - self.run_started)
         frame = SPINNER[int(time.monotonic() * 10) % len(SPINNER)]
         self.query_one("#run-status", Static).update(
-            f"{frame} {_esc(assistant_name(self.workspace, self.running))} is working on its own: "
+            f"{frame} {esc(assistant_name(self.workspace, self.running))} is working on its own: "
             f"{elapsed // 60}:{elapsed % 60:02d}"
         )
 
@@ -144,11 +156,8 @@ class AssistantPane(Vertical):
         if self.variant:
             self.start_session(self.variant)
 
-    def run_action(self, action: str) -> None:
+    def run_assistant_action(self, action: str) -> None:
         """Entry point for the command palette: start, end, launch, run."""
-        if self.sessions is None or (action in ("launch", "run") and self.runs is None):
-            self.notify("This is not available in this installation yet.")
-            return
         variant = self.variant
         if variant is None:
             return
@@ -164,11 +173,11 @@ class AssistantPane(Vertical):
     @work(thread=True, group="session", exit_on_error=False)
     def start_session(self, variant: str) -> None:
         try:
-            event = self.sessions.start_session(self.project, variant, by=self.app.user)  # type: ignore[attr-defined,union-attr]
+            event = sessions.start_session(self.project, variant, by=self.app.user)
         except Exception as exc:  # noqa: BLE001 - SandboxError or OSError: shown, never a crash
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            self.notify(str(exc), severity="error")  # posts a message: safe from a worker
             return
-        self.post_message(SessionChanged(variant, event))
+        self.post_message(self.SessionChanged(variant, event))
 
     @on(Button.Pressed, "#session-end")
     def _end_pressed(self, event: Button.Pressed) -> None:
@@ -177,16 +186,13 @@ class AssistantPane(Vertical):
             self.ask_rating_and_end(self.variant)
 
     def ask_rating_and_end(self, variant: str) -> None:
-        from sandbox.tui.widgets.dialogs import RatingDialog
-
         criteria = None
-        if self.feedback is not None:
-            try:
-                criteria = [(c.id, c.label, c.hint) for c in self.feedback.rubric(self.workspace)]
-            except SandboxError as exc:
-                self.notify(f"The rubric in sandbox.yaml has a problem: {exc}", severity="warning")
+        try:
+            criteria = [(c.id, c.label, c.hint) for c in feedback.rubric(self.workspace)]
+        except SandboxError as exc:
+            self.notify(f"The rubric in sandbox.yaml has a problem: {exc}", severity="warning")
 
-        def decided(result: dict[str, Any] | None) -> None:
+        def decided(result: Rating | None) -> None:
             if result is None:
                 self.notify("The session is still open.")
                 return
@@ -195,31 +201,32 @@ class AssistantPane(Vertical):
         self.app.push_screen(RatingDialog(assistant_name(self.workspace, variant), criteria), decided)
 
     @work(thread=True, group="session", exit_on_error=False)
-    def end_session(self, variant: str, result: dict[str, Any], rubric: bool) -> None:
-        user = self.app.user  # type: ignore[attr-defined]
-        rated = not result.get("skip") and bool(result.get("scores"))
+    def end_session(self, variant: str, result: Rating, rubric: bool) -> None:
+        user = self.app.user
+        scores = result.get("scores") or {}
+        rated = not result.get("skip") and bool(scores)
         score = result.get("score")
         note = result.get("note") or None
         try:
-            event = self.sessions.end_session(  # type: ignore[union-attr]
+            event = sessions.end_session(
                 self.project, variant,
-                score=int(round(score)) if rated and score is not None else None,
+                score=round(score) if rated and score is not None else None,
                 note=note if not result.get("skip") else None,
                 by=user,
             )
-            if rated and rubric and self.feedback is not None:
-                self.feedback.rate(
-                    self.workspace, self.project.slug, variant, result["scores"],
+            if rated and rubric:
+                feedback.rate(
+                    self.workspace, self.project.slug, variant, scores,
                     minutes=result.get("minutes"), note=note, by=user,
                 )
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            self.post_message(SessionChanged(variant, None))
+        except Exception as exc:  # noqa: BLE001 - SandboxError or OSError: shown, never a crash
+            self.notify(str(exc), severity="error")
+            self.post_message(self.SessionChanged(variant, None))
             return
-        self.post_message(SessionChanged(variant, event))
+        self.post_message(self.SessionChanged(variant, event))
 
     @on(SessionChanged)
-    def _session_changed(self, message: SessionChanged) -> None:
+    def _session_changed(self, message: AssistantPane.SessionChanged) -> None:
         # Let it bubble to the screen too (the overview refreshes).
         self.refresh_status()
         event = message.event or {}
@@ -239,21 +246,21 @@ class AssistantPane(Vertical):
     def launch_interactive(self) -> None:
         """Hand the terminal to the assistant (inside a session) and come back to the rating form."""
         variant = self.variant
-        if variant is None or self.runs is None or self.sessions is None:
+        if variant is None:
             return
         try:
-            argv = self.runs.launch_argv(self.workspace, self.project, variant)
-            if self.sessions.open_session(self.project, variant) is None:
-                self.sessions.start_session(self.project, variant, by=self.app.user)  # type: ignore[attr-defined]
+            argv = runs.launch_argv(self.workspace, self.project, variant)
+            if sessions.open_session(self.project, variant) is None:
+                sessions.start_session(self.project, variant, by=self.app.user)
         except SandboxError as exc:
-            self.query_one("#run-status", Static).update(f"[b]Cannot start it:[/b] {_esc(str(exc))}")
+            self.query_one("#run-status", Static).update(f"[b]Cannot start it:[/b] {esc(str(exc))}")
             return
         code: int | None = None
         try:
             with self.app.suspend():
                 code = subprocess.run(argv, cwd=self.project.variant_dir(variant)).returncode
         except Exception as exc:  # noqa: BLE001 - e.g. no terminal to hand over (SuspendNotSupported)
-            self.query_one("#run-status", Static).update(f"[b]Could not open the assistant here:[/b] {_esc(str(exc))}")
+            self.query_one("#run-status", Static).update(f"[b]Could not open the assistant here:[/b] {esc(str(exc))}")
             self.refresh_status()
             return
         self.query_one("#run-status", Static).update(f"The assistant exited (code {code}).")
@@ -268,7 +275,7 @@ class AssistantPane(Vertical):
 
     def start_headless(self) -> None:
         variant = self.variant
-        if variant is None or self.runs is None:
+        if variant is None:
             return
         if self.running is not None:
             self.notify("A run is already in progress.")
@@ -301,20 +308,19 @@ class AssistantPane(Vertical):
 
     @work(thread=True, group="headless", exit_on_error=False)
     def run_headless(self, variant: str, cancel: threading.Event) -> None:
-        timeout = getattr(self.runs, "DEFAULT_TIMEOUT", HEADLESS_TIMEOUT)
         try:
-            event = self.runs.run_headless(  # type: ignore[union-attr]
-                self.workspace, self.project, variant, timeout=timeout,
+            event = runs.run_headless(
+                self.workspace, self.project, variant, timeout=runs.DEFAULT_TIMEOUT,
                 on_output=lambda _variant, line: self.feed.push(line),
-                by=self.app.user, cancel=cancel,  # type: ignore[attr-defined]
+                by=self.app.user, cancel=cancel,
             )
         except SandboxError as exc:
-            self.post_message(RunFinished(variant, None, str(exc)))
+            self.post_message(self.RunFinished(variant, None, str(exc)))
             return
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(RunFinished(variant, None, f"the run failed: {exc}"))
+        except Exception as exc:  # noqa: BLE001 - an OS problem: said in the pane, never a crash
+            self.post_message(self.RunFinished(variant, None, f"the run failed: {exc}"))
             return
-        self.post_message(RunFinished(variant, event, None))
+        self.post_message(self.RunFinished(variant, event, None))
 
     @on(FeedReady)
     def _output(self, message: FeedReady) -> None:
@@ -327,14 +333,14 @@ class AssistantPane(Vertical):
             log.write_lines(wrap_lines(lines[-500:], log.scrollable_content_region.width)[-500:])
 
     @on(RunFinished)
-    def _run_finished(self, message: RunFinished) -> None:
+    def _run_finished(self, message: AssistantPane.RunFinished) -> None:
         self.running = None
         self.cancel = None
         self.query_one("#assistant-run", Button).disabled = False
         self.query_one("#assistant-stop", Button).add_class("hidden")
         status = self.query_one("#run-status", Static)
         if message.error:
-            status.update(f"[b]The run did not start:[/b] {_esc(message.error)}")
+            status.update(f"[b]The run did not start:[/b] {esc(message.error)}")
         else:
             event = message.event or {}
             seconds = event.get("seconds")
@@ -352,4 +358,4 @@ class AssistantPane(Vertical):
                 f"The assistant {outcome}{took}: {changed} file(s) changed. Open the Preview tab to see the result."
             )
         self.refresh_status()
-        self.post_message(SessionChanged(message.variant, message.event))
+        self.post_message(self.SessionChanged(message.variant, message.event))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import ClassVar
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 
-class ProjectTable(DataTable[Any]):
-    BINDINGS = [Binding("enter", "select_cursor", "Open", show=True)]
+class ProjectTable(DataTable[str]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Open", show=True)]

@@ -7,14 +7,12 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.widgets import Input, Label, Select, Static, Switch, TextArea
 
 from sandbox.core.errors import AnswerError
 from sandbox.make.catalog import COLOR_RE, Question, validate_answer
-
-
-def _esc(text: str) -> str:
-    return text.replace("[", r"\[")
+from sandbox.tui.format import esc
 
 
 class QuestionField(Vertical):
@@ -30,9 +28,9 @@ class QuestionField(Vertical):
 
     def compose(self) -> ComposeResult:
         q = self.question
-        yield Label(_esc(q.display_name), classes="field-label")
+        yield Label(esc(q.display_name), classes="field-label")
         if q.help:
-            yield Static(_esc(q.help), classes="field-help")
+            yield Static(esc(q.help), classes="field-help")
         value = self.initial
         wid = f"answer-{q.name}"
         if q.type == "bool":
@@ -66,8 +64,6 @@ class QuestionField(Vertical):
     def raw_value(self) -> Any:
         """What the input holds now; before the input is mounted (or after it is removed, when the
         user flicks through templates quickly) that is the value the field was created with."""
-        from textual.css.query import NoMatches
-
         try:
             widget = self.query_one(f"#answer-{self.question.name}")
         except NoMatches:
@@ -89,7 +85,7 @@ class QuestionField(Vertical):
             value = validate_answer(self.question, self.raw_value)
         except AnswerError as exc:
             self.error = exc.message
-            message.update(_esc(exc.message))
+            message.update(esc(exc.message))
             message.remove_class("hidden")
             self.add_class("invalid")
             return None
@@ -102,7 +98,7 @@ class QuestionField(Vertical):
     def show_error(self, text: str) -> None:
         self.error = text
         message = self.query_one(".field-error", Static)
-        message.update(_esc(text))
+        message.update(esc(text))
         message.remove_class("hidden")
         self.add_class("invalid")
 
@@ -121,7 +117,7 @@ class QuestionField(Vertical):
     @on(Input.Changed)
     @on(TextArea.Changed)
     @on(Select.Changed)
-    def _changed(self, event: Any) -> None:
+    def _changed(self, event: Input.Changed | TextArea.Changed | Select.Changed) -> None:
         event.stop()
         self._paint_swatch()
         self.validate()

@@ -14,11 +14,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.timer import Timer
@@ -26,8 +27,10 @@ from textual.widgets import Static, TextArea
 
 from sandbox.core.errors import SandboxError
 from sandbox.make import spec_edit
-from sandbox.tui.format import error_where
-from sandbox.tui.messages import SpecChecked
+from sandbox.tui.format import error_where, esc
+
+if TYPE_CHECKING:
+    from sandbox.workspace import Project, Workspace
 
 NOT_SAVED_NOTE = (
     "Not saved yet: fix it, or press ctrl+s again to save anyway (the prototypes keep their "
@@ -35,42 +38,46 @@ NOT_SAVED_NOTE = (
 )
 
 
-def _esc(text: str) -> str:
-    return text.replace("[", r"\[")
-
-
 class SpecEditor(Vertical):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save"),
         Binding("f8", "goto_error", "Go to error"),
     ]
 
+    @dataclass
     class Saved(Message):
         """The spec was written; ``valid`` tells whether it passed the checks."""
 
-        def __init__(self, valid: bool) -> None:
-            super().__init__()
-            self.valid = valid
+        valid: bool
 
+    @dataclass
     class Reloaded(Message):
         """The editor took a new version from disk."""
 
-    class _SaveDone(Message):
-        def __init__(self, text: str, result: Any | None, error: Exception | None, forced: bool) -> None:
-            super().__init__()
-            self.text = text
-            self.result = result
-            self.error = error
-            self.forced = forced
+    @dataclass
+    class Checked(Message):
+        """The buffer ``text`` was validated (in a worker); ``error`` is None when it is fine."""
 
-    def __init__(self, workspace: Any, project: Any, *, poll_interval: float = 0.5) -> None:
+        text: str
+        error: SandboxError | None
+
+    @dataclass
+    class SaveFinished(Message):
+        """A save (in a worker) wrote ``text`` (``result``) or did not (``error``)."""
+
+        text: str
+        result: spec_edit.SaveResult | None
+        error: Exception | None
+
+    def __init__(self, workspace: Workspace, project: Project, *, poll_interval: float = 0.5) -> None:
         super().__init__(id="spec-editor")
         self.workspace = workspace
         self.project = project
         self.poll_interval = poll_interval
         self.saved_text = ""
-        self.stamp: Any = None
-        self.error: Any | None = None
+        self.stamp = spec_edit.SpecStamp.missing()
+        self.error: SandboxError | None = None
+        self.polls = 0  # how often project.yaml was looked at (tests wait for a poll instead of sleeping)
         self.force_text: str | None = None  # the buffer the user was warned about; ctrl+s again saves it
         self.conflict_open = False
         self.saving = False
@@ -120,11 +127,11 @@ class SpecEditor(Vertical):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """F8 is dimmed in the footer while there is no problem with a line to jump to."""
-        if action == "goto_error" and not getattr(self.error, "line", None):
+        if action == "goto_error" and not (self.error is not None and self.error.line):
             return None
         return True
 
-    def show_error(self, error: Any | None, note: str = "") -> None:
+    def show_error(self, error: SandboxError | None, note: str = "") -> None:
         self.error = error
         self.refresh_bindings()
         box = self.query_one("#spec-error", Static)
@@ -132,8 +139,8 @@ class SpecEditor(Vertical):
             box.update("[b]✓[/b] No problems found." + (f" {note}" if note else ""))
             box.set_class(False, "error")
             return
-        jump = " (F8: go there)" if getattr(error, "line", None) else ""
-        box.update(f"[b]Problem:[/b] {_esc(error_where(error))}{jump}" + (f"\n{_esc(note)}" if note else ""))
+        jump = " (F8: go there)" if error.line else ""
+        box.update(f"[b]Problem:[/b] {esc(error_where(error))}{jump}" + (f"\n{esc(note)}" if note else ""))
         box.set_class(True, "error")
 
     # --- checking as you type --------------------------------------------------------------
@@ -152,26 +159,25 @@ class SpecEditor(Vertical):
         try:
             spec_edit.check_spec_text(self.workspace, self.project, text)
         except SandboxError as exc:
-            self.post_message(SpecChecked(text, exc))
+            self.post_message(self.Checked(text, exc))
             return
         except Exception as exc:  # noqa: BLE001 - an unexpected problem is still shown, never a crash
-            self.post_message(SpecChecked(text, SandboxError(f"cannot check the spec: {exc}")))
+            self.post_message(self.Checked(text, SandboxError(f"cannot check the spec: {exc}")))
             return
-        self.post_message(SpecChecked(text, None))
+        self.post_message(self.Checked(text, None))
 
-    @on(SpecChecked)
-    def _checked(self, message: SpecChecked) -> None:
+    @on(Checked)
+    def _checked(self, message: SpecEditor.Checked) -> None:
         message.stop()
         if message.text == self.text_area.text:
             note = NOT_SAVED_NOTE if message.error is not None and message.text == self.force_text else ""
             self.show_error(message.error, note)
 
     def action_goto_error(self) -> None:
-        line = getattr(self.error, "line", None)
-        if not line:
+        if self.error is None or not self.error.line:
             self.notify("There is no problem to jump to." if self.error is None else "The problem has no line number.")
             return
-        column = getattr(self.error, "column", None) or 1
+        line, column = self.error.line, self.error.column or 1
         area = self.text_area
         area.focus()
         area.cursor_location = (max(line - 1, 0), max(column - 1, 0))
@@ -190,15 +196,15 @@ class SpecEditor(Vertical):
         try:
             result = spec_edit.save_spec_text(self.workspace, self.project, text, force=force)
         except Exception as exc:  # noqa: BLE001 - SandboxError or OSError, shown in place
-            self.post_message(self._SaveDone(text, None, exc, force))
+            self.post_message(self.SaveFinished(text, None, exc))
             return
-        self.post_message(self._SaveDone(text, result, None, force))
+        self.post_message(self.SaveFinished(text, result, None))
 
     def save_now(self) -> bool:
         """Save the buffer right away, even with a problem (used when leaving); True when written."""
         try:
             result = spec_edit.save_spec_text(self.workspace, self.project, self.text_area.text, force=True)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - SandboxError or OSError, shown, the buffer is kept
             self.notify(f"Could not save: {exc}", severity="error")
             return False
         self.saved_text = self.text_area.text
@@ -206,8 +212,8 @@ class SpecEditor(Vertical):
         self.post_message(self.Saved(result.error is None))
         return True
 
-    @on(_SaveDone)
-    def _save_done(self, message: _SaveDone) -> None:
+    @on(SaveFinished)
+    def _save_done(self, message: SpecEditor.SaveFinished) -> None:
         message.stop()
         self.saving = False
         if message.error is not None:
@@ -220,6 +226,7 @@ class SpecEditor(Vertical):
                 self.notify(f"Could not save project.yaml: {error}", severity="error")
             return
         result = message.result
+        assert result is not None  # no error: the worker saved
         self.saved_text = message.text
         self.stamp = result.stamp
         self.force_text = None
@@ -233,6 +240,7 @@ class SpecEditor(Vertical):
 
     # --- changes on disk -------------------------------------------------------------------
     def poll_disk(self) -> None:
+        self.polls += 1
         if self.conflict_open or self.saving:
             return
         stamp = spec_edit.spec_stamp(self.project)
@@ -256,7 +264,7 @@ class SpecEditor(Vertical):
             self.notify("project.yaml was changed on disk; the editor shows the new version.")
             return
         self.conflict_open = True
-        from sandbox.tui.widgets.dialogs import ConflictDialog
+        from sandbox.tui.screens.dialogs import ConflictDialog
 
         def decided(choice: str | None) -> None:
             self.conflict_open = False
@@ -264,7 +272,7 @@ class SpecEditor(Vertical):
 
         self.app.push_screen(ConflictDialog(mine, theirs), decided)
 
-    def resolve_conflict(self, choice: str, *, mine: str, theirs: str, stamp: Any) -> None:
+    def resolve_conflict(self, choice: str, *, mine: str, theirs: str, stamp: spec_edit.SpecStamp) -> None:
         try:
             if choice == "theirs":
                 kept = spec_edit.keep_copy(self.project, mine, "mine")

@@ -1,28 +1,33 @@
-"""Dialogs (``ModalScreen``s that ``dismiss`` with the user's choice)."""
+"""Dialogs: ``ModalScreen``s that ``dismiss`` with the user's choice.
+
+Each shows its own footer, so the keys listed are the dialog's, not those of the screen underneath
+(which do not work while it is open).
+"""
 
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from typing import ClassVar, Literal, TypedDict
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
+from sandbox.tui.format import esc
 
-def _esc(text: str) -> str:
-    return text.replace("[", r"\[")
+ButtonVariant = Literal["default", "primary", "success", "warning", "error"]
 
 
 class ConfirmDialog(ModalScreen[str | None]):
     """A question with a few buttons; dismisses with the chosen button's id (None on escape)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, text: str, buttons: list[tuple[str, str, str]]) -> None:
+    def __init__(self, title: str, text: str, buttons: list[tuple[str, str, ButtonVariant]]) -> None:
         super().__init__()
         self.title_text = title
         self.body = text
@@ -34,7 +39,7 @@ class ConfirmDialog(ModalScreen[str | None]):
             yield Static(self.body, classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
                 for key, label, variant in self.buttons:
-                    yield Button(label, id=f"choice-{key}", variant=variant)  # type: ignore[arg-type]
+                    yield Button(label, id=f"choice-{key}", variant=variant)
         yield Footer()  # this dialog's keys, not those of the screen underneath (they do not work here)
 
     @on(Button.Pressed)
@@ -52,7 +57,8 @@ class ConflictDialog(ModalScreen[str]):
     lost. "Show differences" shows them before deciding; escape keeps my edits (the safe answer).
     """
 
-    BINDINGS = [Binding("escape", "keep_mine", "Keep my edits")]
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "keep_mine", "Keep my edits")]
 
     def __init__(self, mine: str, theirs: str) -> None:
         super().__init__()
@@ -85,7 +91,7 @@ class ConflictDialog(ModalScreen[str]):
         for line in difflib.unified_diff(
             self.theirs.splitlines(), self.mine.splitlines(), "on disk", "your edits", lineterm=""
         ):
-            text = _esc(line)
+            text = esc(line)
             if line.startswith("+") and not line.startswith("+++"):
                 lines.append(f"[$success]{text}[/]")
             elif line.startswith("-") and not line.startswith("---"):
@@ -113,20 +119,31 @@ class ConflictDialog(ModalScreen[str]):
         self.dismiss("theirs")
 
 
+class Rating(TypedDict, total=False):
+    """What the rating form gives back: ``skip`` alone to end without rating, else the rest."""
+
+    skip: bool
+    scores: dict[str, int]  # criterion id -> 1..5, only the criteria that were rated
+    score: float | None  # their mean
+    note: str
+    minutes: int | None
+
+
 SCORE_OPTIONS = [
     ("1 - poor", 1), ("2 - weak", 2), ("3 - okay", 3), ("4 - good", 4), ("5 - great", 5),
 ]
 
 
-class RatingDialog(ModalScreen[dict | None]):
+class RatingDialog(ModalScreen[Rating | None]):
     """A short rating form shown when a session ends.
 
     ``criteria`` are ``(id, label, hint)`` from ``feedback.rubric`` when that exists, otherwise a
-    single overall score. Dismisses with ``{"scores": {...}, "score": float|None, "note": str,
-    "minutes": int|None}``, ``{"skip": True}`` to end without rating, or None to keep the session.
+    single overall score. Dismisses with a ``Rating`` (``{"skip": True}`` to end without rating), or
+    None to keep the session open.
     """
 
-    BINDINGS = [
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Keep working"),
         Binding("ctrl+s", "save", "Save and end"),
         Binding("ctrl+e", "skip", "End without rating"),
@@ -139,17 +156,18 @@ class RatingDialog(ModalScreen[dict | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="rating-box"):
-            yield Label(f"How did it go with {_esc(self.variant_label)}?", classes="dialog-title")
+            yield Label(f"How did it go with {esc(self.variant_label)}?", classes="dialog-title")
             yield Static(
                 "Score what you see from 1 to 5; leave a criterion unrated if you are unsure. "
-                "[b]ctrl+s[/b] saves and ends, [b]ctrl+e[/b] ends without rating, [b]escape[/b] keeps the session open.",
+                "[b]ctrl+s[/b] saves and ends, [b]ctrl+e[/b] ends without rating, "
+                "[b]escape[/b] keeps the session open.",
                 classes="field-help",
             )
             with VerticalScroll(id="rating-fields"):
                 for key, label, hint in self.criteria:
-                    yield Label(_esc(label), classes="field-label")
+                    yield Label(esc(label), classes="field-label")
                     if hint:
-                        yield Static(_esc(hint), classes="field-help")
+                        yield Static(esc(hint), classes="field-help")
                     yield Select(SCORE_OPTIONS, prompt="Not rated", id=f"score-{key}", classes="score", compact=True)
                 yield Label("Minutes you spent (optional)", classes="field-label")
                 yield Input(type="integer", id="rating-minutes", placeholder="e.g. 15")
@@ -161,7 +179,7 @@ class RatingDialog(ModalScreen[dict | None]):
                 yield Button("Keep working", id="rating-cancel")
         yield Footer()
 
-    def result(self) -> dict[str, Any]:
+    def result(self) -> Rating:
         scores: dict[str, int] = {}
         for key, _, _ in self.criteria:
             value = self.query_one(f"#score-{key}", Select).value
