@@ -263,7 +263,7 @@ class Workspace:
         """The project's spec (or why it does not load) and, per variant, its files, changes,
         conflicts, sessions, runs and ratings."""
         from sandbox.assistants.sessions import open_sessions
-        from sandbox.compare.feedback import assistant_name
+        from sandbox.compare.blind import assistant_name
         from sandbox.make.scaffold import read_manifest
 
         project = self.project(slug)

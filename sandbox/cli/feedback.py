@@ -53,16 +53,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def cmd_rate(args: argparse.Namespace) -> int:
-    from sandbox.compare import feedback
+    from sandbox.compare import blind, ratings, rubric
 
     ws = workspace_from(args)
     if not args.score:
-        criteria = ", ".join(c.id for c in feedback.rubric(ws))
-        raise feedback.FeedbackError(f"give at least one --score CRITERION=N (criteria: {criteria})")
+        criteria = ", ".join(c.id for c in rubric.rubric(ws))
+        raise rubric.FeedbackError(f"give at least one --score CRITERION=N (criteria: {criteria})")
     named = args.variant in ws.project(args.slug).variant_ids()
     side = args.variant.upper() if args.variant.upper() in ("A", "B") and not named else None
     if side is None:
-        event = feedback.rate(ws, args.slug, args.variant, args.score, minutes=args.minutes, note=args.note, by=user())
+        event = ratings.rate(ws, args.slug, args.variant, args.score, minutes=args.minutes, note=args.note, by=user())
         if args.json:
             print_json(event)
             return 0
@@ -71,13 +71,13 @@ def cmd_rate(args: argparse.Namespace) -> int:
         return 0
     # Rating blind: "--variant A" scores side A of the waiting comparison, so a CLI user can score
     # before the reveal, as the Compare screen does. Nothing printed names the assistant.
-    comparison = feedback.pending_comparison(ws, args.slug)
+    comparison = blind.pending_comparison(ws, args.slug)
     if comparison is None:
-        raise feedback.FeedbackError(
+        raise rubric.FeedbackError(
             f"no blind comparison is waiting in '{args.slug}', so there is no side {side}; "
             f"name the variant, or start one with 'sandbox compare {args.slug}'"
         )
-    event = feedback.rate(
+    event = ratings.rate(
         ws, args.slug, comparison.variant(side), args.score, minutes=args.minutes, note=args.note, by=user(),
         comparison=comparison,
     )
@@ -91,20 +91,20 @@ def cmd_rate(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from sandbox.compare import feedback
+    from sandbox.compare import blind, blind_preview
 
     ws = workspace_from(args)
-    comparison = feedback.pending_comparison(ws, args.slug)
+    comparison = blind.pending_comparison(ws, args.slug)
     resumed = comparison is not None and not args.variants
     if not resumed:
-        comparison = feedback.start_comparison(ws, args.slug, args.variants)
+        comparison = blind.start_comparison(ws, args.slug, args.variants)
     assert comparison is not None
     serve = not args.no_serve and not args.json and sys.stdin.isatty()
     servers: list[Any] = []
     if serve:
-        urls, servers = feedback.serve_blind(ws, comparison)
+        urls, servers = blind_preview.serve_blind(ws, comparison)
     else:
-        urls = {side: feedback.blind_file_url(ws, comparison, side) for side in ("A", "B")}
+        urls = {side: blind_preview.blind_file_url(ws, comparison, side) for side in ("A", "B")}
     if args.json:
         print_json({**comparison.blind_dict(), "resumed": resumed, "urls": urls})
         return 0
@@ -127,29 +127,29 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def _vote_here(ws: Any, comparison: Any) -> None:
     """While both previews are served, take the vote at a prompt (Enter alone: vote later)."""
-    from sandbox.compare import feedback
+    from sandbox.compare import blind, rubric
 
     while True:
         answer = input("Your vote: A, B, tie or both-bad (Enter alone stops the previews; vote later): ").strip()
         if not answer:
             return
         try:
-            winner = feedback.normalise_winner(answer)
-        except feedback.FeedbackError as exc:
+            winner = blind.normalise_winner(answer)
+        except rubric.FeedbackError as exc:
             print(exc)
             continue
         reason = input("Why, in a few words (optional): ").strip()
-        feedback.record_vote(ws, comparison, winner, reason=reason or None, by=user())
-        print(f"Recorded {winner}. {feedback.reveal_text(ws, comparison, winner)}")
+        blind.record_vote(ws, comparison, winner, reason=reason or None, by=user())
+        print(f"Recorded {winner}. {blind.reveal_text(ws, comparison, winner)}")
         return
 
 
 def cmd_vote(args: argparse.Namespace) -> int:
-    from sandbox.compare import feedback
+    from sandbox.compare import blind
 
     ws = workspace_from(args)
-    event = feedback.vote(ws, args.slug, args.winner, reason=args.reason, by=user())
-    reveal = feedback.reveal_text(ws, event, event["winner"])
+    event = blind.vote(ws, args.slug, args.winner, reason=args.reason, by=user())
+    reveal = blind.reveal_text(ws, event, event["winner"])
     if args.json:
         print_json({**event, "reveal": reveal})
         return 0

@@ -166,7 +166,7 @@ def test_stats_is_pure_stdlib() -> None:
     import sys
 
     code = (
-        "import sys, sandbox.compare.stats, sandbox.compare.feedback, sandbox.compare.report; "
+        "import sys, sandbox.compare.stats, sandbox.compare.blind, sandbox.compare.ratings, sandbox.compare.report; "
         "bad = [m for m in ('textual', 'numpy', 'scipy', 'jinja2') if m in sys.modules]; print(bad)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()

@@ -31,11 +31,13 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
-from sandbox.compare import feedback
+from sandbox.compare import blind, blind_preview, rubric
+from sandbox.compare.ratings import rate
 from sandbox.core.errors import SandboxError
 
 if TYPE_CHECKING:
-    from sandbox.compare.feedback import Comparison, Criterion
+    from sandbox.compare.blind import Comparison
+    from sandbox.compare.rubric import Criterion
     from sandbox.live.preview import PreviewServer
     from sandbox.workspace import Workspace
 
@@ -128,10 +130,10 @@ class CompareScreen(Screen[None]):
     def prepare(self) -> None:
         """Find or start the comparison and serve both variants, off the UI thread."""
         try:
-            comparison = None if self.variants else feedback.pending_comparison(self.workspace, self.slug)
+            comparison = None if self.variants else blind.pending_comparison(self.workspace, self.slug)
             if comparison is None:
-                comparison = feedback.start_comparison(self.workspace, self.slug, self.variants)
-            criteria = feedback.rubric(self.workspace)
+                comparison = blind.start_comparison(self.workspace, self.slug, self.variants)
+            criteria = rubric.rubric(self.workspace)
             try:
                 title = self.workspace.project(self.slug).load_spec().title
             except SandboxError:
@@ -150,10 +152,10 @@ class CompareScreen(Screen[None]):
         servers: list[PreviewServer] = []
         if self.serve:
             try:
-                return feedback.serve_blind(self.workspace, comparison)
+                return blind_preview.serve_blind(self.workspace, comparison)
             except Exception:  # noqa: BLE001 - no free port: fall back to files
                 pass
-        return {side: feedback.blind_file_url(self.workspace, comparison, side) for side in SIDES}, servers
+        return {side: blind_preview.blind_file_url(self.workspace, comparison, side) for side in SIDES}, servers
 
     @work(thread=True, exclusive=True, group="compare-vote")
     def cast(self, winner: str, reason: str, scores: dict[str, dict[str, str]]) -> None:
@@ -164,22 +166,22 @@ class CompareScreen(Screen[None]):
         try:
             # Check both sides' scores before writing anything, so a score refused on side B never
             # leaves side A's rating saved without the vote (a retry would then save A twice).
-            criteria = feedback.rubric(self.workspace)
+            criteria = rubric.rubric(self.workspace)
             filled = {side: {cid: value for cid, value in scores[side].items() if value} for side in SIDES}
             for side in SIDES:
                 if filled[side]:
-                    feedback.parse_scores(filled[side], criteria)
+                    rubric.parse_scores(filled[side], criteria)
             ratings = 0
             for side in SIDES:
                 if filled[side]:
-                    feedback.rate(self.workspace, self.slug, comparison.variant(side), filled[side], by=by,
+                    rate(self.workspace, self.slug, comparison.variant(side), filled[side], by=by,
                                   comparison=comparison)
                     ratings += 1
-            event = feedback.record_vote(self.workspace, comparison, winner, reason=reason, by=by)
+            event = blind.record_vote(self.workspace, comparison, winner, reason=reason, by=by)
         except SandboxError as exc:
             self.post_message(self.ComparisonFailed(str(exc)))
             return
-        self.post_message(self.VoteRecorded(event, feedback.reveal_text(self.workspace, comparison, winner), ratings))
+        self.post_message(self.VoteRecorded(event, blind.reveal_text(self.workspace, comparison, winner), ratings))
 
     # --- handlers --------------------------------------------------------------------------
     @on(ComparisonReady)
@@ -251,7 +253,7 @@ class CompareScreen(Screen[None]):
         self.query_one("#next", Button).remove_class("hidden")
         assert self.comparison is not None
         for side in SIDES:
-            name = feedback.assistant_name(self.workspace, self.comparison.assistant(side))
+            name = blind.assistant_name(self.workspace, self.comparison.assistant(side))
             self.query_one(f"#title-{side.lower()}", Label).update(f"Prototype {side}: {escape(name)}")
         for score in self.query(".score").results(Input):
             score.disabled = True

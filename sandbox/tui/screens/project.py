@@ -25,7 +25,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
-from sandbox.compare.feedback import assistant_name
+from sandbox.compare.blind import assistant_name
 from sandbox.live.loop import LiveEvent
 from sandbox.tui.app import SandboxApp
 from sandbox.tui.feed import Feed

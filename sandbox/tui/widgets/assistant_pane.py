@@ -1,7 +1,7 @@
 """The Assistant tab: sessions, launching the assistant here, or letting it work on its own.
 
 - Start/end a session on the chosen variant (``sandbox.assistants.sessions``); ending asks for a short
-  rating on the rubric (``sandbox.compare.feedback.rate``) besides the session's own score and note.
+  rating on the rubric (``sandbox.compare.ratings.rate``) besides the session's own score and note.
 - "Open the assistant here" suspends the app, runs the assistant's interactive command in the
   variant's folder inside a session, and comes back to the rating form when it exits.
 - "Let it work on its own" runs the headless command in a worker with a spinner, the elapsed time
@@ -25,9 +25,9 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Label, Log, Select, Static
 
-from sandbox.assistants import runs, sessions
-from sandbox.compare import feedback
-from sandbox.compare.feedback import assistant_name
+from sandbox.assistants import launch, runs, sessions
+from sandbox.compare import ratings, rubric
+from sandbox.compare.blind import assistant_name
 from sandbox.core.errors import SandboxError
 from sandbox.tui.app import SandboxApp
 from sandbox.tui.feed import Feed
@@ -188,7 +188,7 @@ class AssistantPane(Vertical):
     def ask_rating_and_end(self, variant: str) -> None:
         criteria = None
         try:
-            criteria = [(c.id, c.label, c.hint) for c in feedback.rubric(self.workspace)]
+            criteria = [(c.id, c.label, c.hint) for c in rubric.rubric(self.workspace)]
         except SandboxError as exc:
             self.notify(f"The rubric in sandbox.yaml has a problem: {exc}", severity="warning")
 
@@ -215,7 +215,7 @@ class AssistantPane(Vertical):
                 by=user,
             )
             if rated and rubric:
-                feedback.rate(
+                ratings.rate(
                     self.workspace, self.project.slug, variant, scores,
                     minutes=result.get("minutes"), note=note, by=user,
                 )
@@ -249,7 +249,7 @@ class AssistantPane(Vertical):
         if variant is None:
             return
         try:
-            argv = runs.launch_argv(self.workspace, self.project, variant)
+            argv = launch.launch_argv(self.workspace, self.project, variant)
             if sessions.open_session(self.project, variant) is None:
                 sessions.start_session(self.project, variant, by=self.app.user)
         except SandboxError as exc:
