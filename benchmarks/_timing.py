@@ -20,7 +20,9 @@ def time_call(fn: Callable[[], object], runs: int, warmup: int = 1) -> list[floa
     return samples
 
 
-def time_process(argv_for_run: Callable[[int], Sequence[str]], runs: int, warmup: int = 1, **kwargs: object) -> list[float]:
+def time_process(
+    argv_for_run: Callable[[int], Sequence[str]], runs: int, warmup: int = 1, **kwargs: object
+) -> list[float]:
     """Whole-process wall time; ``argv_for_run(i)`` gives the command of run ``i`` (fresh targets)."""
     samples = []
     for i in range(-warmup, runs):
@@ -49,7 +51,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A Markdown table, so the output pastes straight into a closing note."""
     cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(cells[0], widths)) + " |"]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(cells[0], widths, strict=False)) + " |"]
     lines.append("| " + " | ".join("-" * w for w in widths) + " |")
-    lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in cells[1:]]
+    lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + " |" for row in cells[1:]]
     return "\n".join(lines)

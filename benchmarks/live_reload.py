@@ -38,12 +38,21 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import contextlib
+
 from sandbox.live.loop import LiveProject
 from sandbox.workspace import Workspace
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 TEMPLATE_YAML = """\
 title: Bench
@@ -111,10 +120,8 @@ class SSEReader:
             pass
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         self.sock.close()
 
 
@@ -126,8 +133,10 @@ class WSReader:
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         key = base64.b64encode(os.urandom(16)).decode()
         self.sock.sendall(
-            (f"GET /livereload HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-             f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: http://127.0.0.1:{port}\r\n\r\n").encode()
+            (
+                f"GET /livereload HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: http://127.0.0.1:{port}\r\n\r\n"
+            ).encode()
         )
         self.file = self.sock.makefile("rb")
         assert b" 101 " in self.file.readline()
@@ -167,10 +176,8 @@ class WSReader:
             pass
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         self.sock.close()
 
 
@@ -231,6 +238,7 @@ def ours_sse(ws: Workspace, slug: str, variant: Path, saves: int, debounce_ms: i
     try:
         live.start_preview("claude-code")
         server = live.server("claude-code")
+        assert server is not None
         reader = SSEReader(server.port, server.token)
         deadline = time.monotonic() + 10
         while server.client_count < 1 and time.monotonic() < deadline:
@@ -250,8 +258,9 @@ def ours_sse(ws: Workspace, slug: str, variant: Path, saves: int, debounce_ms: i
         live.stop()
 
 
-def dom_latencies(page: Any, folder: Path, saves: int, tag: str, spacing: float = 0.0,
-                  before_each: Callable[[], None] | None = None) -> tuple[list[float], list[float]]:
+def dom_latencies(
+    page: Any, folder: Path, saves: int, tag: str, spacing: float = 0.0, before_each: Callable[[], None] | None = None
+) -> tuple[list[float], list[float]]:
     """(HTML save -> new page shown, CSS save -> new colour computed), both in ms."""
     html, styles = [], []
     index, sheet = folder / "index.html", folder / "style.css"
@@ -262,9 +271,12 @@ def dom_latencies(page: Any, folder: Path, saves: int, tag: str, spacing: float 
         with open(index, "w") as handle:
             handle.write(page_html(text))
         written_wall = time.time() * 1000
-        page.wait_for_function(f"document.getElementById('headline') && "
-                               f"document.getElementById('headline').textContent === {json.dumps(text)}",
-                               polling="raf", timeout=15_000)
+        page.wait_for_function(
+            f"document.getElementById('headline') && "
+            f"document.getElementById('headline').textContent === {json.dumps(text)}",
+            polling="raf",
+            timeout=15_000,
+        )
         html.append(page.evaluate("window.__shown") - written_wall)
         page.wait_for_load_state("load")
         time.sleep(spacing)
@@ -274,7 +286,9 @@ def dom_latencies(page: Any, folder: Path, saves: int, tag: str, spacing: float 
         written = time.perf_counter()
         page.wait_for_function(
             f"getComputedStyle(document.getElementById('headline')).color === 'rgb({red}, 0, 0)'",
-            polling="raf", timeout=15_000)
+            polling="raf",
+            timeout=15_000,
+        )
         styles.append((time.perf_counter() - written) * 1000)
         time.sleep(spacing)
     return html, styles
@@ -289,8 +303,9 @@ def ours_dom(ws: Workspace, slug: str, variant: Path, browser: Any, saves: int) 
         page.wait_for_function("window.__sandboxLiveReload && window.__sandboxLiveReload.state === 'open'")
 
         def connected() -> None:
-            page.wait_for_function("window.__sandboxLiveReload && window.__sandboxLiveReload.state === 'open'",
-                                   timeout=15_000)
+            page.wait_for_function(
+                "window.__sandboxLiveReload && window.__sandboxLiveReload.state === 'open'", timeout=15_000
+            )
 
         result = dom_latencies(page, variant, saves, "ours", before_each=connected)
         page.close()
@@ -305,11 +320,14 @@ def ours_storms(ws: Workspace, slug: str, variant: Path) -> dict[str, Any]:
     try:
         live.start_preview("claude-code")
         server = live.server("claude-code")
+        assert server is not None
         reader = SSEReader(server.port, server.token)
         while server.client_count < 1:
             time.sleep(0.005)
-        for label, folder, count in (("node_modules", variant / "node_modules", 20_000),
-                                     ("watched", variant / "assets", 2_000)):
+        for label, folder, count in (
+            ("node_modules", variant / "node_modules", 20_000),
+            ("watched", variant / "assets", 2_000),
+        ):
             cpu0, wall0 = time.process_time(), time.perf_counter()
             make_files(folder, count)
             made = time.perf_counter()
@@ -322,8 +340,13 @@ def ours_storms(ws: Workspace, slug: str, variant: Path) -> dict[str, Any]:
                 if f"/{sentinel.name}" in data.get("paths", []):
                     break
                 reloads += name in ("reload", "css")
-            out[label] = {"files": count, "reloads": reloads, "cpu": time.process_time() - cpu0,
-                          "create_s": made - wall0, "wall": time.perf_counter() - wall0}
+            out[label] = {
+                "files": count,
+                "reloads": reloads,
+                "cpu": time.process_time() - cpu0,
+                "create_s": made - wall0,
+                "wall": time.perf_counter() - wall0,
+            }
         reader.close()
         return out
     finally:
@@ -399,9 +422,12 @@ def livereload_run(folder: Path, browser: Any | None, saves: int, storm_cap: flo
             print(f"  python-livereload save {n}/{saves}", flush=True)
             if page is not None:
                 try:
-                    page.wait_for_function(f"document.getElementById('headline') && "
-                                           f"document.getElementById('headline').textContent === {json.dumps(text)}",
-                                           polling="raf", timeout=8_000)
+                    page.wait_for_function(
+                        f"document.getElementById('headline') && "
+                        f"document.getElementById('headline').textContent === {json.dumps(text)}",
+                        polling="raf",
+                        timeout=8_000,
+                    )
                     out["html"].append(page.evaluate("window.__shown") - written_wall)
                 except Exception:  # noqa: BLE001 - a dropped save is a result, not a crash
                     pass
@@ -415,7 +441,9 @@ def livereload_run(folder: Path, browser: Any | None, saves: int, storm_cap: flo
                 try:
                     page.wait_for_function(
                         f"getComputedStyle(document.getElementById('headline')).color === 'rgb({red}, 0, 0)'",
-                        polling="raf", timeout=8_000)
+                        polling="raf",
+                        timeout=8_000,
+                    )
                     out["css"].append((time.perf_counter() - started) * 1000)
                 except Exception:  # noqa: BLE001
                     pass
@@ -452,8 +480,14 @@ def livereload_storm(folder: Path, sub: str, count: int, cap: float) -> dict[str
                 reloads, last = reloads + 1, time.monotonic()
                 quiet_until = last + 5.0
         still = time.monotonic() < quiet_until
-        return {"files": count, "reloads": reloads, "still_reloading": still, "cpu": cpu_seconds(proc.pid) - cpu0,
-                "window": time.monotonic() - made, "create_s": made - started}
+        return {
+            "files": count,
+            "reloads": reloads,
+            "still_reloading": still,
+            "cpu": cpu_seconds(proc.pid) - cpu0,
+            "window": time.monotonic() - made,
+            "create_s": made - started,
+        }
     finally:
         client.close()
         proc.terminate()
@@ -487,7 +521,8 @@ def main() -> int:
 
             playwright = sync_playwright().start()
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        dom_html = dom_css = []
+        dom_html: list[float] = []
+        dom_css: list[float] = []
         if browser is not None:
             dom_html, dom_css = ours_dom(ws, slug, variant, browser, args.dom_saves)
             print(f"ours write->DOM html {summary(dom_html)}; css {summary(dom_css)}", flush=True)
@@ -501,8 +536,11 @@ def main() -> int:
         lr: dict[str, Any] = {}
         if not args.no_livereload:
             lr = livereload_run(variant, browser, args.lr_saves)
-            print(f"python-livereload: ws {summary(lr['ws'])}; html {summary(lr['html'])}; css {summary(lr['css'])}; "
-                  f"missed {lr['missed']}", flush=True)
+            print(
+                f"python-livereload: ws {summary(lr['ws'])}; html {summary(lr['html'])}; css {summary(lr['css'])}; "
+                f"missed {lr['missed']}",
+                flush=True,
+            )
         if browser is not None:
             browser.close()
             playwright.stop()  # type: ignore[union-attr]
@@ -512,19 +550,29 @@ def main() -> int:
         print(f"\ntotal benchmark time: {time.perf_counter() - started:.0f} s")
         target = 50 + 25
         p95 = percentile(sse50, 0.95)
-        print(f"target p95 write->client < debounce + 25 ms = {target} ms: {'met' if p95 < target else 'NOT met'} "
-              f"({p95:.1f} ms)")
+        print(
+            f"target p95 write->client < debounce + 25 ms = {target} ms: {'met' if p95 < target else 'NOT met'} "
+            f"({p95:.1f} ms)"
+        )
         if lr.get("ws"):
             ratio = statistics.median(lr["ws"]) / statistics.median(sse50)
-            print(f"target >= 10x faster than python-livereload at the median: "
-                  f"{'met' if ratio >= 10 else 'NOT met'} ({ratio:.1f}x)")
+            print(
+                f"target >= 10x faster than python-livereload at the median: "
+                f"{'met' if ratio >= 10 else 'NOT met'} ({ratio:.1f}x)"
+            )
     finally:
         shutil.rmtree(base, ignore_errors=True)
     return 0
 
 
-def print_table(sse50: list[float], sse20: list[float], dom_html: list[float], dom_css: list[float],
-                storms: dict[str, Any], lr: dict[str, Any]) -> None:
+def print_table(
+    sse50: list[float],
+    sse20: list[float],
+    dom_html: list[float],
+    dom_css: list[float],
+    storms: dict[str, Any],
+    lr: dict[str, Any],
+) -> None:
     def ratio(ours: list[float], theirs: list[float] | None) -> str:
         if not ours or not theirs:
             return ""
@@ -533,8 +581,18 @@ def print_table(sse50: list[float], sse20: list[float], dom_html: list[float], d
     rows = [
         ("write -> client event (median / p95)", summary(sse50), summary(lr.get("ws", [])), ratio(sse50, lr.get("ws"))),
         ("  same, ours with debounce_ms: 20", summary(sse20), "", ratio(sse20, lr.get("ws"))),
-        ("write -> DOM, HTML edit (reload)", summary(dom_html), summary(lr.get("html", [])), ratio(dom_html, lr.get("html"))),
-        ("write -> DOM, CSS edit (in place)", summary(dom_css), summary(lr.get("css", [])), ratio(dom_css, lr.get("css"))),
+        (
+            "write -> DOM, HTML edit (reload)",
+            summary(dom_html),
+            summary(lr.get("html", [])),
+            ratio(dom_html, lr.get("html")),
+        ),
+        (
+            "write -> DOM, CSS edit (in place)",
+            summary(dom_css),
+            summary(lr.get("css", [])),
+            ratio(dom_css, lr.get("css")),
+        ),
     ]
     for label in ("node_modules", "watched"):
         ours = storms.get(label, {})
@@ -547,12 +605,14 @@ def print_table(sse50: list[float], sse20: list[float], dom_html: list[float], d
         rows.append((name + ": CPU s", f"{ours.get('cpu', 0):.2f}", f"{theirs['cpu']:.2f}" if theirs else "", ""))
     if lr:
         rows.append(("saves python-livereload never reported", "0", str(lr.get("missed", 0)), ""))
-    widths = [max(len(r[i]) for r in rows + [("measurement", "sandbox", "python-livereload", "ratio")]) for i in range(4)]
+    widths = [
+        max(len(r[i]) for r in [*rows, ("measurement", "sandbox", "python-livereload", "ratio")]) for i in range(4)
+    ]
     header = ("measurement", "sandbox", "python-livereload", "ratio")
-    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |")
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=False)) + " |")
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for row in rows:
-        print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |")
+        print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + " |")
 
 
 if __name__ == "__main__":

@@ -41,41 +41,104 @@ def _at(base: datetime, minutes: float) -> str:
     return (base + timedelta(minutes=minutes)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _event(kind: str, at: str, slug: str, **fields: object) -> dict:
-    return {"id": uuid.UUID(int=random.getrandbits(128)).hex, "at": at, "kind": kind, "schema": 1, "project": slug, **fields}
+def _event(kind: str, at: str, slug: str, **fields: object) -> dict[str, object]:
+    return {
+        "id": uuid.UUID(int=random.getrandbits(128)).hex,
+        "at": at,
+        "kind": kind,
+        "schema": 1,
+        "project": slug,
+        **fields,
+    }
 
 
-def project_events(slug: str, count: int, rng: random.Random) -> list[dict]:
+def project_events(slug: str, count: int, rng: random.Random) -> list[dict[str, object]]:
     """``count`` plausible events for one project."""
     assistants = rng.sample(ASSISTANTS, rng.choice((2, 2, 3, 4)))
     base = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=rng.randrange(0, 24 * 300))
     t = 0.0
-    events = [_event("created", _at(base, t), slug, title=f"Idea {slug}", template=rng.choice(TEMPLATES),
-                     category=rng.choice(CATEGORIES), assistants=assistants, files=12, by="bench")]
+    events = [
+        _event(
+            "created",
+            _at(base, t),
+            slug,
+            title=f"Idea {slug}",
+            template=rng.choice(TEMPLATES),
+            category=rng.choice(CATEGORIES),
+            assistants=assistants,
+            files=12,
+            by="bench",
+        )
+    ]
     while len(events) < count:
         t += rng.uniform(0.5, 20)
         at = _at(base, t)
         variant = rng.choice(assistants)
         roll = rng.random()
         if roll < 0.50:
-            events.append(_event("change", at, slug, variant=variant, assistant=variant,
-                                 files=["index.html", "app.js"][: rng.randint(1, 2)], added=rng.randint(0, 80),
-                                 removed=rng.randint(0, 30), by="bench"))
+            events.append(
+                _event(
+                    "change",
+                    at,
+                    slug,
+                    variant=variant,
+                    assistant=variant,
+                    files=["index.html", "app.js"][: rng.randint(1, 2)],
+                    added=rng.randint(0, 80),
+                    removed=rng.randint(0, 30),
+                    by="bench",
+                )
+            )
         elif roll < 0.58:
             events.append(_event("session_started", at, slug, variant=variant, assistant=variant, by="bench"))
-            events.append(_event("session_ended", _at(base, t + 12), slug, variant=variant, assistant=variant,
-                                 seconds=rng.uniform(60, 3600), by="bench"))
+            events.append(
+                _event(
+                    "session_ended",
+                    _at(base, t + 12),
+                    slug,
+                    variant=variant,
+                    assistant=variant,
+                    seconds=rng.uniform(60, 3600),
+                    by="bench",
+                )
+            )
         elif roll < 0.63:
             ok = rng.random() < 0.85
-            result = {"total_cost_usd": round(rng.uniform(0.01, 1.5), 4), "duration_ms": rng.randint(5000, 300000)} \
-                if variant == "claude-code" else None
-            events.append(_event("run", at, slug, variant=variant, assistant=variant, exit_code=0 if ok else 1,
-                                 seconds=rng.uniform(5, 300), timed_out=False, result=result, by="bench"))
+            result = (
+                {"total_cost_usd": round(rng.uniform(0.01, 1.5), 4), "duration_ms": rng.randint(5000, 300000)}
+                if variant == "claude-code"
+                else None
+            )
+            events.append(
+                _event(
+                    "run",
+                    at,
+                    slug,
+                    variant=variant,
+                    assistant=variant,
+                    exit_code=0 if ok else 1,
+                    seconds=rng.uniform(5, 300),
+                    timed_out=False,
+                    result=result,
+                    by="bench",
+                )
+            )
         elif roll < 0.78:
             lift = STRENGTH[variant]
             scores = {c: max(1, min(5, round(rng.gauss(2.6 + lift, 0.9)))) for c in CRITERIA}
-            events.append(_event("rating", at, slug, variant=variant, assistant=variant, scores=scores,
-                                 minutes=rng.randint(1, 30), note="", by="bench"))
+            events.append(
+                _event(
+                    "rating",
+                    at,
+                    slug,
+                    variant=variant,
+                    assistant=variant,
+                    scores=scores,
+                    minutes=rng.randint(1, 30),
+                    note="",
+                    by="bench",
+                )
+            )
         elif roll < 0.80:
             events.append(_event("rendered", at, slug, files=["index.html"], conflicts=[], by="bench"))
         elif len(assistants) >= 2:
@@ -86,8 +149,22 @@ def project_events(slug: str, count: int, rng: random.Random) -> list[dict]:
             r = rng.random()
             winner = "tie" if r < 0.12 else "both-bad" if r < 0.17 else ("A" if rng.random() < sa / (sa + sb) else "B")
             win_a = {"A": a, "B": b}.get(winner)
-            events.append(_event("vote", _at(base, t + 1), slug, comparison=comparison, a=a, b=b, a_assistant=a,
-                                 b_assistant=b, winner=winner, winner_assistant=win_a, reason="", by="bench"))
+            events.append(
+                _event(
+                    "vote",
+                    _at(base, t + 1),
+                    slug,
+                    comparison=comparison,
+                    a=a,
+                    b=b,
+                    a_assistant=a,
+                    b_assistant=b,
+                    winner=winner,
+                    winner_assistant=win_a,
+                    reason="",
+                    by="bench",
+                )
+            )
     return events[:count]
 
 
@@ -108,8 +185,9 @@ def generate(root: Path, projects: int, events: int, seed: int = 7) -> int:
         total += len(evs)
         created = evs[0]
         (folder / "project.yaml").write_text(
-            f"title: {created['title']}\nslug: {slug}\ntemplate: {created['template']}\ncategory: {created['category']}\n"
-            f"assistants: [{', '.join(created['assistants'])}]\n"
+            f"title: {created['title']}\nslug: {slug}\ntemplate: {created['template']}\n"
+            f"category: {created['category']}\n"
+            f"assistants: [{', '.join(str(a) for a in created['assistants'])}]\n"  # type: ignore[attr-defined]
         )
         lines = [json.dumps(e, separators=(",", ":")) for e in evs]
         repeats = [line for line in lines if rng.random() < 0.01]  # what a union merge can leave behind
@@ -158,14 +236,28 @@ def main() -> int:
 
         out = subprocess.run(report_argv, capture_output=True, text=True, env=env, check=True).stdout
         totals = json.loads(out)["totals"]
-        print(f"workspace: {args.projects} projects, {written} events ({size / 1e6:.1f} MB of ledgers), "
-              f"report counted {totals['events']} events, skipped {totals['duplicates_skipped']} repeats "
-              f"and {totals['damaged_lines']} torn lines; {runs} runs, median (p90)\n")
+        print(
+            f"workspace: {args.projects} projects, {written} events ({size / 1e6:.1f} MB of ledgers), "
+            f"report counted {totals['events']} events, skipped {totals['duplicates_skipped']} repeats "
+            f"and {totals['damaged_lines']} torn lines; {runs} runs, median (p90)\n"
+        )
         rows = [
-            ["`sandbox report --format json`", f"{median_ms(report):.0f} ms", f"{percentile(report, 0.9) * 1000:.0f} ms",
-             f"{median_ms(report) / median_ms(raw):.2f}x", "< 2000 ms",
-             "ok" if median_ms(report) < 2000 else "MISSED"],
-            ["raw read: json.loads per line", f"{median_ms(raw):.0f} ms", f"{percentile(raw, 0.9) * 1000:.0f} ms", "1.00x", "", ""],
+            [
+                "`sandbox report --format json`",
+                f"{median_ms(report):.0f} ms",
+                f"{percentile(report, 0.9) * 1000:.0f} ms",
+                f"{median_ms(report) / median_ms(raw):.2f}x",
+                "< 2000 ms",
+                "ok" if median_ms(report) < 2000 else "MISSED",
+            ],
+            [
+                "raw read: json.loads per line",
+                f"{median_ms(raw):.0f} ms",
+                f"{percentile(raw, 0.9) * 1000:.0f} ms",
+                "1.00x",
+                "",
+                "",
+            ],
         ]
         print(table(["what (whole process)", "median", "p90", "vs raw read", "target", ""], rows))
         if totals["events"] != written:

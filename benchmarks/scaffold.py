@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import median_ms, table, time_call, time_process
 
-from sandbox.make.catalog import TemplateCatalog, validate_answers
+from sandbox.make.catalog import Template, TemplateCatalog, validate_answers
 from sandbox.make.render import render_template, template_context
 from sandbox.workspace import Workspace
 
@@ -40,13 +40,10 @@ PROJECT = {
 
 def jinja_header(top: str) -> str:
     """Gives Copier/Cookiecutter sources the same names our templates use (project, vars, template)."""
-    return (
-        f"{{% set project = {top}project %}}{{% set vars = {top}answers %}}"
-        f"{{% set template = {top}template_info %}}"
-    )
+    return f"{{% set project = {top}project %}}{{% set vars = {top}answers %}}{{% set template = {top}template_info %}}"
 
 
-def build_peers(template, answers: dict, root: Path) -> tuple[Path, Path]:
+def build_peers(template: Template, answers: dict[str, object], root: Path) -> tuple[Path, Path]:
     info = {"name": template.name, "title": template.title, "entry": template.entry}
     # Copier: answers are top-level names; dict-typed questions carry project/vars.
     copier_src = root / "copier-template"
@@ -111,13 +108,33 @@ def main() -> None:
         ws_root.mkdir()
 
         sandbox_runs = time_process(
-            lambda i: [str(bin_dir / "sandbox"), "--workspace", str(ws_root), "new", f"Run {i + 10}", "-t", template.name,
-                       "--idea", PROJECT["idea"], "--audience", PROJECT["audience"], "--success", PROJECT["success"]],
+            lambda i: [
+                str(bin_dir / "sandbox"),
+                "--workspace",
+                str(ws_root),
+                "new",
+                f"Run {i + 10}",
+                "-t",
+                template.name,
+                "--idea",
+                PROJECT["idea"],
+                "--audience",
+                PROJECT["audience"],
+                "--success",
+                PROJECT["success"],
+            ],
             args.runs,
         )
         copier_runs = time_process(
-            lambda i: [str(bin_dir / "copier"), "copy", "--defaults", "--quiet", "--trust", str(copier_src),
-                       str(root / f"copier-out-{i + 10}")],
+            lambda i: [
+                str(bin_dir / "copier"),
+                "copy",
+                "--defaults",
+                "--quiet",
+                "--trust",
+                str(copier_src),
+                str(root / f"copier-out-{i + 10}"),
+            ],
             args.runs,
         )
         cc_runs = time_process(
@@ -140,24 +157,53 @@ def main() -> None:
 
         sandbox_ms, copier_ms, cc_ms = median_ms(sandbox_runs), median_ms(copier_runs), median_ms(cc_runs)
         files = len(render_template(template, context))
-        print(f"Template '{template.name}' ({files} files), {args.runs} whole-process runs each after a warm-up, "
-              f"{args.inprocess_runs} in-process runs.\n")
-        print(table(
-            ["what", "median ms", "min ms", "vs sandbox new"],
-            [
-                ["sandbox new (2 variants, briefs, ledger)", f"{sandbox_ms:.1f}", f"{min(sandbox_runs) * 1000:.1f}", "1.00x"],
-                ["copier copy --defaults", f"{copier_ms:.1f}", f"{min(copier_runs) * 1000:.1f}", f"{copier_ms / sandbox_ms:.2f}x"],
-                ["cookiecutter --no-input", f"{cc_ms:.1f}", f"{min(cc_runs) * 1000:.1f}", f"{cc_ms / sandbox_ms:.2f}x"],
-                ["in-process create (Workspace.new_project)", f"{median_ms(create_samples):.2f}",
-                 f"{min(create_samples) * 1000:.2f}", ""],
-                ["in-process render_template only", f"{median_ms(render_samples):.2f}",
-                 f"{min(render_samples) * 1000:.2f}", ""],
-            ],
-        ))
+        print(
+            f"Template '{template.name}' ({files} files), {args.runs} whole-process runs each after a warm-up, "
+            f"{args.inprocess_runs} in-process runs.\n"
+        )
+        print(
+            table(
+                ["what", "median ms", "min ms", "vs sandbox new"],
+                [
+                    [
+                        "sandbox new (2 variants, briefs, ledger)",
+                        f"{sandbox_ms:.1f}",
+                        f"{min(sandbox_runs) * 1000:.1f}",
+                        "1.00x",
+                    ],
+                    [
+                        "copier copy --defaults",
+                        f"{copier_ms:.1f}",
+                        f"{min(copier_runs) * 1000:.1f}",
+                        f"{copier_ms / sandbox_ms:.2f}x",
+                    ],
+                    [
+                        "cookiecutter --no-input",
+                        f"{cc_ms:.1f}",
+                        f"{min(cc_runs) * 1000:.1f}",
+                        f"{cc_ms / sandbox_ms:.2f}x",
+                    ],
+                    [
+                        "in-process create (Workspace.new_project)",
+                        f"{median_ms(create_samples):.2f}",
+                        f"{min(create_samples) * 1000:.2f}",
+                        "",
+                    ],
+                    [
+                        "in-process render_template only",
+                        f"{median_ms(render_samples):.2f}",
+                        f"{min(render_samples) * 1000:.2f}",
+                        "",
+                    ],
+                ],
+            )
+        )
         ratio = sandbox_ms / copier_ms
         print(f"\nsandbox new / copier copy = {ratio:.2f} (target <= 0.50): {'met' if ratio <= 0.5 else 'MISSED'}")
         create_ms = median_ms(create_samples)
-        print(f"in-process create median = {create_ms:.2f} ms (target < 15 ms): {'met' if create_ms < 15 else 'MISSED'}")
+        print(
+            f"in-process create median = {create_ms:.2f} ms (target < 15 ms): {'met' if create_ms < 15 else 'MISSED'}"
+        )
 
 
 if __name__ == "__main__":

@@ -28,15 +28,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sandbox.assistants import sessions
-from sandbox.workspace import Workspace
+from sandbox.workspace import Project, Workspace
 
 
-def build(root: Path, files: int) -> tuple[Workspace, object, Path]:
+def build(root: Path, files: int) -> tuple[Workspace, Project, Path]:
     ws = Workspace(root)
     ws.new_project("Bench", "landing-page", assistants=["claude-code"])
     project = ws.project("bench")
@@ -57,7 +58,7 @@ def age(variant: Path, seconds: float = 3600) -> None:
             os.utime(os.path.join(dirpath, name), ns=(old, old))
 
 
-def timed(fn) -> float:
+def timed(fn: Callable[[], object]) -> float:
     began = time.perf_counter()
     fn()
     return (time.perf_counter() - began) * 1000
@@ -81,7 +82,7 @@ def main() -> int:
     runs = max(5, args.runs)
     tmp = Path(tempfile.mkdtemp(prefix="sandbox-bench-"))
     try:
-        ws, project, variant = build(tmp / "ws", args.files)
+        _ws, project, variant = build(tmp / "ws", args.files)
         count = sum(1 for p in variant.rglob("*") if p.is_file())
         age(variant)
         starts, ends, ends_edit, ends_fresh = [], [], [], []

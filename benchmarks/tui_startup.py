@@ -53,7 +53,7 @@ def make_workspace(root: Path, projects: int) -> Path:
     (root / "projects").mkdir()
     ws = Workspace(root)
     real_fsync = os.fsync
-    os.fsync = lambda fd: None  # type: ignore[assignment]
+    os.fsync = lambda fd: None
     try:
         for i in range(projects):
             created = ws.new_project(f"Idea number {i}", "bench", idea="A benchmark idea.", category=f"c{i % 7}")
@@ -61,7 +61,7 @@ def make_workspace(root: Path, projects: int) -> Path:
             ledger.append(project.ledger_path, ledger.RATING, project=created.slug, variant="claude-code",
                           scores={"works": 1 + i % 5})
     finally:
-        os.fsync = real_fsync  # type: ignore[assignment]
+        os.fsync = real_fsync
     return root
 
 

@@ -27,7 +27,11 @@ def _hook(cwd: Path, payload: object, *args: str) -> subprocess.CompletedProcess
     text = payload if isinstance(payload, str) else json.dumps(payload)
     return subprocess.run(
         [sys.executable, "-m", "sandbox", "log-edit", "--hook", *args],
-        input=text, cwd=cwd, capture_output=True, text=True, timeout=60,
+        input=text,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={**os.environ, **env_with_sandbox()},
     )
 
@@ -45,8 +49,13 @@ def test_only_edit_hook_assistants_get_the_claude_settings(project) -> None:
 
 def test_hook_records_each_edit_inside_the_session_only(project) -> None:
     root = project.variant_dir("claude-code")
-    payload = {"session_id": "abc", "cwd": str(root), "hook_event_name": "PostToolUse", "tool_name": "Write",
-               "tool_input": {"file_path": str(root / "index.html"), "content": "x"}}
+    payload = {
+        "session_id": "abc",
+        "cwd": str(root),
+        "hook_event_name": "PostToolUse",
+        "tool_name": "Write",
+        "tool_input": {"file_path": str(root / "index.html"), "content": "x"},
+    }
     assert _hook(root, payload).returncode == 0
     assert [e["kind"] for e in project.events()] == ["created"], "no session: nothing attributed"
     started = sessions.start_session(project, "claude-code")
@@ -54,7 +63,11 @@ def test_hook_records_each_edit_inside_the_session_only(project) -> None:
     assert result.returncode == 0 and result.stdout == "", result.stderr
     [edit] = [e for e in project.events() if e["kind"] == "edit"]
     assert (edit["variant"], edit["assistant"], edit["file"], edit["tool"]) == (
-        "claude-code", "claude-code", "index.html", "Write")
+        "claude-code",
+        "claude-code",
+        "index.html",
+        "Write",
+    )
     assert edit["session"] == started["session"]
     # outside the variant, for another assistant, or garbage input: recorded nowhere, never an error
     outside = {**payload, "tool_input": {"file_path": str(project.variant_dir("copilot") / "index.html")}}
@@ -82,13 +95,16 @@ def test_find_variant_and_parse_payload(project, tmp_path: Path) -> None:
     assert where.workspace == project.path.parent.parent
     assert hooks.find_variant(project.path / "project.yaml") is None
     assert hooks.find_variant(tmp_path) is None
-    call = hooks.parse_hook_payload(json.dumps({"tool_name": "NotebookEdit", "cwd": "/x",
-                                                      "tool_input": {"notebook_path": "/x/a.ipynb"}}))
+    call = hooks.parse_hook_payload(
+        json.dumps({"tool_name": "NotebookEdit", "cwd": "/x", "tool_input": {"notebook_path": "/x/a.ipynb"}})
+    )
     assert (call.tool, call.files, call.cwd) == ("NotebookEdit", ["/x/a.ipynb"], "/x")
     assert hooks.parse_hook_payload("").files == []
 
 
-@pytest.mark.parametrize("module", ["sandbox.assistants.sessions", "sandbox.assistants.runs", "sandbox.assistants.hooks"])
+@pytest.mark.parametrize(
+    "module", ["sandbox.assistants.sessions", "sandbox.assistants.runs", "sandbox.assistants.hooks"]
+)
 def test_core_modules_stay_textual_free(module: str) -> None:
     code = f"import sys, {module}; assert 'textual' not in sys.modules, sorted(sys.modules)"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -44,11 +45,28 @@ def _pid_gone(pid: int, within: float = 10.0) -> bool:
 
 
 def test_run_records_result_files_lines_and_log(ws: Workspace, project, cli) -> None:
-    configure(ws.root, {"claude-code": {"headless": fake(
-        "--write", "index.html=<h1>Expenses</h1>\\n<p>Approve</p>\\n", "--write", "notes/todo.md=a\\nb\\nc\\n",
-        "--delete", "config.js", "--stderr", "thinking hard", "--json", "--cost", "0.42",
-        "--prompt-file", "../../.sandbox/prompt.txt",
-    )}})
+    configure(
+        ws.root,
+        {
+            "claude-code": {
+                "headless": fake(
+                    "--write",
+                    "index.html=<h1>Expenses</h1>\\n<p>Approve</p>\\n",
+                    "--write",
+                    "notes/todo.md=a\\nb\\nc\\n",
+                    "--delete",
+                    "config.js",
+                    "--stderr",
+                    "thinking hard",
+                    "--json",
+                    "--cost",
+                    "0.42",
+                    "--prompt-file",
+                    "../../.sandbox/prompt.txt",
+                )
+            }
+        },
+    )
     result = cli("run", "expense-approvals", "--variant", "claude-code", "--timeout", "60")
     assert result.code == 0, result.err
     assert "claude-code headless run finished" in result.out and "$0.42" in result.out
@@ -71,16 +89,43 @@ def test_run_records_result_files_lines_and_log(ws: Workspace, project, cli) -> 
 
 
 def test_parallel_runs_attribute_every_change_to_the_right_assistant(ws: Workspace, project, cli) -> None:
-    configure(ws.root, {
-        "claude-code": {"headless": fake(
-            "--hook", "--write", "claude-1.txt=one\\n", "--sleep", "0.3", "--append", "index.html=<!-- claude -->\\n",
-            "--sleep", "0.3", "--write", "claude-2.txt=two\\n", "--json", "--cost", "0.10",
-        )},
-        "copilot": {"headless": fake(
-            "--write", "copilot-1.txt=one\\n", "--sleep", "0.3", "--append", "style.css=/* copilot */\\n",
-            "--sleep", "0.3", "--delete", "config.js",
-        )},
-    })
+    configure(
+        ws.root,
+        {
+            "claude-code": {
+                "headless": fake(
+                    "--hook",
+                    "--write",
+                    "claude-1.txt=one\\n",
+                    "--sleep",
+                    "0.3",
+                    "--append",
+                    "index.html=<!-- claude -->\\n",
+                    "--sleep",
+                    "0.3",
+                    "--write",
+                    "claude-2.txt=two\\n",
+                    "--json",
+                    "--cost",
+                    "0.10",
+                )
+            },
+            "copilot": {
+                "headless": fake(
+                    "--write",
+                    "copilot-1.txt=one\\n",
+                    "--sleep",
+                    "0.3",
+                    "--append",
+                    "style.css=/* copilot */\\n",
+                    "--sleep",
+                    "0.3",
+                    "--delete",
+                    "config.js",
+                )
+            },
+        },
+    )
     result = cli("run", "expense-approvals", "--all", "--timeout", "60", env=env_with_sandbox())
     assert result.code == 0, result.err
     runs_by_variant = {e["variant"]: e for e in _events(project, "run")}
@@ -104,11 +149,24 @@ def test_parallel_runs_attribute_every_change_to_the_right_assistant(ws: Workspa
     assert [e["tool"] for e in edits if e["file"] == "index.html"] == ["Edit"]
 
 
-def test_hanging_assistant_is_killed_at_the_timeout_with_its_partial_work(ws: Workspace, project, cli, tmp_path) -> None:
+def test_hanging_assistant_is_killed_at_the_timeout_with_its_partial_work(
+    ws: Workspace, project, cli, tmp_path
+) -> None:
     child_pid_file = tmp_path / "child.pid"
-    configure(ws.root, {"copilot": {"headless": fake(
-        "--write", "partial.html=<p>half done</p>\\n", "--spawn-child", str(child_pid_file), "--hang",
-    )}})
+    configure(
+        ws.root,
+        {
+            "copilot": {
+                "headless": fake(
+                    "--write",
+                    "partial.html=<p>half done</p>\\n",
+                    "--spawn-child",
+                    str(child_pid_file),
+                    "--hang",
+                )
+            }
+        },
+    )
     began = time.monotonic()
     result = cli("run", "expense-approvals", "-v", "copilot", "--timeout", "4")
     elapsed = time.monotonic() - began
@@ -124,8 +182,9 @@ def test_hanging_assistant_is_killed_at_the_timeout_with_its_partial_work(ws: Wo
 
 
 def test_failing_assistant_is_recorded_with_its_exit_code(ws: Workspace, project, cli) -> None:
-    configure(ws.root, {"copilot": {"headless": fake("--write", "a.txt=x\\n", "--stderr", "quota exceeded",
-                                                     "--exit", "3")}})
+    configure(
+        ws.root, {"copilot": {"headless": fake("--write", "a.txt=x\\n", "--stderr", "quota exceeded", "--exit", "3")}}
+    )
     result = cli("run", "expense-approvals", "-v", "copilot", "--json")
     assert result.code == 1
     [event] = json.loads(result.out)
@@ -142,11 +201,19 @@ def test_prompt_goes_to_stdin_without_a_placeholder(ws: Workspace, project, cli)
 
 
 def test_missing_executable_is_a_one_line_error_with_the_fix(ws: Workspace, project, cli) -> None:
-    configure(ws.root, {"claude-code": {"headless": ["no-such-assistant-cli", "-p", "{prompt}"],
-                        "command": ["no-such-assistant-cli"]}})
+    configure(
+        ws.root,
+        {
+            "claude-code": {
+                "headless": ["no-such-assistant-cli", "-p", "{prompt}"],
+                "command": ["no-such-assistant-cli"],
+            }
+        },
+    )
     result = cli("run", "expense-approvals", "--all")
-    assert_one_line_error(result, "no-such-assistant-cli", "npm install -g @anthropic-ai/claude-code",
-                          "assistants.claude-code.headless")
+    assert_one_line_error(
+        result, "no-such-assistant-cli", "npm install -g @anthropic-ai/claude-code", "assistants.claude-code.headless"
+    )
     assert not _events(project, "run"), "nothing ran: commands are checked before any starts"
     result = cli("open", "expense-approvals", "-v", "claude-code")
     assert_one_line_error(result, "not found", "assistants.claude-code.command")
@@ -157,8 +224,14 @@ def test_missing_executable_is_a_one_line_error_with_the_fix(ws: Workspace, proj
 
 def test_open_hands_over_the_terminal_inside_a_session(ws: Workspace, project, cli, tmp_path) -> None:
     env_file = tmp_path / "env.json"
-    configure(ws.root, {"copilot": {"command": fake("--append", "style.css=/* tweak */\\n", "--env-file",
-                                                    str(env_file), prompt=False)}})
+    configure(
+        ws.root,
+        {
+            "copilot": {
+                "command": fake("--append", "style.css=/* tweak */\\n", "--env-file", str(env_file), prompt=False)
+            }
+        },
+    )
     result = cli("open", "expense-approvals", "-v", "copilot", "--score", "4", "--note", "nice")
     assert result.code == 0, result.err
     started = _events(project, "session_started")
@@ -173,8 +246,21 @@ def test_open_hands_over_the_terminal_inside_a_session(ws: Workspace, project, c
 
 def test_crashed_open_session_is_ended_later_with_the_right_diff(ws: Workspace, project, cli) -> None:
     # the assistant edits, then the sandbox process dies (SIGKILL): no session_ended is written
-    configure(ws.root, {"copilot": {"command": fake("--write", "index.html=<h1>new</h1>\\n", "--write",
-                                                    "extra.js=1\\n2\\n", "--kill-parent", prompt=False)}})
+    configure(
+        ws.root,
+        {
+            "copilot": {
+                "command": fake(
+                    "--write",
+                    "index.html=<h1>new</h1>\\n",
+                    "--write",
+                    "extra.js=1\\n2\\n",
+                    "--kill-parent",
+                    prompt=False,
+                )
+            }
+        },
+    )
     result = cli("open", "expense-approvals", "-v", "copilot")
     assert result.code == -signal.SIGKILL
     assert not _events(project, "session_ended")
@@ -191,8 +277,13 @@ def test_crashed_open_session_is_ended_later_with_the_right_diff(ws: Workspace, 
 
 
 def test_run_whose_sandbox_died_is_closed_as_interrupted(ws: Workspace, project, cli) -> None:
-    start = sessions.begin(project, "copilot", assistant="copilot", mode=sessions.MODE_RUN,
-                           extra={"run_id": "r1", "command": ["copilot"], "log": ".sandbox/runs/r1.log"})
+    start = sessions.begin(
+        project,
+        "copilot",
+        assistant="copilot",
+        mode=sessions.MODE_RUN,
+        extra={"run_id": "r1", "command": ["copilot"], "log": ".sandbox/runs/r1.log"},
+    )
     (project.variant_dir("copilot") / "half.txt").write_text("x\n")
     state_path = project.state_dir / "sessions" / "copilot.json"
     state = json.loads(state_path.read_text())
@@ -210,13 +301,20 @@ def test_cancelled_run_stops_the_assistant_and_is_recorded(ws: Workspace, projec
     import threading
 
     child_pid_file = tmp_path / "child.pid"
-    configure(ws.root, {"copilot": {"headless": fake("--write", "started.txt=yes\\n", "--spawn-child",
-                                                     str(child_pid_file), "--hang")}})
+    configure(
+        ws.root,
+        {
+            "copilot": {
+                "headless": fake("--write", "started.txt=yes\\n", "--spawn-child", str(child_pid_file), "--hang")
+            }
+        },
+    )
     ws.reload()
     cancel = threading.Event()
     results: list[dict] = []
-    worker = threading.Thread(target=lambda: results.append(
-        runs.run_headless(ws, project, "copilot", timeout=60, cancel=cancel)))
+    worker = threading.Thread(
+        target=lambda: results.append(runs.run_headless(ws, project, "copilot", timeout=60, cancel=cancel))
+    )
     worker.start()
     deadline = time.monotonic() + 20
     while not child_pid_file.exists() and time.monotonic() < deadline:
@@ -236,8 +334,13 @@ def test_ctrl_c_in_the_assistant_still_ends_the_open_session(ws: Workspace, proj
     import subprocess
 
     configure(ws.root, {"copilot": {"command": fake("--write", "wip.txt=a\\n", "--hang", prompt=False)}})
-    proc = subprocess.Popen([sys.executable, "-m", "sandbox", "open", "expense-approvals", "-v", "copilot"],
-                            cwd=ws.root, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "open", "expense-approvals", "-v", "copilot"],
+        cwd=ws.root,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     target = project.variant_dir("copilot") / "wip.txt"
     deadline = time.monotonic() + 20
     while not target.exists() and time.monotonic() < deadline:
@@ -276,25 +379,42 @@ def _wait_for_text(path: Path, within: float = 30.0) -> str:
 
 def _kill_leftovers(group: int) -> None:
     """A failing test must not leave a hanging stand-in assistant behind (it sleeps for ever)."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(group, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
-def test_stopping_sandbox_run_stops_its_assistants_and_records_the_runs(ws: Workspace, project, tmp_path,
-                                                                      sig: int) -> None:
+def test_stopping_sandbox_run_stops_its_assistants_and_records_the_runs(
+    ws: Workspace, project, tmp_path, sig: int
+) -> None:
     """Ctrl-C, a closed terminal (SIGHUP) or a SIGTERM reaches only the sandbox: the assistants, in
     their own process group, must not run on unsupervised and without a timeout."""
     import subprocess
 
     pid_file, child_pid_file = tmp_path / "assistant.pid", tmp_path / "child.pid"
-    configure(ws.root, {"copilot": {"headless": fake("--write", "started.txt=yes\\n", "--pid-file", str(pid_file),
-                                                     "--spawn-child", str(child_pid_file), "--hang")}})
-    proc = subprocess.Popen([sys.executable, "-m", "sandbox", "run", "expense-approvals", "-v", "copilot",
-                             "--timeout", "600"], cwd=ws.root, start_new_session=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    configure(
+        ws.root,
+        {
+            "copilot": {
+                "headless": fake(
+                    "--write",
+                    "started.txt=yes\\n",
+                    "--pid-file",
+                    str(pid_file),
+                    "--spawn-child",
+                    str(child_pid_file),
+                    "--hang",
+                )
+            }
+        },
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "run", "expense-approvals", "-v", "copilot", "--timeout", "600"],
+        cwd=ws.root,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     assistant_pid = int(_wait_for_text(pid_file))
     child_pid = int(_wait_for_text(child_pid_file))
     try:
@@ -310,18 +430,24 @@ def test_stopping_sandbox_run_stops_its_assistants_and_records_the_runs(ws: Work
 
 
 @pytest.mark.parametrize("moment", [0.0, 0.1, 0.2, 0.3, 0.5, 1.0, "working"])
-def test_a_hang_up_at_any_moment_ends_sandbox_run_and_leaves_nothing_running(ws: Workspace, project, tmp_path,
-                                                                            moment: float | str) -> None:
+def test_a_hang_up_at_any_moment_ends_sandbox_run_and_leaves_nothing_running(
+    ws: Workspace, project, tmp_path, moment: float | str
+) -> None:
     """From start-up on, a SIGHUP either ends the sandbox before any assistant started, or stops every
     assistant it started and records the run as interrupted; it never outlives the signal."""
     import subprocess
 
     pid_file = tmp_path / "assistant.pid"
-    configure(ws.root, {"copilot": {"headless": fake("--write", "started.txt=yes\\n", "--pid-file", str(pid_file),
-                                                     "--hang")}})
-    proc = subprocess.Popen([sys.executable, "-m", "sandbox", "run", "expense-approvals", "-v", "copilot",
-                             "--timeout", "600"], cwd=ws.root, start_new_session=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    configure(
+        ws.root, {"copilot": {"headless": fake("--write", "started.txt=yes\\n", "--pid-file", str(pid_file), "--hang")}}
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "run", "expense-approvals", "-v", "copilot", "--timeout", "600"],
+        cwd=ws.root,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         if moment == "working":
             _wait_for_text(pid_file)
@@ -353,10 +479,17 @@ def test_stopping_sandbox_open_stops_the_assistant_and_ends_the_session(ws: Work
     import subprocess
 
     pid_file = tmp_path / "assistant.pid"
-    configure(ws.root, {"copilot": {"command": fake("--write", "wip.txt=a\\n", "--pid-file", str(pid_file), "--hang",
-                                                    prompt=False)}})
-    proc = subprocess.Popen([sys.executable, "-m", "sandbox", "open", "expense-approvals", "-v", "copilot"],
-                            cwd=ws.root, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    configure(
+        ws.root,
+        {"copilot": {"command": fake("--write", "wip.txt=a\\n", "--pid-file", str(pid_file), "--hang", prompt=False)}},
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "open", "expense-approvals", "-v", "copilot"],
+        cwd=ws.root,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     assistant_pid = int(_wait_for_text(pid_file))
     try:
         proc.send_signal(signal.SIGTERM)  # to the sandbox alone
@@ -377,8 +510,13 @@ def test_timeout_must_be_a_number_of_seconds(ws: Workspace, project, cli) -> Non
 
 
 def test_an_unexpected_failure_of_one_run_is_reported_not_lost(ws: Workspace, project, monkeypatch) -> None:
-    configure(ws.root, {"copilot": {"headless": fake("--write", "x.txt=1\\n")},
-                        "claude-code": {"headless": fake("--write", "y.txt=1\\n")}})
+    configure(
+        ws.root,
+        {
+            "copilot": {"headless": fake("--write", "x.txt=1\\n")},
+            "claude-code": {"headless": fake("--write", "y.txt=1\\n")},
+        },
+    )
     ws.reload()
     original = runs.run_headless
 
@@ -397,8 +535,7 @@ def test_timeout_holds_when_the_assistant_never_reads_a_big_prompt(ws: Workspace
     """A prompt bigger than the pipe, written to an assistant that never reads stdin, must not block
     the sandbox before the timeout is even counted."""
     configure(ws.root, {"copilot": {"headless": fake("--write", "a.txt=1\\n", "--hang", prompt=False)}})
-    result = cli("run", "expense-approvals", "-v", "copilot", "--timeout", "2", "--prompt", "x" * 100_000,
-                 timeout=40)
+    result = cli("run", "expense-approvals", "-v", "copilot", "--timeout", "2", "--prompt", "x" * 100_000, timeout=40)
     assert result.code == 1, result.err
     [event] = _events(project, "run")
     assert event["timed_out"] is True and event["files_added"] == ["a.txt"]
@@ -417,8 +554,13 @@ def test_result_after_long_output_is_still_read(ws: Workspace, project, monkeypa
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="process start times come from /proc")
 def test_a_dead_run_whose_pid_was_reused_is_still_seen_as_dead(ws: Workspace, project, cli) -> None:
     """After a crash or a reboot another process may get the run's pid; the run must not stay stuck."""
-    start = sessions.begin(project, "copilot", assistant="copilot", mode=sessions.MODE_RUN,
-                           extra={"run_id": "r2", "command": ["copilot"], "log": ".sandbox/runs/r2.log"})
+    start = sessions.begin(
+        project,
+        "copilot",
+        assistant="copilot",
+        mode=sessions.MODE_RUN,
+        extra={"run_id": "r2", "command": ["copilot"], "log": ".sandbox/runs/r2.log"},
+    )
     state_path = project.state_dir / "sessions" / "copilot.json"
     state = json.loads(state_path.read_text())
     assert state["event"]["process"] and not sessions.run_is_stale(state["event"]), "our own run is alive"
@@ -480,13 +622,27 @@ def test_a_log_that_cannot_be_written_does_not_stall_the_assistant() -> None:
 
 
 def test_the_recorded_command_and_the_prompt_are_what_was_configured_and_typed(ws: Workspace, project, cli) -> None:
-    configure(ws.root, {"copilot": {"headless": fake("--write", "a.txt=1\\n", "--prompt-file", "got.txt",
-                                                     "--env-file", "{variant}.env")}})
+    configure(
+        ws.root,
+        {
+            "copilot": {
+                "headless": fake("--write", "a.txt=1\\n", "--prompt-file", "got.txt", "--env-file", "{variant}.env")
+            }
+        },
+    )
     result = cli("run", "expense-approvals", "-v", "copilot", "--prompt", "a", "--json")
     assert result.code == 0, result.err
     [event] = json.loads(result.out)
-    assert event["command"][2:] == ["--write", "a.txt=1\\n", "--prompt-file", "got.txt", "--env-file", "copilot.env",
-                                    "--prompt", "{prompt}"], "a short prompt is not mistaken for the other arguments"
+    assert event["command"][2:] == [
+        "--write",
+        "a.txt=1\\n",
+        "--prompt-file",
+        "got.txt",
+        "--env-file",
+        "copilot.env",
+        "--prompt",
+        "{prompt}",
+    ], "a short prompt is not mistaken for the other arguments"
     result = cli("run", "expense-approvals", "-v", "copilot", "--prompt", "Name it after {project} and {variant}")
     assert result.code == 0, result.err
     got = (project.variant_dir("copilot") / "got.txt").read_text()

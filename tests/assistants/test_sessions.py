@@ -278,7 +278,7 @@ def test_a_session_whose_variant_folder_was_deleted_can_still_be_ended(project, 
 
 def test_starting_on_a_variant_a_live_run_works_on_says_to_wait(project) -> None:
     sessions.begin(project, "copilot", assistant="copilot", mode=sessions.MODE_RUN)  # our own pid: alive
-    with pytest.raises(SessionError, match="headless run of copilot is still working .* wait for it") as caught:
+    with pytest.raises(SessionError, match=r"headless run of copilot is still working .* wait for it") as caught:
         sessions.start_session(project, "copilot")
     assert "session end" not in str(caught.value), "ending a live run is refused, so do not suggest it"
 

@@ -41,9 +41,22 @@ def test_templates_json(cli) -> None:
 
 def test_new_list_check_render_flow(cli, ws: Workspace) -> None:
     result = cli(
-        "new", "Expense approvals", "--template", "mini", "--idea", "Approve from a phone",
-        "--var", "screens=Inbox", "--var", "screens=Detail", "--var", "size=5", "--assistant", "claude-code",
-        "--assistant", "copilot",
+        "new",
+        "Expense approvals",
+        "--template",
+        "mini",
+        "--idea",
+        "Approve from a phone",
+        "--var",
+        "screens=Inbox",
+        "--var",
+        "screens=Detail",
+        "--var",
+        "size=5",
+        "--assistant",
+        "claude-code",
+        "--assistant",
+        "copilot",
     )
     assert result.code == 0, result.err
     assert "projects/expense-approvals" in result.out
@@ -118,7 +131,9 @@ def hostile(ws: Workspace, name: str, files: dict[str, str], questions: str = ""
 
 
 def test_hostile_templates_are_one_line_and_write_nothing(cli, ws: Workspace) -> None:
-    hostile(ws, "escape-path", {"{{ vars.to }}.txt": "x"}, "questions:\n  - {name: to, type: str, default: ../../pwned}\n")
+    hostile(
+        ws, "escape-path", {"{{ vars.to }}.txt": "x"}, "questions:\n  - {name: to, type: str, default: ../../pwned}\n"
+    )
     hostile(ws, "escape-sandbox", {"index.html.j2": "{{ ''.__class__.__mro__[1].__subclasses__() }}"})
     hostile(ws, "python-tag", {})
     (ws.root / "templates" / "python-tag" / "template.yaml").write_text("title: !!python/object/apply:os.system [id]\n")
@@ -152,7 +167,10 @@ def test_sigkill_during_new_leaves_no_partial_project(cli, ws: Workspace) -> Non
         slug = f"killed-{attempt}"
         proc = subprocess.Popen(
             [sys.executable, "-m", "sandbox", "new", f"Killed {attempt}", "-t", "heavy"],
-            cwd=ws.root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ws.root,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)

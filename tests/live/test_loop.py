@@ -31,8 +31,9 @@ class Harness:
         self.project = self.ws.project(self.slug)
         self.events: queue.Queue[LiveEvent] = queue.Queue()
         self.recorded: list[tuple[str, list[Path]]] = []
-        self.live = LiveProject(self.ws, self.slug, on_event=self.events.put, debounce_ms=30,
-                                record_changes=self.record, **kwargs)
+        self.live = LiveProject(
+            self.ws, self.slug, on_event=self.events.put, debounce_ms=30, record_changes=self.record, **kwargs
+        )
         self.clients: list[SSEClient] = []
 
     def record(self, project: Any, variant: str, paths: list[Path]) -> None:
@@ -105,7 +106,7 @@ def test_preview_url_serves_the_variant(h: Harness) -> None:
     assert url == h.live.start_preview("claude-code")  # idempotent
     port = int(url.rsplit(":", 1)[1].strip("/"))
     body = raw_get(port, "/").body
-    assert b"<h1 id=\"headline\">Hello</h1>" in body and b"data-sandbox-token" in body
+    assert b'<h1 id="headline">Hello</h1>' in body and b"data-sandbox-token" in body
 
 
 def test_html_edit_reloads_and_is_recorded(h: Harness) -> None:
@@ -206,8 +207,11 @@ def test_spec_error_shows_and_clears(h: Harness) -> None:
 def test_invalid_value_points_at_its_line(h: Harness) -> None:
     spec = h.project.spec_path
     text = spec.read_text()
-    spec.write_text(text.replace('brand_color: "#1a73e8"', 'brand_color: "blue-ish"').replace(
-        "brand_color: '#1a73e8'", "brand_color: 'blue-ish'"))
+    spec.write_text(
+        text.replace('brand_color: "#1a73e8"', 'brand_color: "blue-ish"').replace(
+            "brand_color: '#1a73e8'", "brand_color: 'blue-ish'"
+        )
+    )
     event = h.wait("spec_error")
     expected = next(i for i, line in enumerate(spec.read_text().splitlines(), 1) if "blue-ish" in line)
     assert event.error["line"] == expected
@@ -260,7 +264,7 @@ def test_start_with_a_broken_spec(tmp_path: Path) -> None:
 
 
 def test_unknown_variant_is_a_user_error(h: Harness) -> None:
-    with pytest.raises(SandboxError, match="no variant 'nope'.*claude-code, copilot"):
+    with pytest.raises(SandboxError, match=r"no variant 'nope'.*claude-code, copilot"):
         h.live.start_preview("nope")
 
 
@@ -298,6 +302,7 @@ def test_debounce_and_ignore_come_from_sandbox_yaml(tmp_path: Path) -> None:
 
 def test_real_sessions_module_records_changes(tmp_path: Path) -> None:
     from sandbox.assistants import sessions
+
     ws, slug = make_live_workspace(tmp_path / "ws")
     project = ws.project(slug)
     events: queue.Queue[LiveEvent] = queue.Queue()
@@ -327,8 +332,9 @@ def test_real_sessions_module_records_changes(tmp_path: Path) -> None:
 
 # --- the command line ------------------------------------------------------------------------
 def run_cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sandbox", "--workspace", str(root), *args],
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "sandbox", "--workspace", str(root), *args], capture_output=True, text=True, timeout=60
+    )
 
 
 def test_cli_preview_errors_are_one_line(tmp_path: Path) -> None:
@@ -347,7 +353,10 @@ def test_cli_preview_serves_reports_and_stops_cleanly(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "sandbox", "--workspace", str(ws.root), "preview", slug, "--all", "--no-browser"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         assert proc.stdout is not None
@@ -377,9 +386,12 @@ def test_cli_lines_say_what_was_done() -> None:
     from sandbox.cli.preview import format_event
 
     at = time.time()
-    line = format_event(LiveEvent("css", at, "copilot", ("variants/copilot/a.css",), "a.css changed: swapped stylesheets",
-                                  0.0512, 2))
-    assert line is not None and line.endswith("copilot      a.css changed: swapped stylesheets (51 ms, 2 browsers told)")
+    line = format_event(
+        LiveEvent("css", at, "copilot", ("variants/copilot/a.css",), "a.css changed: swapped stylesheets", 0.0512, 2)
+    )
+    assert line is not None and line.endswith(
+        "copilot      a.css changed: swapped stylesheets (51 ms, 2 browsers told)"
+    )
     error = LiveEvent("spec_error", at, None, ("project.yaml",), "projects/x/project.yaml:4:7: bad", 0.01, 1)
     assert "project.yaml error: projects/x/project.yaml:4:7: bad (10 ms, 1 browser told)" in (format_event(error) or "")
     assert format_event(LiveEvent("batch", at, "copilot", ("variants/copilot/a.css",))) is None

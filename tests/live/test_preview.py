@@ -191,11 +191,31 @@ def test_traversal_and_dot_files_are_404(shared: PreviewServer, target: str) -> 
 
 @pytest.mark.parametrize(
     "host",
-    ["evil.example", "evil.example:{port}", "127.0.0.1", "localhost", "127.0.0.1:1", "localhost:{other}",
-     "127.0.0.2:{port}", "0.0.0.0:{port}", "[::1]", "127.0.0.1:{port}.evil.example", "", None,
-     "localhost.evil.com:{port}", "localhost.:{port}", "127.0.0.1.:{port}", "[::ffff:127.0.0.1]:{port}",
-     "[0:0:0:0:0:0:0:1]:{port}", "::1:{port}", "127.0.0.1:{port}@evil.example", "evil.example@127.0.0.1:{port}",
-     "2130706433:{port}", "0x7f.0.0.1:{port}", "127.1:{port}"],
+    [
+        "evil.example",
+        "evil.example:{port}",
+        "127.0.0.1",
+        "localhost",
+        "127.0.0.1:1",
+        "localhost:{other}",
+        "127.0.0.2:{port}",
+        "0.0.0.0:{port}",
+        "[::1]",
+        "127.0.0.1:{port}.evil.example",
+        "",
+        None,
+        "localhost.evil.com:{port}",
+        "localhost.:{port}",
+        "127.0.0.1.:{port}",
+        "[::ffff:127.0.0.1]:{port}",
+        "[0:0:0:0:0:0:0:1]:{port}",
+        "::1:{port}",
+        "127.0.0.1:{port}@evil.example",
+        "evil.example@127.0.0.1:{port}",
+        "2130706433:{port}",
+        "0x7f.0.0.1:{port}",
+        "127.1:{port}",
+    ],
 )
 def test_foreign_host_is_403(shared: PreviewServer, host: str | None) -> None:
     value = None if host is None else host.format(port=shared.port, other=shared.port + 1)
@@ -257,8 +277,9 @@ def test_event_channel_needs_token_and_our_origin(shared: PreviewServer, kwargs:
 
 @pytest.mark.parametrize("origin", [None, "http://127.0.0.1:{port}", "http://localhost:{port}"])
 def test_event_channel_accepts_our_pages(server: PreviewServer, origin: str | None) -> None:
-    client = sse(server, origin=origin.format(port=server.port) if origin else None,
-                 extra={"Sec-Fetch-Site": "same-origin"})
+    client = sse(
+        server, origin=origin.format(port=server.port) if origin else None, extra={"Sec-Fetch-Site": "same-origin"}
+    )
     try:
         assert client.status == 200
         wait_for(lambda: server.client_count == 1)
@@ -361,8 +382,26 @@ def test_stop_ends_streams_and_frees_the_port(tree: Path) -> None:
 
 # --- pure path checks (property-based) -----------------------------------------------------------
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.sampled_from([*"./\\%2e5cfF0aA:~", "..", "%2e", "%2E", "%2f", "%5c", "%00", "pages", "dir-out",
-                                  "link-out.txt", "gitlink"]), max_size=12).map("".join))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *"./\\%2e5cfF0aA:~",
+                "..",
+                "%2e",
+                "%2E",
+                "%2f",
+                "%5c",
+                "%00",
+                "pages",
+                "dir-out",
+                "link-out.txt",
+                "gitlink",
+            ]
+        ),
+        max_size=12,
+    ).map("".join)
+)
 def test_safe_relative_never_escapes(tree: Path, text: str) -> None:
     server = PreviewServer(tree)
     try:
@@ -371,7 +410,9 @@ def test_safe_relative_never_escapes(tree: Path, text: str) -> None:
         return
     if segments is None:
         return
-    assert all(s and s not in (".", "..") and "\\" not in s and "/" not in s and not s.startswith(".") for s in segments)
+    assert all(
+        s and s not in (".", "..") and "\\" not in s and "/" not in s and not s.startswith(".") for s in segments
+    )
     target = server.resolve(segments)
     if target is not None:
         assert target == tree.resolve() or tree.resolve() in target.parents
@@ -449,8 +490,16 @@ def test_hidden_files_stay_hidden_under_other_names(tree: Path) -> None:
     (tree / "docs").mkdir()
     (tree / "docs" / "AGENTS.md").write_text("agents")
     with PreviewServer(tree, hidden={"CLAUDE.md", "docs/AGENTS.md"}) as srv:
-        for target in ("/CLAUDE.md", "/claude.md", "/Claude.MD", "/notes.md", "/readme.md", "/docs/AGENTS.md",
-                       "/docs/agents.md", "/DOCS/AGENTS.md"):
+        for target in (
+            "/CLAUDE.md",
+            "/claude.md",
+            "/Claude.MD",
+            "/notes.md",
+            "/readme.md",
+            "/docs/AGENTS.md",
+            "/docs/agents.md",
+            "/DOCS/AGENTS.md",
+        ):
             response = get(srv, target)
             assert response.status == 404, target
             assert b"claude" not in response.body
@@ -517,8 +566,7 @@ def test_idle_and_half_sent_connections_do_not_block_others(server: PreviewServe
             sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
             sock.sendall(f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n".encode())
             idle.append(sock)
-        for _ in range(50):
-            idle.append(socket.create_connection(("127.0.0.1", server.port), timeout=10))
+        idle.extend(socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(50))
         assert get(server, "/index.html", timeout=10).status == 200
         client = sse(server)
         try:

@@ -6,6 +6,7 @@ a change to a shipped template's look cannot break these tests.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -47,7 +48,9 @@ LIVE_INDEX = """\
 LIVE_CSS = "h1 { color: rgb(0, 0, 255); }\n"
 
 
-def make_live_workspace(root: Path, *, assistants: tuple[str, ...] = ("claude-code", "copilot")) -> tuple[Workspace, str]:
+def make_live_workspace(
+    root: Path, *, assistants: tuple[str, ...] = ("claude-code", "copilot")
+) -> tuple[Workspace, str]:
     """A workspace at ``root`` with the ``live`` template and one project made from it."""
     template = root / "templates" / "live"
     (template / "files").mkdir(parents=True)
@@ -78,8 +81,15 @@ class Response:
     body: bytes
 
 
-def raw_get(port: int, target: str, *, host: str | None = "default", headers: dict[str, str] | None = None,
-            method: str = "GET", timeout: float = 10.0) -> Response:
+def raw_get(
+    port: int,
+    target: str,
+    *,
+    host: str | None = "default",
+    headers: dict[str, str] | None = None,
+    method: str = "GET",
+    timeout: float = 10.0,
+) -> Response:
     """Send one request exactly as written (no client-side normalisation of the path)."""
     lines = [f"{method} {target} HTTP/1.1"]
     if host == "default":
@@ -110,8 +120,15 @@ def raw_get(port: int, target: str, *, host: str | None = "default", headers: di
 class SSEClient:
     """A minimal Server-Sent Events reader on its own thread; events land in ``self.events``."""
 
-    def __init__(self, url: str, token: str | None, *, origin: str | None = None,
-                 host: str | None = None, extra: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        token: str | None,
+        *,
+        origin: str | None = None,
+        host: str | None = None,
+        extra: dict[str, str] | None = None,
+    ) -> None:
         parts = urlsplit(url)
         self.port = parts.port or 80
         self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
@@ -170,10 +187,8 @@ class SSEClient:
             out.append((name, data))
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         self.sock.close()
 
 
