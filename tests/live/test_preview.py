@@ -321,8 +321,10 @@ def test_error_overlay_is_sent_to_late_joiners_until_cleared(server: PreviewServ
             late.close()
     finally:
         first.close()
+    wait_for(lambda: server.client_count == 0)
     third = sse(server)
     try:
+        wait_for(lambda: server.client_count == 1)  # registered before the change, or it would miss it
         server.notify_reload()
         assert third.next()[0] == "reload"  # no stale error replayed
     finally:
