@@ -11,14 +11,14 @@ import pytest
 
 from sandbox.assistants import doctor
 from sandbox.workspace import Workspace
-from tests.support.real_clis import find_clis, offline_env
+from tests.support.real_clis import offline_env
 
 pytestmark = [pytest.mark.timeout(300)]
 
 
-@pytest.fixture(scope="module")
-def clis():
-    return find_clis()
+@pytest.fixture
+def clis(real_clis):
+    return real_clis
 
 
 def run_doctor(ws: Workspace, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

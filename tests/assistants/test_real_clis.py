@@ -23,16 +23,16 @@ from sandbox.core import ledger
 from sandbox.workspace import Workspace
 from tests.support import model_server
 from tests.support.model_server import ANTHROPIC, OPENAI, ModelServer
-from tests.support.real_clis import find_clis, offline_env
+from tests.support.real_clis import offline_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 SLUG = "expense-approvals"
 
 
-@pytest.fixture(scope="module")
-def clis():
-    return find_clis()
+@pytest.fixture
+def clis(real_clis):
+    return real_clis
 
 
 @pytest.fixture
