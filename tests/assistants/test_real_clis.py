@@ -125,3 +125,19 @@ def test_an_unreachable_model_service_gives_its_one_line_reason(clis, ws: Worksp
     for run in json.loads(result.stdout):
         assert run["failure"] == "unreachable" and run["reason"] == "cannot reach the model service", run
         assert run["timed_out"] is False, "the CLI gave up by itself; the reason is not a timeout"
+
+
+def test_telemetry_is_captured_per_run_without_content(clis, ws: Workspace, project, tmp_path) -> None:
+    with ModelServer() as server:
+        script_both(server, project)
+        env = offline_env(clis, tmp_path / "home", server.url)
+        result = sandbox(ws, env, "run", SLUG, "--all", "--json", "--telemetry", "--prompt", "secret-prompt-words")
+    runs = {e["variant"]: e for e in json.loads(result.stdout)}
+    for variant, run in runs.items():
+        assert run["telemetry"] is True, run
+        reduced = run["result"]["telemetry"]
+        assert reduced["model_calls"] >= 4 and reduced["tokens"]["input"] > 0, (variant, reduced)
+        assert not (project.path / ".sandbox" / "runs" / f"{run['run_id']}.otel.jsonl").exists()
+    assert runs["claude-code"]["result"]["telemetry"]["cost"]["unit"] == "usd"
+    assert runs["claude-code"]["result"]["telemetry"]["tools"]["accepted"] >= 3
+    assert "secret-prompt-words" not in project.ledger_path.read_text(), "no prompt text is ever kept"

@@ -35,15 +35,16 @@ def closing_fields(
 
     fmt = plan.assistant.result_format
     summary = formats.summarise(fmt, stdout, stderr, plan.usage_file)
+    tally = None
     if plan.telemetry == otel.CLAUDE:
         tally = otel.receiver().take(run_id)
-        if tally is not None:
-            summary.merge(tally.summary("usd"))
     elif plan.telemetry == otel.COPILOT and plan.telemetry_file is not None:
         tally = otel.read_copilot_file(plan.telemetry_file, run_id)
-        if tally is not None:
-            # Copilot's telemetry has tokens but no cost; its cost stays the usage file's premium requests
-            summary.merge(tally.summary())
+    if tally is not None:
+        # Copilot's telemetry has tokens but no cost: its cost stays the usage file's premium requests
+        reduced = tally.summary("usd")
+        summary.merge(reduced)
+        summary.result = {**summary.result, "telemetry": {**reduced.fields(), "model_calls": tally.calls}}
     if summary.cli_version is None:
         summary.cli_version = plan.version.get()
     judged = outcome.judge(summary, exit_code=exit_code, timed_out=timed_out, interrupted=interrupted,
