@@ -30,7 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._timing import table
+from _timing import table
+
 from sandbox.assistants import launch
 from sandbox.workspace import Project, Workspace
 from tests.support import model_server

@@ -18,8 +18,8 @@ from sandbox.core.errors import AnswerError, AssistantError, ProjectError, Sandb
 from sandbox.make.spec import SPEC_FILE, ProjectSpec, load_spec
 
 if TYPE_CHECKING:
-    from sandbox.assistants.registry import Assistant
     from sandbox.assistants.doctor import DoctorReport
+    from sandbox.assistants.registry import Assistant
     from sandbox.core.settings import Settings
     from sandbox.live.loop import LiveProject
     from sandbox.make.catalog import Template, TemplateCatalog

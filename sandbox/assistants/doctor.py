@@ -213,8 +213,8 @@ def hooks_reach_sandbox(env: dict[str, str]) -> tuple[bool, str]:
 
 
 def _browser(env: dict[str, str]) -> MachineCheck:
-    found = next((name for name in (env.get("BROWSER"), *BROWSERS) if name and shutil.which(name, path=env.get("PATH"))),
-                 None)
+    names = [name for name in (env.get("BROWSER"), *BROWSERS) if name]
+    found = next((name for name in names if shutil.which(name, path=env.get("PATH"))), None)
     if found:
         return MachineCheck("Browser", True, False, f"found: {found}")
     return MachineCheck("Browser", False, False, "none found: previews still print their address to open by hand")

@@ -74,7 +74,8 @@ def _cost(event: Event) -> str | None:
 
 def _run_cost(event: Event) -> str:
     """' [$0.12, 7 turns, 900 tokens]' from the assistant's own account, when it gave one."""
-    result = event.get("result") if isinstance(event.get("result"), dict) else {}
+    raw = event.get("result")
+    result: dict[str, Any] = raw if isinstance(raw, dict) else {}
     extras = [cost] if (cost := _cost(event)) else []
     turns = event.get("turns", result.get("num_turns"))
     if turns is not None:

@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from sandbox.assistants.formats.summary import Summary, add_tokens, number, text, tokens
+from sandbox.assistants.formats.summary import Summary, add_tokens, mapping, number, text, tokens
 
 RUN_ATTRIBUTE = "sandbox.run_id"
 MAX_BODY = 8 << 20
@@ -177,7 +177,7 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
         def do_POST(self) -> None:
@@ -266,8 +266,8 @@ def read_copilot_file(path: Path, run_id: str, *, remove: bool = True) -> Tally 
                 path.unlink()
     tally = Tally()
     for record in _records(lines):
-        resource = record.get("resource") if isinstance(record.get("resource"), dict) else {}
-        tagged = resource.get("attributes") if isinstance(resource.get("attributes"), dict) else {}
+        resource = mapping(record.get("resource"))
+        tagged = mapping(resource.get("attributes"))
         if tagged.get(RUN_ATTRIBUTE) not in (None, run_id):
             continue
         _copilot_record(tally, record)
@@ -285,7 +285,7 @@ def _records(lines: list[str]) -> Iterator[dict[str, Any]]:
 
 
 def _copilot_record(tally: Tally, record: dict[str, Any]) -> None:
-    attrs = record.get("attributes") if isinstance(record.get("attributes"), dict) else {}
+    attrs = mapping(record.get("attributes"))
     if record.get("type") == "span" and attrs.get("gen_ai.operation.name") == "chat":
         tally.calls += 1
         model = text(attrs.get("gen_ai.response.model")) or text(attrs.get("gen_ai.request.model"))
@@ -316,5 +316,5 @@ def _copilot_record(tally: Tally, record: dict[str, Any]) -> None:
 
 def _seconds(stamp: Any) -> float | None:
     if isinstance(stamp, list) and len(stamp) == 2 and all(isinstance(x, int) for x in stamp):
-        return stamp[0] + stamp[1] / 1e9
+        return float(stamp[0]) + float(stamp[1]) / 1e9
     return None

@@ -93,7 +93,7 @@ def test_open_attributes_every_edit_of_both_real_clis(real_clis, ws: Workspace, 
 
             claude = open_in_tmux(ws, env, "claude-code", f"sandbox-open-claude-{id(terms)}")
             terms.append(claude)
-            claude.wait_for("Claude Code v", "❯", timeout=120)
+            claude.wait_for("Claude Code v", "\u276f", timeout=120)  # its input prompt
             type_line(claude, "-make the page better")
             claude.wait_for(DONE, timeout=180)
             type_line(claude, "/exit")

@@ -149,10 +149,9 @@ def _first(tools: list[str], *names: str) -> str:
 
 
 def _anthropic_done(messages: list[Any]) -> int:
-    return sum(
-        1 for m in messages if isinstance(m, dict) and m.get("role") == "assistant" and isinstance(m.get("content"), list)
-        for block in m["content"] if isinstance(block, dict) and block.get("type") == "tool_use"
-    )
+    turns = [m["content"] for m in messages
+             if isinstance(m, dict) and m.get("role") == "assistant" and isinstance(m.get("content"), list)]
+    return sum(1 for content in turns for b in content if isinstance(b, dict) and b.get("type") == "tool_use")
 
 
 def _openai_done(messages: list[Any]) -> int:
@@ -170,162 +169,166 @@ def _tool_names(body: dict[str, Any]) -> list[str]:
     return names
 
 
-def _handler_for(model: ModelServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+class _Handler(BaseHTTPRequestHandler):
+    """The two APIs; ``model`` is set on a subclass per server."""
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-            pass
+    model: ModelServer
+    protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:
-            if self.path.rstrip("/").endswith("/models"):
-                self._json(200, {"object": "list", "data": [
-                    {"id": MODEL_OPENAI, "object": "model", "created": 0, "owned_by": "stand-in"},
-                    {"id": MODEL_ANTHROPIC, "type": "model", "display_name": "stand-in"},
-                ]})
-                return
-            self._json(404, {"error": {"message": "not found"}})
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
 
-        def do_HEAD(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+    def do_GET(self) -> None:
+        if self.path.rstrip("/").endswith("/models"):
+            self._json(200, {"object": "list", "data": [
+                {"id": MODEL_OPENAI, "object": "model", "created": 0, "owned_by": "stand-in"},
+                {"id": MODEL_ANTHROPIC, "type": "model", "display_name": "stand-in"},
+            ]})
+            return
+        self._json(404, {"error": {"message": "not found"}})
 
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            try:
-                body = json.loads(self.rfile.read(length) or b"{}")
-            except ValueError:
-                body = {}
-            if not isinstance(body, dict):
-                body = {}
-            path = self.path.split("?", 1)[0].rstrip("/")
-            if path.endswith("/messages/count_tokens"):
-                self._json(200, {"input_tokens": USAGE_INPUT})
-                return
-            if model.fail_status is not None:
-                self._json(model.fail_status, {"type": "error", "error": {"type": "overloaded_error",
-                                                                        "message": "stand-in failure"}})
-                return
-            if path.endswith("/messages"):
-                self._anthropic(body)
-            elif path.endswith("/chat/completions"):
-                self._openai(body)
-            else:
-                self._json(404, {"error": {"message": f"no such endpoint {path}"}})
+    def do_HEAD(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
-        # --- Anthropic Messages -------------------------------------------------------------------
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            body = json.loads(self.rfile.read(length) or b"{}")
+        except ValueError:
+            body = {}
+        if not isinstance(body, dict):
+            body = {}
+        path = self.path.split("?", 1)[0].rstrip("/")
+        if path.endswith("/messages/count_tokens"):
+            self._json(200, {"input_tokens": USAGE_INPUT})
+            return
+        if self.model.fail_status is not None:
+            self._json(self.model.fail_status, {"type": "error", "error": {"type": "overloaded_error",
+                                                                    "message": "stand-in failure"}})
+            return
+        if path.endswith("/messages"):
+            self._anthropic(body)
+        elif path.endswith("/chat/completions"):
+            self._openai(body)
+        else:
+            self._json(404, {"error": {"message": f"no such endpoint {path}"}})
 
-        def _anthropic(self, body: dict[str, Any]) -> None:
-            tools = _tool_names(body)
-            call = model.next_call(ANTHROPIC, tools, _anthropic_done(body.get("messages") or [])) \
-                if "Write" in tools else None
-            stream = bool(body.get("stream"))
-            model.record(_Logged(ANTHROPIC, self.path, stream, tools, call.name if call else "text"))
-            message_id = f"msg_{uuid.uuid4().hex[:20]}"
-            usage = {"input_tokens": USAGE_INPUT, "output_tokens": USAGE_OUTPUT,
-                     "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0}
-            if call is not None:
-                block: dict[str, Any] = {"type": "tool_use", "id": f"toolu_{uuid.uuid4().hex[:20]}",
-                                         "name": call.name, "input": call.arguments}
-                stop = "tool_use"
-            else:
-                block = {"type": "text", "text": FINAL_TEXT}
-                stop = "end_turn"
-            message = {"id": message_id, "type": "message", "role": "assistant", "model": body.get("model")
-                       or MODEL_ANTHROPIC, "content": [block], "stop_reason": stop, "stop_sequence": None,
-                       "usage": usage}
-            if not stream:
-                self._json(200, message)
-                return
-            self._sse_start()
-            start = {**message, "content": [], "stop_reason": None, "usage": {**usage, "output_tokens": 1}}
-            self._sse("message_start", {"type": "message_start", "message": start})
-            if block["type"] == "text":
-                self._sse("content_block_start", {"type": "content_block_start", "index": 0,
-                                                  "content_block": {"type": "text", "text": ""}})
-                self._sse("content_block_delta", {"type": "content_block_delta", "index": 0,
-                                                  "delta": {"type": "text_delta", "text": FINAL_TEXT}})
-            else:
-                self._sse("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {
-                    "type": "tool_use", "id": block["id"], "name": block["name"], "input": {}}})
-                self._sse("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {
-                    "type": "input_json_delta", "partial_json": json.dumps(block["input"])}})
-            self._sse("content_block_stop", {"type": "content_block_stop", "index": 0})
-            self._sse("message_delta", {"type": "message_delta", "delta": {"stop_reason": stop,
-                                                                          "stop_sequence": None},
-                                        "usage": {"output_tokens": USAGE_OUTPUT}})
-            self._sse("message_stop", {"type": "message_stop"})
-            self._end_chunks()
+    # --- Anthropic Messages -------------------------------------------------------------------
 
-        # --- OpenAI chat completions --------------------------------------------------------------
+    def _anthropic(self, body: dict[str, Any]) -> None:
+        tools = _tool_names(body)
+        call = self.model.next_call(ANTHROPIC, tools, _anthropic_done(body.get("messages") or [])) \
+            if "Write" in tools else None
+        stream = bool(body.get("stream"))
+        self.model.record(_Logged(ANTHROPIC, self.path, stream, tools, call.name if call else "text"))
+        message_id = f"msg_{uuid.uuid4().hex[:20]}"
+        usage = {"input_tokens": USAGE_INPUT, "output_tokens": USAGE_OUTPUT,
+                 "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0}
+        if call is not None:
+            block: dict[str, Any] = {"type": "tool_use", "id": f"toolu_{uuid.uuid4().hex[:20]}",
+                                     "name": call.name, "input": call.arguments}
+            stop = "tool_use"
+        else:
+            block = {"type": "text", "text": FINAL_TEXT}
+            stop = "end_turn"
+        message = {"id": message_id, "type": "message", "role": "assistant", "model": body.get("model")
+                   or MODEL_ANTHROPIC, "content": [block], "stop_reason": stop, "stop_sequence": None,
+                   "usage": usage}
+        if not stream:
+            self._json(200, message)
+            return
+        self._sse_start()
+        start = {**message, "content": [], "stop_reason": None, "usage": {**usage, "output_tokens": 1}}
+        self._sse("message_start", {"type": "message_start", "message": start})
+        if block["type"] == "text":
+            self._sse("content_block_start", {"type": "content_block_start", "index": 0,
+                                              "content_block": {"type": "text", "text": ""}})
+            self._sse("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                              "delta": {"type": "text_delta", "text": FINAL_TEXT}})
+        else:
+            self._sse("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {
+                "type": "tool_use", "id": block["id"], "name": block["name"], "input": {}}})
+            self._sse("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {
+                "type": "input_json_delta", "partial_json": json.dumps(block["input"])}})
+        self._sse("content_block_stop", {"type": "content_block_stop", "index": 0})
+        self._sse("message_delta", {"type": "message_delta", "delta": {"stop_reason": stop,
+                                                                      "stop_sequence": None},
+                                    "usage": {"output_tokens": USAGE_OUTPUT}})
+        self._sse("message_stop", {"type": "message_stop"})
+        self._end_chunks()
 
-        def _openai(self, body: dict[str, Any]) -> None:
-            tools = _tool_names(body)
-            has_file_tools = any(name in tools for name in ("create", "edit", "str_replace_editor", "write_file"))
-            call = model.next_call(OPENAI, tools, _openai_done(body.get("messages") or [])) \
-                if has_file_tools else None
-            stream = bool(body.get("stream"))
-            model.record(_Logged(OPENAI, self.path, stream, tools, call.name if call else "text"))
-            completion_id = f"chatcmpl-{uuid.uuid4().hex[:20]}"
-            usage = {"prompt_tokens": USAGE_INPUT, "completion_tokens": USAGE_OUTPUT,
-                     "total_tokens": USAGE_INPUT + USAGE_OUTPUT}
-            name = body.get("model") or MODEL_OPENAI
-            if call is not None:
-                tool_call = {"id": f"call_{uuid.uuid4().hex[:20]}", "type": "function",
-                             "function": {"name": call.name, "arguments": json.dumps(call.arguments)}}
-                message: dict[str, Any] = {"role": "assistant", "content": None, "tool_calls": [tool_call]}
-                finish = "tool_calls"
-            else:
-                message = {"role": "assistant", "content": FINAL_TEXT}
-                finish = "stop"
-            if not stream:
-                self._json(200, {"id": completion_id, "object": "chat.completion", "created": int(time.time()),
-                                 "model": name, "choices": [{"index": 0, "message": message,
-                                                             "finish_reason": finish}], "usage": usage})
-                return
-            self._sse_start()
-            for delta, reason in _openai_deltas(message, finish):
-                self._data({"id": completion_id, "object": "chat.completion.chunk", "created": int(time.time()),
-                            "model": name, "choices": [{"index": 0, "delta": delta, "finish_reason": reason}]})
+    # --- OpenAI chat completions --------------------------------------------------------------
+
+    def _openai(self, body: dict[str, Any]) -> None:
+        tools = _tool_names(body)
+        has_file_tools = any(name in tools for name in ("create", "edit", "str_replace_editor", "write_file"))
+        call = self.model.next_call(OPENAI, tools, _openai_done(body.get("messages") or [])) \
+            if has_file_tools else None
+        stream = bool(body.get("stream"))
+        self.model.record(_Logged(OPENAI, self.path, stream, tools, call.name if call else "text"))
+        completion_id = f"chatcmpl-{uuid.uuid4().hex[:20]}"
+        usage = {"prompt_tokens": USAGE_INPUT, "completion_tokens": USAGE_OUTPUT,
+                 "total_tokens": USAGE_INPUT + USAGE_OUTPUT}
+        name = body.get("model") or MODEL_OPENAI
+        if call is not None:
+            tool_call = {"id": f"call_{uuid.uuid4().hex[:20]}", "type": "function",
+                         "function": {"name": call.name, "arguments": json.dumps(call.arguments)}}
+            message: dict[str, Any] = {"role": "assistant", "content": None, "tool_calls": [tool_call]}
+            finish = "tool_calls"
+        else:
+            message = {"role": "assistant", "content": FINAL_TEXT}
+            finish = "stop"
+        if not stream:
+            self._json(200, {"id": completion_id, "object": "chat.completion", "created": int(time.time()),
+                             "model": name, "choices": [{"index": 0, "message": message,
+                                                         "finish_reason": finish}], "usage": usage})
+            return
+        self._sse_start()
+        for delta, reason in _openai_deltas(message, finish):
             self._data({"id": completion_id, "object": "chat.completion.chunk", "created": int(time.time()),
-                        "model": name, "choices": [], "usage": usage})
-            self._chunk(b"data: [DONE]\n\n")
-            self._end_chunks()
+                        "model": name, "choices": [{"index": 0, "delta": delta, "finish_reason": reason}]})
+        self._data({"id": completion_id, "object": "chat.completion.chunk", "created": int(time.time()),
+                    "model": name, "choices": [], "usage": usage})
+        self._chunk(b"data: [DONE]\n\n")
+        self._end_chunks()
 
-        # --- wire helpers -------------------------------------------------------------------------
+    # --- wire helpers -------------------------------------------------------------------------
 
-        def _json(self, status: int, data: dict[str, Any]) -> None:
-            raw = json.dumps(data).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(raw)))
-            self.send_header("request-id", f"req_{uuid.uuid4().hex[:12]}")
-            self.end_headers()
-            self.wfile.write(raw)
+    def _json(self, status: int, data: dict[str, Any]) -> None:
+        raw = json.dumps(data).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        self.send_header("request-id", f"req_{uuid.uuid4().hex[:12]}")
+        self.end_headers()
+        self.wfile.write(raw)
 
-        def _sse_start(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.send_header("Cache-Control", "no-cache")
-            self.send_header("Transfer-Encoding", "chunked")
-            self.end_headers()
+    def _sse_start(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
 
-        def _chunk(self, data: bytes) -> None:
-            self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-            self.wfile.flush()
+    def _chunk(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
 
-        def _end_chunks(self) -> None:
-            self.wfile.write(b"0\r\n\r\n")
-            self.wfile.flush()
+    def _end_chunks(self) -> None:
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
 
-        def _sse(self, event: str, data: dict[str, Any]) -> None:
-            self._chunk(f"event: {event}\ndata: {json.dumps(data)}\n\n".encode())
+    def _sse(self, event: str, data: dict[str, Any]) -> None:
+        self._chunk(f"event: {event}\ndata: {json.dumps(data)}\n\n".encode())
 
-        def _data(self, data: dict[str, Any]) -> None:
-            self._chunk(f"data: {json.dumps(data)}\n\n".encode())
+    def _data(self, data: dict[str, Any]) -> None:
+        self._chunk(f"data: {json.dumps(data)}\n\n".encode())
 
-    return Handler
+
+def _handler_for(model: ModelServer) -> type[BaseHTTPRequestHandler]:
+    return type("Handler", (_Handler,), {"model": model})
 
 
 def _openai_deltas(message: dict[str, Any], finish: str) -> Iterator[tuple[dict[str, Any], str | None]]:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sandbox.assistants.formats import claude_json
-from sandbox.assistants.formats.summary import UNREACHABLE, Summary, first_line, number, text, whole
+from sandbox.assistants.formats.summary import UNREACHABLE, Summary, first_line, mapping, number, text, whole
 
 EDIT_TOOLS = ("Write", "Edit", "MultiEdit", "NotebookEdit")
 
@@ -100,7 +100,7 @@ class _Stream:
             self.result = event
 
     def _assistant(self, event: dict[str, Any]) -> None:
-        message = event.get("message") if isinstance(event.get("message"), dict) else {}
+        message = mapping(event.get("message"))
         if event.get("is_api_error_message") or event.get("error"):
             self.api_error = " ".join(str(x) for x in (event.get("api_error"), event.get("error"), _text_of(message))
                                       if x)
@@ -113,13 +113,13 @@ class _Stream:
         for block in message.get("content") or []:
             if isinstance(block, dict) and block.get("type") == "tool_use":
                 self.tool_calls += 1
-                tool_input = block.get("input") if isinstance(block.get("input"), dict) else {}
+                tool_input = mapping(block.get("input"))
                 path = text(tool_input.get("file_path")) or text(tool_input.get("notebook_path"))
                 if block.get("name") in EDIT_TOOLS and path:
                     self.edits[str(block.get("id"))] = path
 
     def _tool_results(self, event: dict[str, Any]) -> None:
-        message = event.get("message") if isinstance(event.get("message"), dict) else {}
+        message = mapping(event.get("message"))
         content = message.get("content")
         for block in content if isinstance(content, list) else []:
             if isinstance(block, dict) and block.get("type") == "tool_result" and block.get("is_error"):
@@ -169,7 +169,7 @@ def describe(line: str) -> str | None:
 
 
 def _describe_assistant(event: dict[str, Any]) -> str | None:
-    message = event.get("message") if isinstance(event.get("message"), dict) else {}
+    message = mapping(event.get("message"))
     if event.get("is_api_error_message"):
         return f"error: {first_line(_text_of(message))}"
     shown = []
@@ -177,7 +177,7 @@ def _describe_assistant(event: dict[str, Any]) -> str | None:
         if not isinstance(block, dict):
             continue
         if block.get("type") == "tool_use":
-            tool_input = block.get("input") if isinstance(block.get("input"), dict) else {}
+            tool_input = mapping(block.get("input"))
             target = next((str(tool_input[k]) for k in ("file_path", "notebook_path", "path", "pattern", "command")
                            if k in tool_input), "")
             shown.append(f"{block.get('name')} {first_line(target, 80)}".strip())

@@ -21,6 +21,7 @@ from sandbox.assistants.formats.summary import (
     UNREACHABLE,
     Summary,
     first_line,
+    mapping,
     number,
     text,
     whole,
@@ -53,14 +54,14 @@ def summarise(output: str, stderr: str = "") -> Summary:
     summary.denied_paths = [p for p in seen.denied if p]
     summary.edited = list(dict.fromkeys(seen.edited))
     if seen.result is not None:
-        usage = seen.result.get("usage") if isinstance(seen.result.get("usage"), dict) else {}
+        usage = mapping(seen.result.get("usage"))
         api_ms = number(usage.get("totalApiDurationMs"))
         summary.api_seconds = api_ms / 1000 if api_ms is not None else None
         premium = number(usage.get("premiumRequests"))
         if premium is not None:
             summary.cost = {"amount": premium, "unit": "premium-requests"}
     failed = seen.result is not None and whole(seen.result.get("exitCode")) not in (None, 0)
-    if seen.error is not None or failed or stderr.strip() and seen.result is None:
+    if seen.error is not None or failed or (stderr.strip() and seen.result is None):
         summary.error, summary.message = classify_message(" ".join(x for x in (seen.error, stderr) if x),
                                                           seen.error or _first_words(stderr))
         if summary.error == ERROR and seen.retries and not seen.answered:
@@ -83,9 +84,9 @@ class _Stream:
         self.error: str | None = None
         self.result: dict[str, Any] | None = None
 
-    def read(self, event: dict[str, Any]) -> None:  # noqa: C901 - one branch per event type, flat on purpose
+    def read(self, event: dict[str, Any]) -> None:
         kind = event.get("type")
-        data = event.get("data") if isinstance(event.get("data"), dict) else {}
+        data = mapping(event.get("data"))
         if kind in ("session.tools_updated", "assistant.message", "model.call_start") and text(data.get("model")):
             self.models.append(data["model"])
         if kind == "assistant.turn_start":
@@ -93,7 +94,7 @@ class _Stream:
         elif kind == "assistant.message":
             self.answered = True
         elif kind == "tool.execution_start":
-            arguments = data.get("arguments") if isinstance(data.get("arguments"), dict) else {}
+            arguments = mapping(data.get("arguments"))
             self.started[str(data.get("toolCallId"))] = text(arguments.get("path"))
         elif kind == "tool.execution_complete":
             self._complete(data)
@@ -107,7 +108,7 @@ class _Stream:
 
     def _complete(self, data: dict[str, Any]) -> None:
         self.tool_calls += 1
-        error = data.get("error") if isinstance(data.get("error"), dict) else {}
+        error = mapping(data.get("error"))
         if data.get("success") is False and error.get("code") == "denied":
             self.denied.append(self.started.get(str(data.get("toolCallId"))))
             return
@@ -139,13 +140,13 @@ def describe(line: str) -> str | None:
     if event is None:
         return line
     kind = event.get("type")
-    data = event.get("data") if isinstance(event.get("data"), dict) else {}
+    data = mapping(event.get("data"))
     if kind == "tool.execution_start":
-        arguments = data.get("arguments") if isinstance(data.get("arguments"), dict) else {}
+        arguments = mapping(data.get("arguments"))
         target = next((str(arguments[k]) for k in ("path", "command", "pattern") if k in arguments), "")
         return f"{data.get('toolName', 'tool')} {first_line(target, 80)}".strip()
     if kind == "tool.execution_complete" and data.get("success") is False:
-        error = data.get("error") if isinstance(data.get("error"), dict) else {}
+        error = mapping(data.get("error"))
         if error.get("code") == "denied":
             return "denied: the CLI's permissions refused that call"
         return f"tool failed: {first_line(str(error.get('message')), 100)}"

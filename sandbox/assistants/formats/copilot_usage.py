@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sandbox.assistants.formats.summary import Summary, add_tokens, number, text, tokens
+from sandbox.assistants.formats.summary import Summary, add_tokens, mapping, number, text, tokens
 
 MAX_USAGE_FILE = 1 << 20
 NANO = 1_000_000_000
@@ -42,7 +42,7 @@ def summarise(data: dict[str, Any]) -> Summary:
         if not isinstance(per, dict):
             continue
         summary.models.append(str(model))
-        usage = per.get("usage") if isinstance(per.get("usage"), dict) else {}
+        usage = mapping(per.get("usage"))
         summary.tokens = add_tokens(summary.tokens, tokens(usage.get("inputTokens"), usage.get("outputTokens"),
                                                            usage.get("cacheReadTokens"), usage.get("cacheWriteTokens")))
         count = per.get("requests", {}).get("count") if isinstance(per.get("requests"), dict) else None

@@ -74,7 +74,9 @@ class Summary:
         return {k: v for k, v in out.items() if v is not None}
 
 
-def tokens(input_: Any = None, output: Any = None, cache_read: Any = None, cache_write: Any = None) -> dict[str, int] | None:
+def tokens(
+    input_: Any = None, output: Any = None, cache_read: Any = None, cache_write: Any = None
+) -> dict[str, int] | None:
     """A ``tokens`` field from whatever numbers a CLI gave (None when it gave none)."""
     values = dict(zip(TOKEN_KINDS, (input_, output, cache_read, cache_write), strict=True))
     if not any(isinstance(v, int | float) and not isinstance(v, bool) for v in values.values()):
@@ -98,6 +100,11 @@ def number(value: Any) -> float | None:
 def whole(value: Any) -> int | None:
     n = number(value)
     return int(n) if n is not None else None
+
+
+def mapping(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (a CLI's field of the wrong type reads as absent)."""
+    return value if isinstance(value, dict) else {}
 
 
 def text(value: Any) -> str | None:
