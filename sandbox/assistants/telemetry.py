@@ -20,13 +20,12 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from sandbox.assistants.formats.summary import Summary, add_tokens, mapping, number, text, tokens
+from sandbox.assistants.formats.summary import Summary, add_tokens, json_objects, mapping, number, text, tokens
 
 RUN_ATTRIBUTE = "sandbox.run_id"
 MAX_BODY = 8 << 20
@@ -265,23 +264,13 @@ def read_copilot_file(path: Path, run_id: str, *, remove: bool = True) -> Tally 
             with contextlib.suppress(OSError):
                 path.unlink()
     tally = Tally()
-    for record in _records(lines):
+    for record in json_objects(lines):
         resource = mapping(record.get("resource"))
         tagged = mapping(resource.get("attributes"))
         if tagged.get(RUN_ATTRIBUTE) not in (None, run_id):
             continue
         _copilot_record(tally, record)
     return tally
-
-
-def _records(lines: list[str]) -> Iterator[dict[str, Any]]:
-    for line in lines:
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(record, dict):
-            yield record
 
 
 def _copilot_record(tally: Tally, record: dict[str, Any]) -> None:

@@ -21,6 +21,7 @@ from sandbox.assistants.formats.summary import (
     Summary,
     add_tokens,
     first_line,
+    json_objects,
     number,
     text,
     tokens,
@@ -140,14 +141,7 @@ def _candidates(text_: str) -> list[Any]:
     except ValueError:
         pass
     found: list[Any] = []
-    for raw in reversed(text_.splitlines()):
-        line = raw.strip()
-        if not (line.startswith("{") and line.endswith("}")):
-            continue
-        try:
-            data = json.loads(line)
-        except ValueError:
-            continue
+    for data in json_objects(reversed(text_.splitlines())):
         found.append(data)
         if isinstance(data, dict) and (data.get("type") == "result" or any(k in data for k in RESULT_KEYS)):
             break

@@ -16,23 +16,23 @@ from collections.abc import Iterator
 from typing import Any
 
 from sandbox.assistants.formats import claude_json
-from sandbox.assistants.formats.summary import UNREACHABLE, Summary, first_line, mapping, number, text, whole
+from sandbox.assistants.formats.summary import (
+    UNREACHABLE,
+    Summary,
+    first_line,
+    json_objects,
+    mapping,
+    number,
+    text,
+    whole,
+)
 
 EDIT_TOOLS = ("Write", "Edit", "MultiEdit", "NotebookEdit")
 
 
 def events(output: str) -> Iterator[dict[str, Any]]:
     """The JSON objects of the stream (other lines skipped)."""
-    for raw in output.splitlines():
-        line = raw.strip()
-        if not (line.startswith("{") and line.endswith("}")):
-            continue
-        try:
-            data = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(data, dict):
-            yield data
+    return json_objects(output.splitlines())
 
 
 def summarise(output: str, stderr: str = "") -> Summary:

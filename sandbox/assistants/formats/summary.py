@@ -10,6 +10,8 @@ turns them, with the exit code and the timeout, into the run's one-line reason.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -115,3 +117,17 @@ def first_line(value: str, limit: int = 200) -> str:
     """A CLI's message as one line a person reads (long ones cut with an ellipsis)."""
     line = " ".join(value.split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def json_objects(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """The JSON objects among ``lines`` (JSON lines output; anything else skipped)."""
+    for raw in lines:
+        line = raw.strip()
+        if not (line.startswith("{") and line.endswith("}")):
+            continue
+        try:
+            data = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(data, dict):
+            yield data
