@@ -18,6 +18,9 @@ from pathlib import Path
 
 VERSION_RE = re.compile(r"\b(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?)\b")
 VERSION_TIMEOUT = 30.0
+# Programs known to answer --version and do nothing else; any other command is never started just to ask
+# (a user's wrapper script might take the flag for work to do).
+KNOWN_CLIS = frozenset({"claude", "copilot", "codex", "cursor-agent", "aider", "gemini"})
 _cache: dict[tuple[str, int, int], str | None] = {}
 _lock = threading.Lock()
 
@@ -55,8 +58,13 @@ def asked_version(executable: str | Path, timeout: float = VERSION_TIMEOUT) -> s
     return match.group(1) if match else None
 
 
-def cli_version(executable: str | Path, *, ask: bool = True) -> str | None:
-    """The CLI's version: from its npm package, else (``ask``) from ``--version``; cached per file."""
+def cli_version(executable: str | Path, *, ask: bool | None = None) -> str | None:
+    """The CLI's version: from its npm package, else (``ask``; default: a known CLI) from ``--version``.
+
+    Cached per executable file (path, modification time, size).
+    """
+    if ask is None:
+        ask = Path(executable).name in KNOWN_CLIS
     try:
         stat = Path(executable).resolve().stat()
     except OSError:
