@@ -7,6 +7,7 @@ Tests that need the shipped templates use them by name; tests of the machinery u
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -15,6 +16,25 @@ from pathlib import Path
 import pytest
 
 from sandbox.workspace import Workspace
+
+
+def _terminal_signal_dispositions() -> None:
+    """Give the suite the signal dispositions a terminal gives a command.
+
+    A suite started by ``nohup`` or as a background job of a non-interactive shell inherits SIGHUP and
+    SIGINT as *ignored*, and an ignored signal stays ignored across exec: the sandbox and the stand-in
+    assistants it starts would then never hear the Ctrl-C or the hang-up that tests play a person
+    giving. A Python handler is reset to the default at exec, so the children start as from a terminal.
+    """
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    for number in (signal.SIGHUP, signal.SIGTERM):
+        if signal.getsignal(number) == signal.SIG_IGN:
+            signal.signal(number, signal.SIG_DFL)
+
+
+_terminal_signal_dispositions()
+
 
 MINI_TEMPLATE_YAML = """\
 title: Mini
