@@ -221,7 +221,9 @@ class Workspace:
 
     def project(self, slug: str) -> Project:
         path = self.projects_dir / slug
-        if not slug or "/" in slug or "\\" in slug or slug.startswith(".") or not (path / SPEC_FILE).is_file():
+        # lexists, not is_file: a project.yaml that is a pipe or a link to a device is this project's
+        # error to report (by load_spec), not a reason to say the project does not exist
+        if not slug or "/" in slug or "\\" in slug or slug.startswith(".") or not os.path.lexists(path / SPEC_FILE):
             known = ", ".join(self.project_slugs()[:10]) or "none yet; create one with 'sandbox new'"
             raise ProjectError(f"no project '{slug}' in {self.projects_dir} (projects: {known})")
         return Project(slug=slug, path=path)
