@@ -273,3 +273,25 @@ def test_a_folder_this_user_may_not_write_is_one_plain_line(ws: Workspace, monke
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "permission denied (check who may write" in err
     assert "nothing was written" in err
+
+
+async def test_home_lists_a_broken_project_beside_the_others_and_opening_it_shows_where(ws: Workspace) -> None:
+    """The TUI's Home reads the same list: the broken idea is marked, the good one is untouched, and
+    opening the broken one shows the located error (what `list` prints) instead of failing."""
+    from textual.widgets import DataTable, Static
+
+    from tests.support.tui import SIZE, add_project, open_project, running, wait_for
+
+    add_project(ws, "Good idea", at="2026-01-01T09:00:00.000Z")
+    bad = add_project(ws, "Bad idea", at="2026-01-02T09:00:00.000Z")  # the newer one: first on Home
+    spec = ws.project(bad.slug).spec_path
+    spec.write_text(spec.read_text().replace("success: ''", "success: 2024-13-45"))
+    async with running(ws, SIZE) as (pilot, app):
+        table = app.screen.query_one("#projects", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 2, what="both projects listed")
+        titles = [str(table.get_row_at(row)[0]) for row in range(2)]
+        assert titles == ["Bad idea (has a problem)", "Good idea"]
+        await open_project(pilot, app)
+        shown = str(app.screen.query_one("#overview-idea", Static).render())
+        assert "project.yaml has a problem" in shown and "looks like a date but is not a real one" in shown
+        assert "project.yaml:" in shown  # located, as in `sandbox list`
