@@ -15,6 +15,7 @@ Run: python benchmarks/render_budget.py [--template landing-page] [--runs 9] [--
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import subprocess
 import sys
@@ -49,6 +50,10 @@ def mechanism(template_name: str, runs: int, scratch: Path) -> list[list[object]
     return rows
 
 
+def _same(argv: list[str], _run: int) -> list[str]:
+    return argv
+
+
 def whole_process(template_name: str, runs: int, before: str, scratch: Path) -> list[list[object]]:
     old_tree = scratch / "before"
     old_tree.mkdir()
@@ -63,7 +68,7 @@ def whole_process(template_name: str, runs: int, before: str, scratch: Path) -> 
             target.mkdir()
             argv = [sys.executable, "-m", "sandbox", "--workspace", str(target), "new", PROJECT["title"],
                     "-t", template_name]
-            took = time_process(lambda _run, argv=argv: argv, 1, warmup=0, env={**env, "PYTHONPATH": str(tree)},
+            took = time_process(functools.partial(_same, argv), 1, warmup=0, env={**env, "PYTHONPATH": str(tree)},
                                 cwd=scratch)
             if i >= 0:  # run -1 is the warm-up (writes the .pyc files)
                 samples[label] += took
