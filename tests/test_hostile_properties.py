@@ -39,6 +39,11 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
+
+def fuzzed(test: Callable[..., None]) -> Callable[..., None]:
+    """FUZZ's settings, and room for all examples under the suite's per-test timeout."""
+    return pytest.mark.timeout(900)(FUZZ(test))
+
 # Pieces YAML gives a meaning to, and values YAML parses but Python cannot hold (issue 12, class 5).
 YAML_TOKENS = [
     "\n", "  ", "- ", ": ", "? ", "[", "]", "{", "}", ", ", "'", '"', "# ", "|\n", ">-\n", "---\n", "...\n",
@@ -126,8 +131,7 @@ VALID_SPEC = (
 )
 
 
-@pytest.mark.timeout(900)
-@FUZZ
+@fuzzed
 @given(data=hostile_yaml(VALID_SPEC))
 @example(data=b"success: 2024-13-45\n")
 @example(data=b"title: x\nsize: " + b"9" * 5000 + b"\n")
@@ -157,8 +161,7 @@ def template_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "templates" / "fuzzed"
 
 
-@pytest.mark.timeout(900)
-@FUZZ
+@fuzzed
 @given(data=hostile_yaml(MINI_TEMPLATE_YAML))
 @example(data=MINI_TEMPLATE_YAML.replace("default: Hello", "default: 2023-02-30").encode())
 @example(data=MINI_TEMPLATE_YAML.replace("max: 9", "max: " + "9" * 5000).encode())
@@ -177,8 +180,7 @@ VALID_SETTINGS = (
 )
 
 
-@pytest.mark.timeout(900)
-@FUZZ
+@fuzzed
 @given(data=hostile_yaml(VALID_SETTINGS))
 @example(data=b"render_budget: {seconds: .nan}\n")
 @example(data=b"render_budget: {output_mb: " + b"9" * 5000 + b"}\n")
@@ -232,8 +234,7 @@ ledger_lines = st.one_of(
 )
 
 
-@pytest.mark.timeout(900)
-@FUZZ
+@fuzzed
 @given(lines=st.lists(ledger_lines, min_size=1, max_size=6))
 def test_any_ledger_line_is_an_event_or_a_counted_problem(made: tuple[Workspace, str, str],
                                                            lines: list[bytes]) -> None:

@@ -87,15 +87,21 @@ def _record(fields: Mapping[str, Check]) -> Check:
     def check(value: object) -> str | None:
         if type(value) is not dict:
             return "must be a mapping"
-        for key, inner in fields.items():
-            item = value.get(key)
-            if item is not None:
-                problem = inner(item)
-                if problem is not None:
-                    return f"has '{key}' that {problem}"
-        return None
+        found = first_problem(value, fields)
+        return None if found is None else f"has '{found[0]}' that {found[1]}"
 
     return check
+
+
+def first_problem(value: Mapping[str, object], fields: Mapping[str, Check]) -> tuple[str, str] | None:
+    """The first of ``fields`` that ``value`` holds with a wrong type: (key, what it must be); null is absent."""
+    for key, check in fields.items():
+        item = value.get(key)
+        if item is not None:
+            found = check(item)
+            if found is not None:
+                return key, found
+    return None
 
 
 def _list_of(inner: Check) -> Check:
@@ -206,12 +212,9 @@ def problem(event: dict[str, Any]) -> str | None:
     if type(kind) is not str or not kind:
         return "has no 'kind' (text such as 'rating')"
     for fields in (COMMON, KINDS.get(kind, {})):
-        for key, check in fields.items():
-            value = event.get(key)
-            if value is not None:
-                found = check(value)
-                if found is not None:
-                    return f"'{key}' {found}"
+        found = first_problem(event, fields)
+        if found is not None:
+            return f"'{found[0]}' {found[1]}"
     return None
 
 

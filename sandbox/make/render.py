@@ -198,27 +198,21 @@ def render_path(source: SourceFile, context: dict[str, Any], template: Template)
 
 def check_target(path: str, template: Template, source: SourceFile) -> None:
     """Refuse a rendered path that leaves the folder, lands in a trusted place or is not portable."""
-    problem = paths.containment_problem(path)
-    if problem:
-        raise RenderError(
-            f"template '{template.name}': {source.label} renders to the path {path!r}, which {problem}; "
-            "a template may only write inside the prototype folder",
-            path=source.path,
-        )
-    place = paths.trusted_place(path)
-    if place:
-        raise RenderError(
-            f"template '{template.name}': {source.label} would write {path!r} ({place}); only the sandbox "
-            "writes assistant and editor configuration: remove the file from the template",
-            path=source.path,
-        )
-    problem = paths.portability_problem(path)
-    if problem:
-        raise RenderError(
-            f"template '{template.name}': {source.label} renders to the path {path!r}, which {problem}; "
-            "rename it so every system can check the prototype out",
-            path=source.path,
-        )
+    checks = (
+        (paths.containment_problem, "renders to the path {path!r}, which {problem}; "
+         "a template may only write inside the prototype folder"),
+        (paths.trusted_place, "would write {path!r} ({problem}); only the sandbox "
+         "writes assistant and editor configuration: remove the file from the template"),
+        (paths.portability_problem, "renders to the path {path!r}, which {problem}; "
+         "rename it so every system can check the prototype out"),
+    )
+    for find, wording in checks:
+        problem = find(path)
+        if problem:
+            raise RenderError(
+                f"template '{template.name}': {source.label} " + wording.format(path=path, problem=problem),
+                path=source.path,
+            )
 
 
 @functools.lru_cache(maxsize=256)
