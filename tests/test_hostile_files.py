@@ -32,7 +32,23 @@ UNUSABLE = [
     ("success: 2023-02-30", "'2023-02-30' looks like a date but is not a real one (day is out of range"),
     ("success: " + "9" * 5000, "this number is longer than 4,300 characters"),
     ("success: 0x" + "f" * 4000, "this number has more than 4,300 digits"),
+    # explicit tags make PyYAML's constructors fail in other ways (AttributeError, KeyError): found by
+    # tests/test_hostile_properties.py
+    ("success: !!timestamp soon", "'soon' is not a valid !!timestamp value; remove the '!!timestamp'"),
+    ("success: !!bool maybe", "'maybe' is not a valid !!bool value"),
+    ("success: !!int many", "'many' is not a valid !!int value"),
 ]
+UNUSABLE_IDS = ["month-13", "feb-30", "5000-digits", "hex-4000", "tag-timestamp", "tag-bool", "tag-int"]
+
+
+def one_question_template(ws: Workspace, name: str, question: str) -> Path:
+    """The mini template's files with a template.yaml of one question (``question``, YAML lines); the
+    question list starts at line 6, so its lines are 6, 7, 8..."""
+    root = write_mini_template(ws.root, name)
+    (root / "template.yaml").write_text(
+        f"title: {name}\ndescription: d\ncategory: c\nentry: index.html\nquestions:\n{question}"
+    )
+    return root
 
 
 def projects(ws: Workspace, *titles: str) -> list[str]:
@@ -40,7 +56,7 @@ def projects(ws: Workspace, *titles: str) -> list[str]:
 
 
 # --- class 5: values YAML parses but Python cannot hold --------------------------------------
-@pytest.mark.parametrize(("line", "message"), UNUSABLE, ids=["month-13", "feb-30", "5000-digits", "hex-4000"])
+@pytest.mark.parametrize(("line", "message"), UNUSABLE, ids=UNUSABLE_IDS)
 def test_an_unusable_value_in_project_yaml_is_located_and_hides_nothing(
     cli, ws: Workspace, line: str, message: str
 ) -> None:
@@ -61,14 +77,10 @@ def test_an_unusable_value_in_project_yaml_is_located_and_hides_nothing(
     assert [s.error is None for s in ws.list_projects()] == [False, True]  # what Home shows, by slug order
 
 
-@pytest.mark.parametrize(("line", "message"), UNUSABLE, ids=["month-13", "feb-30", "5000-digits", "hex-4000"])
+@pytest.mark.parametrize(("line", "message"), UNUSABLE, ids=UNUSABLE_IDS)
 def test_an_unusable_value_in_template_yaml_is_located(ws: Workspace, line: str, message: str) -> None:
-    root = write_mini_template(ws.root, "odd")
     value = line.split(": ", 1)[1]
-    (root / "template.yaml").write_text(
-        "title: Odd\ndescription: d\ncategory: c\nentry: index.html\nquestions:\n"
-        f"  - name: when\n    type: str\n    default: {value}\n"
-    )
+    root = one_question_template(ws, "odd", f"  - name: when\n    type: str\n    default: {value}\n")
     with pytest.raises(TemplateError) as info:
         load_template(root)
     assert message in str(info.value) and "template.yaml:8:14:" in str(info.value)
@@ -144,10 +156,8 @@ def test_a_backtracking_pattern_cannot_hang(ws: Workspace) -> None:
     ],
 )
 def test_patterns_that_cannot_be_bounded_are_refused_at_load(ws: Workspace, pattern: str, fragment: str) -> None:
-    root = write_mini_template(ws.root, "patterned")
-    (root / "template.yaml").write_text(
-        "title: P\ndescription: d\ncategory: c\nentry: index.html\nquestions:\n"
-        f"  - name: code\n    type: str\n    default: b\n    pattern: \"{pattern}\"\n"
+    root = one_question_template(
+        ws, "patterned", f"  - name: code\n    type: str\n    default: b\n    pattern: \"{pattern}\"\n"
     )
     with pytest.raises(TemplateError) as info:
         load_template(root)

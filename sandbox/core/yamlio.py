@@ -145,7 +145,10 @@ def _loader_class() -> Any:
                 )
             try:
                 value = super().construct_object(node, deep)
-            except (ValueError, OverflowError, TypeError) as exc:
+            except (_Unusable, yaml.YAMLError, RecursionError):
+                raise  # located already, or the caller's to word
+            except Exception as exc:  # noqa: BLE001 - PyYAML's constructors fail in many ways on odd values
+                # ('!!timestamp x' is an AttributeError, '!!bool x' a KeyError, '2023-02-30' a ValueError)
                 raise _Unusable(_unbuildable(node, exc), node.start_mark) from None
             if type(value) is int and value.bit_length() > MAX_INT_BITS:  # 0x... forms of a huge number
                 raise _Unusable(
@@ -161,8 +164,14 @@ def _unbuildable(node: Any, exc: Exception) -> str:
     """Why a value YAML accepted cannot be used, in words that say how to fix it."""
     detail = str(exc).split(";")[0].split(":")[0].strip()
     value = str(node.value)[:40]
+    tag = str(node.tag).rsplit(":", 1)[-1]
+    odd = f"'{value}' is not a valid !!{tag} value; remove the '!!{tag}' or put quotes around the value"
+    if not isinstance(exc, (ValueError, OverflowError)):  # PyYAML's own failure: its text means nothing here
+        return odd
     if node.tag == "tag:yaml.org,2002:timestamp":
         return f"'{value}' looks like a date but is not a real one ({detail}); put quotes around it if it is text"
+    if node.tag in _NUMBER_TAGS and not isinstance(exc, OverflowError) and "limit" not in str(exc):
+        return odd  # '!!int x': not a number at all
     if node.tag in _NUMBER_TAGS:
         return f"'{value}' is a number too large to use ({detail}); put quotes around it if it is text"
     return f"this value cannot be read ({detail}); write it as plain text in quotes"
