@@ -317,3 +317,35 @@ def test_device_names_are_refused_as_slug_and_assistant_id(ws: Workspace) -> Non
     [result] = ws.check(created.slug)
     assert result.error is not None and "'assistants' item 2" in str(result.error)
 
+
+
+def test_the_preview_rerender_is_budgeted_too_and_keeps_serving(tmp_path: Path) -> None:
+    """The live preview re-renders on every save of project.yaml, in its watcher thread: a template
+    turned greedy is the same one-line refusal there, the last good prototype keeps being served,
+    and fixing the template brings the renders back."""
+    from tests.live.test_loop import Harness
+    from tests.support.preview import raw_get, write_via_rename
+
+    h = Harness(tmp_path / "ws")
+    h.live.start()
+    try:
+        h.live.start_preview("claude-code")
+        server = h.live.server("claude-code")
+        index = h.project.variant_dir("claude-code") / "index.html"
+        before = index.read_bytes()
+        source = h.ws.root / "templates" / "live" / "files" / "index.html.j2"
+        good = source.read_text()
+        source.write_text('{{ "{:>999999999}".format(1) }}')  # 1 GB: over the 512 MB memory budget
+        spec = h.project.spec_path
+        write_via_rename(spec, spec.read_text().replace("headline: Hello", "headline: Greedy"))
+        event = h.wait("spec_error")
+        assert "files/index.html.j2" in event.message and "nothing was written" in event.message
+        assert "\n" not in event.message and index.read_bytes() == before
+        served = raw_get(server.port, "/index.html")
+        assert served.status == 200 and b"Hello" in served.body  # the last good prototype
+        source.write_text(good)
+        write_via_rename(spec, spec.read_text().replace("headline: Greedy", "headline: Fixed"))
+        h.wait("spec_fixed")
+        assert "Fixed" in index.read_text()
+    finally:
+        h.close()
