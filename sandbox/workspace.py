@@ -7,6 +7,7 @@ shells stay thin and never touch files themselves.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -459,7 +460,10 @@ class Workspace:
         attributed to its assistant (options as for ``LiveProject``)."""
         from sandbox.assistants.sessions import record_change_batch
         from sandbox.live.loop import LiveProject
+        from sandbox.make.scaffold import finish_killed_render
 
+        with contextlib.suppress(OSError):  # a clean-up only: the render after it retries and reports
+            finish_killed_render(self.project(slug).path)
         options.setdefault("record_changes", record_change_batch)
         return LiveProject(self, slug, **options)
 

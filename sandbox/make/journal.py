@@ -30,18 +30,25 @@ LOCK_FILE = "render.lock"
 
 
 @contextlib.contextmanager
-def render_lock(state_dir: Path) -> Iterator[None]:
-    """Hold the project's render lock (an ``flock``: released by the kernel if the holder dies)."""
+def render_lock(state_dir: Path, *, wait: bool = True) -> Iterator[bool]:
+    """Hold the project's render lock (an ``flock``: released by the kernel if the holder dies).
+
+    Yields True when held; with ``wait=False`` it yields False at once if another process holds it.
+    """
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows: renders of one project do not overlap in practice
-        yield
+        yield True
         return
     state_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(state_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
     finally:
         os.close(fd)
 

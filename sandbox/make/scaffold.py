@@ -340,6 +340,26 @@ def render_again(
             notes.close()
 
 
+def finish_killed_render(project_dir: Path) -> bool:
+    """Complete what a killed render left, without rendering: the journal into the manifest, its
+    temporary files and half-built variants removed. True when there was something to complete.
+
+    Renders do this first themselves; opening a project's previews (CLI and TUI) does it too, so an
+    assistant or a browser never meets a killed render's ``.*.tmp`` files. A render running right now
+    holds the lock and is left alone (it completes the journal itself).
+    """
+    state_dir = project_dir / STATE_DIR
+    if not (state_dir / journal.JOURNAL_FILE).exists():
+        return False
+    with journal.render_lock(state_dir, wait=False) as held:
+        if not held:
+            return False
+        manifest = read_manifest(project_dir)
+        if journal.recover(state_dir, project_dir / VARIANTS_DIR, manifest):
+            write_manifest(project_dir, manifest)
+        return True
+
+
 def _add_variant(root: Path, variant: VariantRender, setup_variant: VariantSetup | None, notes: journal.Journal
                  ) -> dict[str, str]:
     """Build a variant the project did not have in a hidden folder, then rename it into place."""

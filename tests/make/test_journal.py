@@ -153,3 +153,24 @@ def test_renders_of_one_project_take_turns(ws: Workspace) -> None:
     os.close(fd)
     worker.join(60)
     assert finished and finished[0] > released, "the render finished while another held the lock"
+
+
+def test_opening_the_previews_completes_a_killed_render(ws: Workspace) -> None:
+    """`sandbox preview` and the TUI's project screen open the project through ``live_project``: a
+    browser or an assistant started there must never meet a killed render's temporary files."""
+    many_files_template(ws)
+    slug = ws.new_project("Killed", "many", idea="one", assistants=["claude-code", "copilot"]).slug
+    project = ws.project(slug)
+    set_spec(ws, slug, "two", ["claude-code", "copilot"])
+    # killed with the 25th file's temporary file written and not yet renamed: 24 files landed
+    killed = subprocess.run([sys.executable, "-c", KILLER, "before-replace", "25", str(ws.root), slug], timeout=120)
+    assert killed.returncode == -signal.SIGKILL
+    left = leftovers(project.path)
+    assert any(name.endswith(".tmp") for name in left) and f".sandbox/{JOURNAL_FILE}" in left, left
+
+    Workspace(ws.root).live_project(slug)  # opened, not started: nothing rendered yet
+    assert leftovers(project.path) == []
+    landed = [f"page-{i:02}.html" for i in range(FILES) if
+              (project.variant_dir("claude-code") / f"page-{i:02}.html").read_text() == f"<p>{i}: two</p>\n"]
+    manifest = read_manifest(project.path)["variants"]["claude-code"]["files"]
+    assert landed and all(sha256_file(project.variant_dir("claude-code") / name) == manifest[name] for name in landed)
