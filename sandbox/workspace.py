@@ -7,6 +7,7 @@ shells stay thin and never touch files themselves.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from sandbox.assistants.registry import Assistant
     from sandbox.core.settings import Settings
     from sandbox.live.loop import LiveProject
+    from sandbox.make.budget import Budget
     from sandbox.make.catalog import Template, TemplateCatalog
     from sandbox.make.scaffold import Created, RenderResult
 
@@ -214,19 +216,27 @@ class Workspace:
         return sorted(
             entry.name
             for entry in os.scandir(self.projects_dir)
-            if entry.is_dir() and not entry.name.startswith(".") and Path(entry.path, SPEC_FILE).exists()
+            if entry.is_dir() and not entry.name.startswith(".")
+            # os.path.exists is False, Path.exists raises, where this user may not look: list the others
+            and os.path.exists(Path(entry.path, SPEC_FILE))  # noqa: PTH110
         )
 
     def project(self, slug: str) -> Project:
         path = self.projects_dir / slug
-        if not slug or "/" in slug or "\\" in slug or slug.startswith(".") or not (path / SPEC_FILE).is_file():
+        # lexists, not is_file: a project.yaml that is a pipe or a link to a device is this project's
+        # error to report (by load_spec), not a reason to say the project does not exist
+        if not slug or "/" in slug or "\\" in slug or slug.startswith(".") or not os.path.lexists(path / SPEC_FILE):
             known = ", ".join(self.project_slugs()[:10]) or "none yet; create one with 'sandbox new'"
             raise ProjectError(f"no project '{slug}' in {self.projects_dir} (projects: {known})")
         return Project(slug=slug, path=path)
 
     def summary(self, slug: str) -> ProjectSummary:
         project = Project(slug=slug, path=self.projects_dir / slug)
-        read = ledger.read(project.ledger_path)
+        ledger_error = None
+        try:
+            read = ledger.read(project.ledger_path)
+        except SandboxError as exc:  # a ledger that cannot be read still lists the project, with why
+            read, ledger_error = ledger.LedgerRead(), str(exc)
         created = next((e for e in read.events if e.get("kind") == ledger.CREATED), {})
         summary = ProjectSummary(
             slug=slug,
@@ -246,6 +256,7 @@ class Workspace:
             summary.assistants = spec.assistants or summary.assistants
         except SandboxError as exc:
             summary.error = str(exc)
+        summary.error = summary.error or ledger_error
         scores = [
             float(v)
             for e in read.events
@@ -258,7 +269,20 @@ class Workspace:
         return summary
 
     def list_projects(self) -> list[ProjectSummary]:
-        return [self.summary(slug) for slug in self.project_slugs()]
+        """Every project; one that cannot be read shows its error and never hides the others."""
+        summaries = []
+        for slug in self.project_slugs():
+            try:
+                summaries.append(self.summary(slug))
+            except (SandboxError, OSError) as exc:
+                summaries.append(ProjectSummary(slug, slug, "", "", [], error=str(exc) or type(exc).__name__))
+        return summaries
+
+    def render_budget(self) -> Budget:
+        """What one render may use (sandbox.yaml's ``render_budget``, else 10 s, 512 MB, 50 MB)."""
+        from sandbox.make.budget import budget_from_settings
+
+        return budget_from_settings(self.settings)
 
     def overview(self, slug: str) -> ProjectOverview:
         """The project's spec (or why it does not load) and, per variant, its files, changes,
@@ -318,7 +342,7 @@ class Workspace:
                 open_session=OpenSession(str(started.get("mode") or "session"), started.get("at"))
                 if started is not None else None,
             ))
-        return ProjectOverview(slug, spec, spec_error, variants, len(read.events), list(read.problems))
+        return ProjectOverview(slug, spec, spec_error, variants, len(read.events), [str(p) for p in read.problems])
 
     # --- validation ------------------------------------------------------------------------
     def prepare(self, spec: ProjectSpec) -> Prepared:
@@ -376,16 +400,18 @@ class Workspace:
     ) -> Created:
         """Validate everything first, then create the project atomically."""
         from sandbox.make.scaffold import create, slugify, unique_slug
-        from sandbox.make.spec import SLUG_RE
+        from sandbox.make.spec import slug_problem
 
         title = " ".join(title.split())
         if not title:
             raise ProjectError("the title is empty; give the idea a short name like 'Expense approvals'")
+        for name, value in (("title", title), ("idea", idea), ("audience", audience), ("success", success),
+                            ("category", category), ("slug", slug or ""), *(answers or {}).items()):
+            _check_text(str(name), value)
         if slug:
-            if not SLUG_RE.match(slug):
-                raise ProjectError(
-                    f"--slug '{slug}' must be lowercase letters, digits and '-' (like expense-approvals)"
-                )
+            problem = slug_problem(slug)
+            if problem:
+                raise ProjectError(f"--slug '{slug}' {problem}")
             if (self.projects_dir / slug).exists():
                 raise ProjectError(f"a project called '{slug}' already exists; choose another --slug")
         else:
@@ -408,21 +434,37 @@ class Workspace:
             assistants=list(assistants) if assistants else self.default_assistants(),
             vars=dict(answers or {}),
         )
+        spec = self._as_checked(spec)
         prepared = self.prepare(spec)
         spec.vars = dict(prepared.answers)  # every answer is written out, so users see what to edit
         from sandbox.assistants.hooks import write_edit_hook
 
         return create(
             self.projects_dir, spec, prepared.template, prepared.answers, prepared.assistants,
-            by=by, setup_variant=write_edit_hook,
+            by=by, setup_variant=write_edit_hook, budget=self.render_budget(),
         )
+
+    def _as_checked(self, spec: ProjectSpec) -> ProjectSpec:
+        """``spec`` as ``check`` will read it once written: the same text through the same parser, so
+        ``new`` refuses exactly what every later command would (a 120 KB title, a bad id)."""
+        from sandbox.make.spec import dump_spec, parse_spec
+
+        try:
+            checked = parse_spec(dump_spec(spec), self.projects_dir / spec.slug / SPEC_FILE)
+        except SpecError as exc:
+            raise ProjectError(exc.message) from None  # no file:line yet: the file does not exist
+        checked.path = checked.source = None  # later errors name the field, not a line of an unwritten file
+        return checked
 
     def live_project(self, slug: str, **options: Any) -> LiveProject:
         """Watch one project: previews reload on every save and batches inside an open session are
         attributed to its assistant (options as for ``LiveProject``)."""
         from sandbox.assistants.sessions import record_change_batch
         from sandbox.live.loop import LiveProject
+        from sandbox.make.scaffold import finish_killed_render
 
+        with contextlib.suppress(OSError):  # a clean-up only: the render after it retries and reports
+            finish_killed_render(self.project(slug).path)
         options.setdefault("record_changes", record_change_batch)
         return LiveProject(self, slug, **options)
 
@@ -443,7 +485,7 @@ class Workspace:
 
         result = render_again(
             project.path, prepared.spec, prepared.template, prepared.answers, prepared.assistants,
-            setup_variant=write_edit_hook,
+            setup_variant=write_edit_hook, budget=self.render_budget(),
         )
         project.append(
             ledger.RENDERED,
@@ -455,6 +497,16 @@ class Workspace:
             by=by,
         )
         return result
+
+
+def _check_text(name: str, value: object) -> None:
+    """Text typed on a command line can hold undecodable bytes; refuse them before anything is written."""
+    for text in value if isinstance(value, list) else [value]:
+        if isinstance(text, str):
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ProjectError(f"'{name}' contains bytes that are not UTF-8 text; retype it") from None
 
 
 def _located(spec: ProjectSpec, message: str, *keys: str | int) -> SpecError:

@@ -43,16 +43,19 @@ def test_changes_sessions_runs_and_ratings_are_counted_per_variant(ws: Workspace
     project.append(ledger.RUN, variant="claude-code", exit_code=0)
     project.append(ledger.RUN, variant="claude-code", exit_code=1)
     project.append(ledger.RATING, variant="claude-code", scores={"works": 4, "looks-right": 2})
-    project.append(ledger.RATING, variant="claude-code", scores={"works": 5, "bogus": True})  # not a score
+    # not a score: the validated read turns the whole event into a counted problem (issue 12)
+    project.append(ledger.RATING, variant="claude-code", scores={"works": 5, "bogus": True})
     last = project.append(ledger.RATING, variant="copilot", scores={"works": 3})
-    claude, copilot = ws.overview(slug).variants
+    overview = ws.overview(slug)
+    claude, copilot = overview.variants
     assert claude.changed == 3  # index.html, style.css, notes.txt
-    assert (claude.sessions, claude.runs, claude.ratings) == (1, 2, 2)
-    assert claude.average_rating == pytest.approx((4 + 2 + 5) / 3)
+    assert (claude.sessions, claude.runs, claude.ratings) == (1, 2, 1)
+    assert claude.average_rating == pytest.approx((4 + 2) / 2)
+    assert len(overview.problems) == 1 and "'scores'" in overview.problems[0]
     assert (copilot.changed, copilot.runs, copilot.ratings, copilot.average_rating) == (0, 0, 1, 3.0)
     assert copilot.last_activity == last["at"] and claude.last_activity is not None
     assert claude.last_activity <= last["at"]
-    assert ws.overview(slug).events == 9
+    assert ws.overview(slug).events == 8
 
 
 def test_an_open_session_and_a_kept_edit_show_on_their_variant(ws: Workspace, slug: str) -> None:

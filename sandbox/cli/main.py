@@ -65,10 +65,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as exc:
-        if os.environ.get("SANDBOX_DEBUG"):
-            raise
-        print(
-            f"sandbox: internal error: {type(exc).__name__}: {exc} (set SANDBOX_DEBUG=1 for details)", file=sys.stderr
-        )
-        return 1
+    except OSError as exc:  # a full disk or a read-only folder is no bug: one plain line (issue 12)
+        from sandbox.core.fs import disk_error
+
+        plain = disk_error(exc)
+        if plain is None:
+            return _internal_error(exc)
+        print(f"sandbox: {plain}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except Exception as exc:  # noqa: BLE001 - the last resort: one line, the traceback only on request
+        return _internal_error(exc)
+
+
+def _internal_error(exc: Exception) -> int:
+    if os.environ.get("SANDBOX_DEBUG"):
+        raise exc
+    print(f"sandbox: internal error: {type(exc).__name__}: {exc} (set SANDBOX_DEBUG=1 for details)", file=sys.stderr)
+    return 1

@@ -98,3 +98,7 @@ class SessionError(SandboxError):
 
 class LedgerError(SandboxError):
     """The ledger cannot be written."""
+
+
+class DiskError(SandboxError):
+    """The disk refused: it is full, read-only, or this user may not write there (not a bug to report)."""

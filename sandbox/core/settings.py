@@ -6,6 +6,7 @@ rating rubric), and each must report problems at the right line of the same file
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from sandbox.core.errors import SpecError
 from sandbox.core.yamlio import LoadedYaml, load_yaml_file
 
 SETTINGS_FILE = "sandbox.yaml"
-KNOWN_SECTIONS = ("assistants", "ignore", "rubric", "debounce_ms", "default_assistants", "telemetry")
+KNOWN_SECTIONS = ("assistants", "ignore", "rubric", "debounce_ms", "default_assistants", "telemetry", "render_budget")
 
 
 @dataclass
@@ -41,7 +42,7 @@ class Settings:
 
 def load_settings(workspace: Path) -> Settings:
     path = workspace / SETTINGS_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):  # lexists: a pipe or a link to a device is refused (by the loader)
         return Settings(path=path)
     loaded = load_yaml_file(path, SpecError)
     data = loaded.data if loaded.data is not None else {}

@@ -9,7 +9,8 @@ puts.
 Security, because a dev server on a laptop is reachable by every web page the user visits:
 - binds 127.0.0.1 (or ::1) only, never a public interface;
 - every request must carry ``Host: localhost|127.0.0.1|[::1]:<our port>`` (DNS rebinding: a hostile
-  name resolving to 127.0.0.1 gets 403);
+  name resolving to 127.0.0.1 gets 403), and exactly one (two Host headers get 400, as HTTP/1.1 asks:
+  a proxy and we could each read a different one);
 - the event channel also needs a random per-server token (only in the HTML we serve, which other
   origins cannot read) and, when the browser sends one, our own ``Origin``
   (CVE-2018-14732, CVE-2025-24010);
@@ -273,6 +274,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, *, head: bool) -> None:
         preview = self.server.preview
+        if len(self.headers.get_all("Host") or []) > 1:  # RFC 9112 3.2: more than one Host is a 400
+            self._plain(HTTPStatus.BAD_REQUEST, "bad request: more than one Host header", head=head,
+                        extra={"Connection": "close"})
+            return
         if not preview.host_allowed(self.headers.get("Host")):
             self._plain(HTTPStatus.FORBIDDEN, "forbidden host", head=head)
             return

@@ -1,12 +1,18 @@
 """The template catalog: find templates, read ``template.yaml``, validate answers to its questions.
 
 A template is untrusted input (it may come from a colleague's workspace), so ``template.yaml`` is
-read with the same safe, size-limited loader as specs, and every problem names the file and line.
+read with the same safe, size-limited loader as specs (a regular file inside the template, never a
+link out of it), ``files/`` must be a real folder, and every problem names the file and line.
 Answers are checked here with messages written for people who are not engineers.
+
+A question's ``pattern`` is matched with RE2, whose time grows linearly with the answer: with
+Python's backtracking engine ``(a+)+$`` against a long answer runs for hours. Patterns RE2 cannot
+run (look-arounds, back-references) are refused when the template loads, and answers are bounded.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -27,6 +33,8 @@ TRUE_WORDS = {"true", "yes", "y", "on", "1"}
 FALSE_WORDS = {"false", "no", "n", "off", "0"}
 TEMPLATE_KEYS = {"title", "description", "category", "entry", "provides", "shared", "questions"}
 QUESTION_KEYS = {"name", "type", "default", "help", "choices", "pattern", "min", "max", "label"}
+MAX_ANSWER_CHARS = 10_000  # the same bound project.yaml puts on its texts
+MAX_PATTERN_CHARS = 1_000
 
 
 @dataclass(frozen=True)
@@ -127,6 +135,7 @@ def _is_inside(relative: str) -> bool:
 def load_template(root: Path, source: str = "built-in") -> Template:
     """Read ``root/template.yaml``; every problem is a TemplateError naming file, line and column."""
     path = root / "template.yaml"
+    _check_inside(root, path)
     loaded = load_yaml_file(path, TemplateError)
     data = loaded.data
 
@@ -167,7 +176,10 @@ def load_template(root: Path, source: str = "built-in") -> Template:
             raise fail(f"question '{question.name}' is defined twice", "questions", index)
         seen.add(question.name)
         questions.append(question)
-    if not (root / "files").is_dir():
+    files = root / "files"
+    if files.is_symlink():
+        raise TemplateError("files/ is a link; it must be a real folder inside the template", path=files)
+    if not files.is_dir():
         raise TemplateError("template has no 'files/' folder next to template.yaml", path=path)
     folders = shared_folders(root, builtin_templates_dir())
     for asset in shared:
@@ -185,6 +197,16 @@ def load_template(root: Path, source: str = "built-in") -> Template:
         shared=shared,
         shared_folders=folders,
     )
+
+
+def _check_inside(root: Path, path: Path) -> None:
+    """``template.yaml`` may be a link only to a file inside the template (a link to /dev/zero or to a
+    secret elsewhere is refused before anything is read)."""
+    if not path.is_symlink():
+        return
+    real_root = root.resolve()
+    if real_root not in path.resolve().parents:
+        raise TemplateError("is a link that leads outside the template; refused", path=path)
 
 
 def _at_question(fail: _Fail, index: int) -> _Fail:
@@ -245,10 +267,9 @@ def _parse_question(raw: object, fail: _Fail) -> Question:
         raise fail(f"question '{name}': a choice question needs 'choices'", "name")
     pattern = raw.get("pattern")
     if pattern is not None:
-        try:
-            re.compile(str(pattern))
-        except re.error as exc:
-            raise fail(f"question '{name}': 'pattern' is not a valid regular expression ({exc})", "pattern") from None
+        problem = pattern_problem(str(pattern))
+        if problem is not None:
+            raise fail(f"question '{name}': 'pattern' {problem}", "pattern")
     bounds: dict[str, int | None] = {}
     for key in ("min", "max"):
         value = raw.get(key)
@@ -273,6 +294,32 @@ def _parse_question(raw: object, fail: _Fail) -> Question:
     except AnswerError as exc:
         raise fail(f"question '{name}': the default is not valid: {exc.message}", "default") from None
     return replace(question, default=default)
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled_pattern(pattern: str) -> Any:
+    """The pattern compiled by RE2 (linear time; imported on first use, a question with a pattern)."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print its own complaint to the terminal
+    return re2.compile(pattern, options)
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why ``pattern`` cannot be used to check answers, or None."""
+    if len(pattern) > MAX_PATTERN_CHARS:
+        return f"is longer than {MAX_PATTERN_CHARS:,} characters"
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return f"is not a valid regular expression ({exc})"
+    try:
+        _compiled_pattern(pattern)
+    except Exception:  # noqa: BLE001 - re2.error, or a pattern over RE2's memory budget
+        return ("uses a feature that cannot be checked in bounded time (look-arounds, back-references); "
+                "write it without them")
+    return None
 
 
 def _describe(value: Any) -> str:
@@ -310,6 +357,8 @@ def _text_answer(question: Question, value: Any) -> str:
     """``str`` (one line, stripped) and ``text`` (kept as typed), with length and pattern rules."""
     label = question.display_name
     text = _as_text(question, value)
+    if len(text) > MAX_ANSWER_CHARS:
+        raise AnswerError(question.name, f"{label} is longer than {MAX_ANSWER_CHARS:,} characters; shorten it")
     if question.type == "str":
         if "\n" in text.strip():
             raise AnswerError(question.name, f"{label} must fit on one line")
@@ -320,10 +369,17 @@ def _text_answer(question: Question, value: Any) -> str:
         raise AnswerError(question.name, f"{label} must be at least {question.min} characters long")
     if question.max is not None and len(text) > question.max:
         raise AnswerError(question.name, f"{label} must be at most {question.max} characters long (it has {len(text)})")
-    if question.pattern and not re.fullmatch(question.pattern, text):
+    if question.pattern and not _pattern_matches(question, text):
         hint = f" ({question.help})" if question.help else ""
         raise AnswerError(question.name, f"{label} does not have the expected form{hint}")
     return text
+
+
+def _pattern_matches(question: Question, text: str) -> bool:
+    problem = pattern_problem(question.pattern or "")
+    if problem is not None:
+        raise AnswerError(question.name, f"{question.display_name} cannot be checked: its pattern {problem}")
+    return _compiled_pattern(question.pattern).fullmatch(text) is not None
 
 
 def _color_answer(question: Question, value: Any) -> str:

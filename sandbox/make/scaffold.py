@@ -4,7 +4,8 @@
 so a crash or a kill leaves either no project or a whole one. ``render_again`` writes a freshly
 rendered file only where the file on disk still has the hash of the last render (kept in
 ``.sandbox/manifest.json``); a file a person or an assistant changed is never overwritten: the new
-render goes beside it as ``<name>.sandbox-new`` and is reported as a conflict.
+render goes beside it as ``<name>.sandbox-new`` and is reported as a conflict. A killed re-render
+is made whole by the next one (``sandbox.make.journal``), and a full disk is one plain line.
 """
 
 from __future__ import annotations
@@ -22,10 +23,13 @@ from typing import TYPE_CHECKING, Any
 
 from sandbox.core import ledger
 from sandbox.core.errors import ProjectError
-from sandbox.core.fs import atomic_write, sha256_bytes, sha256_file
+from sandbox.core.fs import atomic_write, disk_error, sha256_bytes, sha256_file
 from sandbox.core.processes import pid_alive
+from sandbox.make import journal
 from sandbox.make.brief import render_brief
+from sandbox.make.budget import Budget
 from sandbox.make.catalog import Template
+from sandbox.make.paths import RESERVED_NAMES, segment_problem
 from sandbox.make.render import render_template, template_context
 from sandbox.make.spec import SPEC_FILE, ProjectSpec, dump_spec
 
@@ -43,6 +47,7 @@ CONFLICT_SUFFIX = ".sandbox-new"
 CREATING_PREFIX = ".creating-"
 STATE_GITIGNORE = (
     "# run logs and open-session snapshots stay on this machine; manifest.json is shared\nruns/\nsessions/\n"
+    "render.journal\nrender.lock\n"
 )
 GITATTRIBUTES_LINE = "*/ledger.jsonl merge=union"
 MAX_SLUG = 60
@@ -62,7 +67,9 @@ def slugify(title: str) -> str:
     if not slug and any(ch.isalnum() for ch in title):
         import hashlib
 
-        slug = "idea-" + hashlib.sha1(title.strip().encode("utf-8")).hexdigest()[:6]
+        slug = "idea-" + hashlib.sha1(title.strip().encode("utf-8", "replace")).hexdigest()[:6]
+    if slug in RESERVED_NAMES:  # 'Con' or 'Nul': folders no Windows clone can check out
+        slug += "-idea"
     return slug
 
 
@@ -85,11 +92,16 @@ class VariantRender:
 
 
 def render_variants(
-    template: Template, spec: ProjectSpec, answers: dict[str, Any], assistants: list[Assistant]
+    template: Template, spec: ProjectSpec, answers: dict[str, Any], assistants: list[Assistant],
+    budget: Budget | None = None,
 ) -> list[VariantRender]:
     """Render the template once (variants start identical: they are compared blind) plus each brief."""
+    for assistant in assistants:
+        problem = segment_problem(assistant.id)
+        if problem is not None:
+            raise ProjectError(f"assistant id '{assistant.id}' names the variant's folder, and {problem}; rename it")
     project = spec.project_context()
-    shared = render_template(template, template_context(template, project, answers))
+    shared = render_template(template, template_context(template, project, answers), budget)
     variants = []
     for assistant in assistants:
         files = dict(shared)
@@ -209,6 +221,7 @@ def create(
     *,
     by: str | None = None,
     setup_variant: VariantSetup | None = None,
+    budget: Budget | None = None,
 ) -> Created:
     """Write a whole new project at ``projects_dir/spec.slug`` or nothing at all.
 
@@ -223,7 +236,7 @@ def create(
         )
     projects_dir.mkdir(parents=True, exist_ok=True)
     clean_abandoned(projects_dir)
-    variants = render_variants(template, spec, answers, assistants)
+    variants = render_variants(template, spec, answers, assistants, budget)
     staging = projects_dir / f"{CREATING_PREFIX}{os.getpid()}-{os.urandom(3).hex()}-{spec.slug}"
     try:
         staging.mkdir()
@@ -257,8 +270,11 @@ def create(
                 f"a project called '{spec.slug}' was created meanwhile; nothing was written", path=target
             )
         staging.rename(target)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        plain = disk_error(exc, outcome="nothing was written", path=projects_dir) if isinstance(exc, OSError) else None
+        if plain is not None:
+            raise plain from None
         raise
     ensure_gitattributes(projects_dir)
     return Created(
@@ -300,25 +316,89 @@ def render_again(
     assistants: list[Assistant],
     *,
     setup_variant: VariantSetup | None = None,
+    budget: Budget | None = None,
 ) -> RenderResult:
-    """Re-apply the template after ``project.yaml`` changed, never overwriting edited files."""
+    """Re-apply the template after ``project.yaml`` changed, never overwriting edited files.
+
+    Renders of one project take turns; each first completes what a killed one left (journal).
+    """
+    state_dir = project_dir / STATE_DIR
+    with journal.render_lock(state_dir):
+        notes = journal.Journal(state_dir)
+        try:
+            return _render_again_locked(project_dir, spec, template, answers, assistants, setup_variant, budget, notes)
+        except OSError as exc:
+            notes.close()
+            plain = disk_error(
+                exc, path=project_dir,
+                outcome="the render stopped part-way (what it wrote is recorded); render again when it is fixed",
+            )
+            if plain is not None:
+                raise plain from None
+            raise
+        finally:
+            notes.close()
+
+
+def finish_killed_render(project_dir: Path) -> bool:
+    """Complete what a killed render left, without rendering: the journal into the manifest, its
+    temporary files and half-built variants removed. True when there was something to complete.
+
+    Renders do this first themselves; opening a project's previews (CLI and TUI) does it too, so an
+    assistant or a browser never meets a killed render's ``.*.tmp`` files. A render running right now
+    holds the lock and is left alone (it completes the journal itself).
+    """
+    state_dir = project_dir / STATE_DIR
+    if not (state_dir / journal.JOURNAL_FILE).exists():
+        return False
+    with journal.render_lock(state_dir, wait=False) as held:
+        if not held:
+            return False
+        manifest = read_manifest(project_dir)
+        if journal.recover(state_dir, project_dir / VARIANTS_DIR, manifest):
+            write_manifest(project_dir, manifest)
+        return True
+
+
+def _add_variant(root: Path, variant: VariantRender, setup_variant: VariantSetup | None, notes: journal.Journal
+                 ) -> dict[str, str]:
+    """Build a variant the project did not have in a hidden folder, then rename it into place."""
+    staging = root.with_name(f"{CREATING_PREFIX}{os.getpid()}-{root.name}")
+    shutil.rmtree(staging, ignore_errors=True)
+    _write_tree(staging, variant.files)
+    if setup_variant is not None:
+        setup_variant(staging, variant.assistant)
+    hashes = {p: sha256_bytes(d) for p, d in variant.files.items()}
+    for relative, sha in hashes.items():
+        notes.note(root.name, relative, sha)  # before the rename: a kill after it loses no hash
+    staging.rename(root)
+    return hashes
+
+
+def _render_again_locked(
+    project_dir: Path,
+    spec: ProjectSpec,
+    template: Template,
+    answers: dict[str, Any],
+    assistants: list[Assistant],
+    setup_variant: VariantSetup | None,
+    budget: Budget | None,
+    notes: journal.Journal,
+) -> RenderResult:
     started = time.perf_counter()
     result = RenderResult()
     manifest = read_manifest(project_dir)
+    if journal.recover(project_dir / STATE_DIR, project_dir / VARIANTS_DIR, manifest):
+        write_manifest(project_dir, manifest)
+    rendered = render_variants(template, spec, answers, assistants, budget)
     manifest["template"] = template.name
     manifest["spec_sha256"] = sha256_file(spec.path) if spec.path is not None else None
     variants_state: dict[str, Any] = manifest.setdefault("variants", {})
-    for variant in render_variants(template, spec, answers, assistants):
+    for variant in rendered:
         vid = variant.assistant.id
         root = project_dir / VARIANTS_DIR / vid
         if not root.exists():
-            staging = project_dir / VARIANTS_DIR / f"{CREATING_PREFIX}{os.getpid()}-{vid}"
-            shutil.rmtree(staging, ignore_errors=True)
-            _write_tree(staging, variant.files)
-            if setup_variant is not None:
-                setup_variant(staging, variant.assistant)
-            staging.rename(root)
-            variants_state[vid] = {"files": {p: sha256_bytes(d) for p, d in variant.files.items()}}
+            variants_state[vid] = {"files": _add_variant(root, variant, setup_variant, notes)}
             result.new_variants.append(vid)
             continue
         old_hashes: dict[str, str] = dict(variants_state.get(vid, {}).get("files", {}))
@@ -339,12 +419,14 @@ def render_again(
             elif on_disk is None and previous is not None:
                 new_hashes[relative] = previous  # someone deleted it on purpose: leave it deleted
             elif on_disk is None or on_disk == previous:
+                notes.note(vid, relative, new_hash)
                 atomic_write(path, data, fsync=False)
                 result.written.append(f"{vid}/{relative}")
                 new_hashes[relative] = new_hash
                 if leftover.exists():
                     leftover.unlink()
             else:
+                notes.note(vid, relative + CONFLICT_SUFFIX, None)
                 atomic_write(leftover, data, fsync=False)
                 result.conflicts.append(f"{vid}/{relative}")
                 if previous is not None:
@@ -358,5 +440,6 @@ def render_again(
                 result.removed.append(f"{vid}/{relative}")
         variants_state[vid] = {"files": new_hashes}
     write_manifest(project_dir, manifest)
+    notes.finish()
     result.seconds = time.perf_counter() - started
     return result

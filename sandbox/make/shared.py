@@ -77,6 +77,8 @@ def find_shared(
         candidate = folder / asset.name
         if not os.path.lexists(candidate):
             continue
+        if folder.is_symlink():  # a linked _shared/ could be /etc: the folder itself must be real
+            raise fail(f"{display_path(folder)} is a link; {SHARED_DIR}/ must be a real folder beside the templates")
         real_folder = folder.resolve()
         target = candidate.resolve()
         if real_folder not in target.parents:

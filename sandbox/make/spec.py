@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from sandbox.core.errors import SpecError
 from sandbox.core.yamlio import LoadedYaml, load_yaml_file, load_yaml_text
+from sandbox.make.paths import RESERVED_NAMES
 
 SPEC_FILE = "project.yaml"
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -154,9 +155,19 @@ def _texts(data: dict[Any, Any], fail: _Fail) -> dict[str, str]:
     for key in ("title", "template"):
         if not texts[key]:
             raise fail(f"'{key}' is missing; add a line like '{key}: ...'", key)
-    if texts["slug"] and not SLUG_RE.match(texts["slug"]):
-        raise fail("'slug' must be lowercase letters, digits and '-' (like expense-approvals)", "slug")
+    problem = slug_problem(texts["slug"]) if texts["slug"] else None
+    if problem:
+        raise fail(f"'slug' {problem}", "slug")
     return texts
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why ``slug`` cannot name a project folder (on every system a clone may land on), or None."""
+    if not SLUG_RE.match(slug):
+        return "must be lowercase letters, digits and '-' (like expense-approvals)"
+    if slug in RESERVED_NAMES:
+        return f"'{slug}' is a name Windows reserves for a device; pick another (like {slug}-idea)"
+    return None
 
 
 def _assistants(raw: object, fail: _Fail) -> list[str]:
@@ -167,7 +178,7 @@ def _assistants(raw: object, fail: _Fail) -> list[str]:
     if not isinstance(raw, list):
         raise fail(f"'assistants' must be a list of assistant ids (got {_kind(raw)})", "assistants")
     for index, item in enumerate(raw):
-        if not isinstance(item, str) or not ASSISTANT_ID_RE.match(item):
+        if not isinstance(item, str) or not ASSISTANT_ID_RE.match(item) or item in RESERVED_NAMES:
             raise fail(
                 f"'assistants' item {index + 1} must be an assistant id like claude-code (got {_kind(item)})",
                 "assistants", index,

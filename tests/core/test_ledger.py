@@ -67,7 +67,7 @@ def test_a_writer_killed_mid_line_does_not_stop_later_appends(tmp_path: Path) ->
     assert time.monotonic() - started < 5, "the dead writer's lock is gone"
     read = ledger.read(path)
     assert [e["id"] for e in read.events] == [first["id"], later["id"]]
-    assert len(read.problems) == 1 and ":2:" in read.problems[0]
+    assert len(read.problems) == 1 and read.problems[0].line == 2 and ":2:" in str(read.problems[0])
     assert path.read_bytes().endswith(b"\n")
 
 

@@ -451,6 +451,21 @@ def test_parser_refusals_are_short_plain_text_that_echo_nothing(
     assert b"<script>" not in raw and b"FOO" not in raw and b"<!DOCTYPE" not in raw
 
 
+@pytest.mark.parametrize(
+    "hosts",
+    [("{ours}", "evil.example"), ("{ours}", "{ours}"), ("evil.example", "{ours}")],
+    ids=["ours-first", "ours-twice", "ours-second"],
+)
+def test_two_host_headers_are_a_400_whatever_their_order(shared: PreviewServer, hosts: tuple[str, str]) -> None:
+    """HTTP/1.1 (RFC 9112 3.2) asks for 400: a proxy in front and we could each read a different Host."""
+    ours = f"127.0.0.1:{shared.port}"
+    lines = "".join(f"Host: {h.format(ours=ours)}\r\n" for h in hosts)
+    raw = raw_exchange(shared.port, f"GET /index.html HTTP/1.1\r\n{lines}\r\n".encode())
+    head = _head_of(raw)
+    assert head.startswith("HTTP/1.1 400 "), head
+    assert "connection: close" in head.lower() and b"evil" not in raw
+
+
 def test_a_refused_body_is_never_read_as_a_second_request(shared: PreviewServer) -> None:
     """A form POST's body must not be parsed as the next request on a kept-alive connection."""
     host = f"127.0.0.1:{shared.port}"
