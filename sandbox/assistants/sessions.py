@@ -48,7 +48,7 @@ from sandbox.assistants import open_state, snapshot
 from sandbox.core import ledger
 from sandbox.core.errors import AssistantError, ProjectError, SandboxError, SessionError
 from sandbox.core.fs import sha256_bytes
-from sandbox.core.ignore import IgnoreRules, settings_patterns
+from sandbox.core.ignore import IgnoreRules, project_rules, settings_patterns
 from sandbox.core.ledger import Event
 from sandbox.core.processes import process_alive, process_identity
 
@@ -122,7 +122,7 @@ def workspace_patterns(project: Project) -> list[str]:
 
 @functools.lru_cache(maxsize=16)
 def _rules(patterns: tuple[str, ...]) -> IgnoreRules:
-    return IgnoreRules(patterns)
+    return project_rules(patterns)  # anchored patterns are relative to each variant, as for the watcher
 
 
 def state_rules(state: dict[str, Any]) -> IgnoreRules:

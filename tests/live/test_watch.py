@@ -17,15 +17,27 @@ WAIT = 10.0  # generous: the machine is shared; a correct watcher answers in ~50
 
 
 class Collector:
+    """Collects the final batches (one per burst: what sessions record); ``notices`` gets the
+    leading notices too, in the order they were delivered."""
+
     def __init__(self, root: Path, **kwargs: object) -> None:
         self.root = root
         self.batches: queue.Queue[ChangeBatch] = queue.Queue()
-        self.watcher = Watcher(root, self.batches.put, **kwargs)  # type: ignore[arg-type]
+        self.notices: queue.Queue[ChangeBatch] = queue.Queue()
+        self.watcher = Watcher(root, self._put, **kwargs)  # type: ignore[arg-type]
+
+    def _put(self, batch: ChangeBatch) -> None:
+        self.notices.put(batch)
+        if batch.final:
+            self.batches.put(batch)
+
+    def names(self, paths: frozenset[Path]) -> set[str]:
+        return {p.relative_to(self.root).as_posix() for p in paths}
 
     def next(self, timeout: float = WAIT) -> set[str]:
         batch = self.batches.get(timeout=timeout)
         assert batch.started <= batch.ended
-        return {p.relative_to(self.root).as_posix() for p in batch.paths}
+        return self.names(batch.paths)
 
     def until(self, wanted: str, timeout: float = WAIT) -> set[str]:
         """Every path seen up to and including the batch that holds ``wanted``."""
@@ -203,12 +215,7 @@ def test_node_modules_storm_is_silent(watch: Collector, site: Path) -> None:
 
 
 def test_falls_back_to_polling_at_the_watch_limit(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from watchdog.observers import Observer
-
-    def refuse(self: object) -> None:
-        raise OSError(errno.ENOSPC, "inotify watch limit reached")
-
-    monkeypatch.setattr(Observer, "start", refuse)
+    _refuse_inotify_watches(monkeypatch, set())
     collector = Collector(site, debounce_ms=30, poll_interval=0.1)
     with collector.watcher:
         assert collector.watcher.polling
@@ -217,13 +224,26 @@ def test_falls_back_to_polling_at_the_watch_limit(site: Path, monkeypatch: pytes
         assert "index.html" in collector.until("index.html")
 
 
-def test_other_os_errors_are_not_hidden(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from watchdog.observers import Observer
+def test_falls_back_to_polling_at_the_instance_limit(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    inotify_simple = pytest.importorskip("inotify_simple")
 
-    def broken(self: object) -> None:
+    def refuse(self: object, *args: object, **kwargs: object) -> None:
+        raise OSError(errno.EMFILE, "too many inotify instances")
+
+    monkeypatch.setattr(inotify_simple.INotify, "__init__", refuse)
+    collector = Collector(site, debounce_ms=30, poll_interval=0.1)
+    with collector.watcher:
+        assert collector.watcher.polling
+        assert collector.watcher.warning and "max_user_instances" in collector.watcher.warning
+
+
+def test_other_os_errors_are_not_hidden(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    inotify_simple = pytest.importorskip("inotify_simple")
+
+    def broken(self: object, path: object, mask: int) -> int:
         raise OSError(errno.EACCES, "permission denied")
 
-    monkeypatch.setattr(Observer, "start", broken)
+    monkeypatch.setattr(inotify_simple.INotify, "add_watch", broken)
     with pytest.raises(OSError):
         Watcher(site, lambda batch: None).start()
 
@@ -248,9 +268,13 @@ def test_a_failing_consumer_does_not_kill_the_watcher(site: Path) -> None:
 
     with Watcher(site, flaky, debounce_ms=30):
         (site / "a.html").write_text("1")
-        calls.get(timeout=WAIT)
+        while not calls.get(timeout=WAIT).final:  # the failed call was a.html's leading notice
+            pass
         (site / "b.html").write_text("2")
-        assert {p.name for p in calls.get(timeout=WAIT).paths} == {"b.html"}
+        batch = calls.get(timeout=WAIT)
+        while not batch.final:
+            batch = calls.get(timeout=WAIT)
+        assert {p.name for p in batch.paths} == {"b.html"}
 
 
 def test_missing_folder_is_a_user_error(tmp_path: Path) -> None:
@@ -343,26 +367,23 @@ def test_a_file_deleted_recreated_and_deleted_again_is_reported(site: Path) -> N
         assert "style.css" in collector.until("style.css")
 
 
-def _refuse_inotify_watches(monkeypatch: pytest.MonkeyPatch, allowed: set[bytes]) -> None:
+def _refuse_inotify_watches(monkeypatch: pytest.MonkeyPatch, allowed: set[str]) -> None:
     """Make the kernel answer ENOSPC (watch limit reached) for every folder not in ``allowed``."""
-    import ctypes
+    inotify_simple = pytest.importorskip("inotify_simple")
+    original = inotify_simple.INotify.add_watch
 
-    inotify_c = pytest.importorskip("watchdog.observers.inotify_c")
-    original = inotify_c.inotify_add_watch
+    def add_watch(self: object, path: str, mask: int) -> int:
+        if os.fspath(path) in allowed:
+            return int(original(self, path, mask))
+        raise OSError(errno.ENOSPC, "inotify watch limit reached")
 
-    def add_watch(fd: int, path: bytes, mask: int) -> int:
-        if path in allowed:
-            return original(fd, path, mask)
-        ctypes.set_errno(errno.ENOSPC)
-        return -1
-
-    monkeypatch.setattr(inotify_c, "inotify_add_watch", add_watch)
+    monkeypatch.setattr(inotify_simple.INotify, "add_watch", add_watch)
 
 
 def test_sub_folders_past_the_watch_limit_at_start_mean_polling(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """watchdog skips sub-folders it cannot watch without a word: edits there would be lost."""
+    """Half-watching (the root but not a sub-folder) would lose edits there without a word: poll."""
     (site / "css" / "deep").mkdir(parents=True)
-    _refuse_inotify_watches(monkeypatch, {os.fsencode(site.resolve())})
+    _refuse_inotify_watches(monkeypatch, {str(site.resolve())})
     collector = Collector(site, debounce_ms=30, poll_interval=0.1)
     with collector.watcher:
         assert collector.watcher.polling
