@@ -169,9 +169,9 @@ def begin(
             state = None
         if state is not None:
             _refuse_overlap(project, variant, state["event"])
-        contents: dict[str, bytes] = {}
+        store = open_state.content_store(project, variant)  # unchanged files are not read again
         files = snapshot.take_snapshot(root, _rules(tuple(patterns)), base=variant_base(project, variant),
-                                       keep=contents)
+                                       store=store)
         event = ledger.new_event(
             ledger.SESSION_STARTED if mode == MODE_SESSION else ledger.RUN,
             project=project.slug,
@@ -184,7 +184,7 @@ def begin(
             by=by,
             **(extra or {}),
         )
-        snapshot.write_pack(open_state.pack_path(project, variant), contents)
+        snapshot.write_stored_pack(open_state.pack_path(project, variant), files, store)
         open_state.save_state(project, variant, {
             "schema": open_state.STATE_SCHEMA,
             "event": {**event, "pid": os.getpid(), "host": socket.gethostname(),
@@ -228,10 +228,13 @@ def diff_since(project: Project, variant: str, state: dict[str, Any]) -> snapsho
     """Compare the variant on disk with the snapshot in ``state``."""
     root = Path(project.variant_dir(variant))
     rules, base = state_rules(state), variant_base(project, variant)
-    # Entries the policy ignores now (a newer default list) would otherwise look deleted.
-    before = {rel: info for rel, info in snapshot.decode_files(state.get("files") or {}).items()
-              if not rules.ignored(f"{base}/{rel}")}
-    now = snapshot.take_snapshot(root, rules, base=base, previous=before)
+    before = snapshot.decode_files(state.get("files") or {})
+    now = snapshot.take_snapshot(root, rules, base=base, previous=before,
+                                 store=open_state.content_store(project, variant))
+    # Entries the policy ignores now (a newer default list) would otherwise look deleted; only the
+    # few missing from ``now`` can be such, so only they are asked about.
+    for rel in [rel for rel in before if rel not in now and rules.ignored(f"{base}/{rel}")]:
+        del before[rel]
     return snapshot.compare(root, before, now, rendered=render_hashes(project, variant),
                             pack=lambda: snapshot.read_pack(open_state.pack_path(project, variant)))
 

@@ -82,13 +82,15 @@ class IgnoreRules:
         self._names, self._paths = _prefilters(self._spec.patterns)
         self._dirs: dict[str, bool] = {}  # folder -> ignored, including its parents' answers
 
-    def matches(self, relative: str, *, is_dir: bool = False) -> bool:
-        """Whether the patterns ignore ``relative`` itself (``ignored`` also asks its parent folders)."""
+    def matches(self, relative: str, *, is_dir: bool = False, name: str | None = None) -> bool:
+        """Whether the patterns ignore ``relative`` itself (``ignored`` also asks its parent folders).
+        ``name``: its last segment, when the caller knows it already (a walk does)."""
         path = relative + "/" if is_dir else relative
         # Most paths match no pattern at all: two regular expressions say so (one for the name alone,
         # one for patterns with a '/'), and only a path that some pattern may match is weighed
         # pattern by pattern (which one wins, negations included) by pathspec itself.
-        name = relative.rpartition("/")[2]
+        if name is None:
+            name = relative.rpartition("/")[2]
         if not ((self._names is not None and self._names.fullmatch(name))
                 or (self._paths is not None and self._paths.match(path))):
             return False
@@ -134,12 +136,13 @@ class IgnoreRules:
                 continue
             with entries:
                 for entry in entries:
-                    rel = relative + entry.name
+                    name = entry.name
+                    rel = relative + name
                     try:
                         if entry.is_dir(follow_symlinks=False):
-                            if not self.matches(prefix + rel, is_dir=True):
+                            if not self.matches(prefix + rel, is_dir=True, name=name):
                                 stack.append((entry.path, rel + "/"))
-                        elif entry.is_file(follow_symlinks=False) and not self.matches(prefix + rel):
+                        elif entry.is_file(follow_symlinks=False) and not self.matches(prefix + rel, name=name):
                             found[rel] = entry.stat(follow_symlinks=False)
                     except OSError:
                         continue

@@ -293,3 +293,34 @@ def test_stop_releases_every_watch(tmp_path: Path) -> None:
         watcher.stop()
     assert len(os.listdir("/proc/self/fd")) == before
     shutil.rmtree(root)
+
+
+# --- anchored ignore patterns mean a place inside each prototype ----------------------------------
+def test_anchored_patterns_are_relative_to_each_variant_for_the_watcher_and_the_sessions(tmp_path: Path) -> None:
+    """``/dist`` and ``assets/raw`` in sandbox.yaml are what a designer sees in a prototype's folder:
+    ``variants/<id>/dist``, never ``<project>/dist``, in the live loop and in a session's diff alike."""
+    from sandbox.assistants import sessions
+    from sandbox.live.loop import LiveEvent
+
+    root = tmp_path / "ws"
+    ws, slug = make_live_workspace(root, assistants=("claude-code", "copilot"))
+    (root / "sandbox.yaml").write_text("ignore:\n  - /dist\n  - assets/raw\n")
+    ws.reload()
+    project = ws.project(slug)
+    variant = project.variant_dir("copilot")
+    noise = ["dist/app.js", "dist/css/app.css", "assets/raw/big.psd"]
+    work = ["src/dist/kept.js", "assets/rawer/kept.png", "page.html"]
+    sessions.start_session(project, "copilot")
+    events: queue.Queue[LiveEvent] = queue.Queue()
+    with LiveProject(ws, slug, on_event=events.put, debounce_ms=30, record_changes=lambda *a: None):
+        for rel in noise + work:
+            (variant / rel).parent.mkdir(parents=True, exist_ok=True)
+            (variant / rel).write_text("x\n")
+        seen: set[str] = set()
+        while not {f"variants/copilot/{rel}" for rel in work} <= seen:
+            event = events.get(timeout=WAIT)
+            if event.kind == "batch":
+                seen.update(event.paths)
+    assert not [p for p in seen if p.endswith(("app.js", "app.css", "big.psd"))], seen
+    ended = sessions.end_session(project, "copilot")
+    assert sorted(ended["files_added"]) == sorted(work)
