@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sandbox.core import ledger
 from sandbox.core.errors import AnswerError, AssistantError, ProjectError, SandboxError, SpecError, TemplateError
-from sandbox.make.spec import SPEC_FILE, ProjectSpec, load_spec
+from sandbox.core.summary_cache import INPUTS
 
 if TYPE_CHECKING:
     from sandbox.assistants.registry import Assistant
@@ -23,8 +23,13 @@ if TYPE_CHECKING:
     from sandbox.live.loop import LiveProject
     from sandbox.make.catalog import Template, TemplateCatalog
     from sandbox.make.scaffold import Created, RenderResult
+    from sandbox.make.spec import ProjectSpec
 
 PROJECTS_DIR = "projects"
+# sandbox.make.spec.SPEC_FILE, named here without importing the spec parser (and YAML): the app's
+# first frame and a cached project list need neither (a test holds the two names equal).
+SPEC_FILE = INPUTS[0]
+SUMMARY_CACHE = ".sandbox/summaries.json"  # inside projects/: program state, like each project's .sandbox/
 WORKSPACE_ENV = "SANDBOX_WORKSPACE"
 
 
@@ -137,6 +142,8 @@ class Project:
 
     def load_spec(self) -> ProjectSpec:
         """The project's spec; its ``slug`` must name this folder (links, ledgers and reports use it)."""
+        from sandbox.make.spec import load_spec
+
         spec = load_spec(self.spec_path)
         if spec.slug != self.slug:
             raise spec.error(
@@ -257,7 +264,29 @@ class Workspace:
         return summary
 
     def list_projects(self) -> list[ProjectSummary]:
-        return [self.summary(slug) for slug in self.project_slugs()]
+        """Every project's summary, sorted by slug; unchanged projects come from the summary cache
+        (``sandbox.core.summary_cache``), so only projects that changed since are read again."""
+        from sandbox.core.summary_cache import SummaryCache, project_key
+
+        if not self.projects_dir.is_dir():
+            return []
+        fields = sorted(ProjectSummary.__dataclass_fields__)
+        cache = SummaryCache(self.projects_dir / SUMMARY_CACHE, [str(self.projects_dir.resolve()), *fields])
+        prefix = f"{self.projects_dir}{os.sep}"
+        summaries = []
+        for slug in sorted(e.name for e in os.scandir(self.projects_dir) if not e.name.startswith(".") and e.is_dir()):
+            key = project_key(prefix + slug)  # taken before anything is read: a later change shows
+            if key is None:
+                continue  # a folder without project.yaml is not a project
+            cached = cache.get(slug, key)
+            if cached is not None:
+                summaries.append(ProjectSummary(**cached))
+                continue
+            summary = self.summary(slug)
+            cache.put(slug, key, summary.to_dict())
+            summaries.append(summary)
+        cache.save()
+        return summaries
 
     def overview(self, slug: str) -> ProjectOverview:
         """The project's spec (or why it does not load) and, per variant, its files, changes,
@@ -375,7 +404,7 @@ class Workspace:
     ) -> Created:
         """Validate everything first, then create the project atomically."""
         from sandbox.make.scaffold import create, slugify, unique_slug
-        from sandbox.make.spec import SLUG_RE
+        from sandbox.make.spec import SLUG_RE, ProjectSpec
 
         title = " ".join(title.split())
         if not title:

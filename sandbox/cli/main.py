@@ -2,6 +2,8 @@
 
 Each group module (``projects``, ``preview``, ``assistants``, ``history``, ``feedback``, ``report``)
 adds its subcommands with their handlers; ``main`` turns every user error into one line and exit 2.
+The group modules are imported only when a command line needs the full parser: opening the app
+(``sandbox`` or ``sandbox --workspace DIR``) does not pay for them.
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sandbox.cli import assistants, feedback, history, preview, projects, report
 from sandbox.cli.common import EXIT_USER_ERROR, Parser, workspace_from
 
-GROUPS = (projects, preview, assistants, history, feedback, report)
+GROUP_NAMES = ("projects", "preview", "assistants", "history", "feedback", "report")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,9 +36,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser.add_argument("--version", action="version", version=f"sandbox {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for group in GROUPS:
-        group.register(sub)
+    import importlib
+
+    for name in GROUP_NAMES:
+        importlib.import_module(f"sandbox.cli.{name}").register(sub)
     return parser
+
+
+def app_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The arguments when ``argv`` only opens the app (nothing, or ``--workspace DIR``), else None.
+
+    Why a fast path: the app's first frame should cost little more than Textual's own import, and
+    building the full parser imports every command group; a command line with anything else in
+    it (a command, --help, a typo) goes through the full parser and its messages as before."""
+    rest = list(argv)
+    workspace: Path | None = None
+    if rest[:1] == ["--workspace"] and len(rest) >= 2 and not rest[1].startswith("-"):
+        workspace, rest = Path(rest[1]), rest[2:]
+    elif rest[:1] and rest[0].startswith("--workspace=") and len(rest[0]) > len("--workspace="):
+        workspace, rest = Path(rest[0].split("=", 1)[1]), rest[1:]
+    return argparse.Namespace(workspace=workspace, command=None) if not rest else None
 
 
 def open_tui(args: argparse.Namespace) -> int:
@@ -48,8 +66,9 @@ def open_tui(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = app_arguments(sys.argv[1:] if argv is None else argv)
+    if args is None:
+        args = build_parser().parse_args(argv)
     from sandbox.core.errors import SandboxError
 
     try:
