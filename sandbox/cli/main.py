@@ -17,9 +17,20 @@ from pathlib import Path
 from sandbox.cli.common import EXIT_USER_ERROR, Parser, workspace_from
 
 GROUP_NAMES = ("projects", "preview", "assistants", "history", "feedback", "report")
+# Which group module registers each command, so a command line imports and registers only its own
+# group (a test holds this equal to what the groups register).
+COMMAND_GROUPS = {
+    **dict.fromkeys(("templates", "new", "list", "check", "render"), "projects"),
+    "preview": "preview",
+    **dict.fromkeys(("session", "open", "run", "log-edit"), "assistants"),
+    "log": "history",
+    **dict.fromkeys(("rate", "compare", "vote"), "feedback"),
+    "report": "report",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(groups: Sequence[str] = GROUP_NAMES) -> argparse.ArgumentParser:
+    """The command parser with the commands of ``groups`` (all by default: --help lists them all)."""
     parser = Parser(
         prog="sandbox",
         description="Turn an idea into working prototypes, one per AI assistant, and compare them. "
@@ -38,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     import importlib
 
-    for name in GROUP_NAMES:
+    for name in groups:
         importlib.import_module(f"sandbox.cli.{name}").register(sub)
     return parser
 
@@ -58,6 +69,18 @@ def app_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
     return argparse.Namespace(workspace=workspace, command=None) if not rest else None
 
 
+def command_groups(argv: Sequence[str]) -> Sequence[str]:
+    """Only the group of the command ``argv`` names after the global ``--workspace``, when it names
+    one; every group otherwise (--help, --version, a typo: the full parser's messages)."""
+    rest = list(argv)
+    if rest[:1] == ["--workspace"]:
+        rest = rest[2:]
+    elif rest[:1] and rest[0].startswith("--workspace="):
+        rest = rest[1:]
+    group = COMMAND_GROUPS.get(rest[0]) if rest else None
+    return (group,) if group else GROUP_NAMES
+
+
 def open_tui(args: argparse.Namespace) -> int:
     ws = workspace_from(args)
     from sandbox.tui.app import run
@@ -66,9 +89,10 @@ def open_tui(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = app_arguments(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = app_arguments(argv)
     if args is None:
-        args = build_parser().parse_args(argv)
+        args = build_parser(command_groups(argv)).parse_args(argv)
     from sandbox.core.errors import SandboxError
 
     try:

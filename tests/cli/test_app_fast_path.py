@@ -1,4 +1,5 @@
-"""Opening the app does not build the full command parser (and import every command group)."""
+"""Opening the app does not build the full command parser (and import every command group); a command
+imports its own group only."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.cli.main import app_arguments
+from sandbox.cli.main import COMMAND_GROUPS, GROUP_NAMES, app_arguments, build_parser, command_groups
 
 
 @pytest.mark.parametrize(
@@ -39,3 +40,29 @@ def test_the_app_path_imports_no_command_group(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_command_map_names_the_group_that_registers_each_command() -> None:
+    for group in GROUP_NAMES:
+        sub = next(a for a in build_parser((group,))._actions if a.dest == "command")
+        assert sorted(sub.choices) == sorted(c for c, g in COMMAND_GROUPS.items() if g == group)  # type: ignore[arg-type]  # a subparsers action
+
+
+@pytest.mark.parametrize(
+    "argv, groups",
+    [(["new", "An idea"], ("projects",)), (["--workspace", "ws", "log", "x"], ("history",)),
+     (["--workspace=ws", "session", "start"], ("assistants",)), (["--help"], GROUP_NAMES),
+     (["nwe"], GROUP_NAMES), (["--workspace", "ws"], GROUP_NAMES)],
+)
+def test_a_command_line_registers_only_its_commands_group(argv: list[str], groups: tuple[str, ...]) -> None:
+    assert tuple(command_groups(argv)) == groups
+
+
+def test_a_typo_still_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from sandbox.cli.main import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["nwe"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "new" in err and "report" in err and "preview" in err
