@@ -283,7 +283,10 @@ class Workspace:
                 summaries.append(ProjectSummary(**cached))
                 continue
             summary = self.summary(slug)
-            cache.put(slug, key, summary.to_dict())
+            if summary.error is None:
+                cache.put(slug, key, summary.to_dict())
+            else:  # its message names the file as seen from the current folder: read again next time
+                cache.forget(slug)
             summaries.append(summary)
         cache.save()
         return summaries

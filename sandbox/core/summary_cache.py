@@ -18,7 +18,8 @@ removed or renamed changes them). Why that is enough:
   every number: so a summary computed from inputs touched within ``RACY_SECONDS`` is not kept,
   and is computed again next time.
 
-The cache is one JSON file (one read at start), written atomically; two processes writing it at
+The cache is one JSON file (one read at start), written atomically, in a folder git ignores (its
+keys hold this machine's inodes and ctimes, meaningless in another clone); two processes writing it at
 once lose nothing but the loser's fresh entries (they are computed again). It records the folder
 it was made for and the summary's fields, so a moved workspace or a newer program never reads
 entries it would misunderstand.
@@ -40,6 +41,7 @@ CACHE_SCHEMA = 1
 RACY_SECONDS = 2.0  # inputs touched more recently than this are not vouched for by their stat
 INPUTS = ("project.yaml", "ledger.jsonl")
 VARIANTS = "variants"
+GITIGNORE = "# the project list's summary cache: this machine's state, rebuilt when missing\n*\n"
 
 Key = list[int]
 
@@ -117,6 +119,12 @@ class SummaryCache:
         entries[slug] = [key, summary]
         self._dirty = True
 
+    def forget(self, slug: str) -> None:
+        """Keep nothing for ``slug`` (a summary not worth keeping), but do not count it as deleted."""
+        self._used.add(slug)
+        if self._load().pop(slug, None) is not None:
+            self._dirty = True
+
     def save(self) -> None:
         """Write the cache if anything changed, leaving out projects that were not asked about
         (deleted or renamed since). Never raises: a cache that cannot be written is only slower."""
@@ -129,4 +137,7 @@ class SummaryCache:
         data = {"schema": CACHE_SCHEMA, "context": self.context, "projects": entries}
         with contextlib.suppress(OSError):
             atomic_write(self.path, json.dumps(data, separators=(",", ":")).encode("utf-8"), fsync=False)
+            ignore = self.path.parent / ".gitignore"
+            if not ignore.exists():  # inodes and ctimes are this machine's: never committed or merged
+                atomic_write(ignore, GITIGNORE.encode("utf-8"), fsync=False)
         self._dirty = False

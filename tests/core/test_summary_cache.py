@@ -140,3 +140,25 @@ def test_the_workspace_names_the_spec_file_as_the_spec_module_does() -> None:
     from sandbox.make import spec
 
     assert workspace.SPEC_FILE == spec.SPEC_FILE
+
+
+def test_a_project_whose_spec_does_not_load_is_read_again_each_time(ws: Workspace,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its message names project.yaml relative to the current folder, which may differ next time."""
+    ws.project("beta-idea").spec_path.write_text("title: [unclosed\n")
+    assert {s.slug: s.error is not None for s in ws.list_projects()} == {
+        "alpha-idea": False, "beta-idea": True, "gamma-idea": False}
+    reads = _reads(monkeypatch)
+    assert next(s for s in ws.list_projects() if s.slug == "beta-idea").error
+    assert [p.parent.name for p in reads] == ["beta-idea"]
+
+
+def test_git_never_sees_the_cache(ws: Workspace) -> None:
+    """Its keys are this machine's inodes and ctimes: committed, it would only conflict."""
+    import subprocess
+
+    ws.list_projects()
+    subprocess.run(["git", "init", "-q", str(ws.root)], check=True)
+    status = subprocess.run(["git", "-C", str(ws.root), "status", "--porcelain", "--untracked-files=all"],
+                            capture_output=True, text=True, check=True).stdout
+    assert "alpha-idea/project.yaml" in status and "summaries" not in status
