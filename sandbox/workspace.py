@@ -279,12 +279,13 @@ class Workspace:
             if key is None:
                 continue  # a folder without project.yaml is not a project
             cached = cache.get(slug, key)
-            if cached is not None:
-                summaries.append(ProjectSummary(**cached))
+            if cached is not None and len(cached) == len(fields):
+                summaries.append(ProjectSummary(**dict(zip(fields, cached, strict=True))))
                 continue
             summary = self.summary(slug)
             if summary.error is None:
-                cache.put(slug, key, summary.to_dict())
+                values = summary.to_dict()
+                cache.put(slug, key, [values[name] for name in fields])
             else:  # its message names the file as seen from the current folder: read again next time
                 cache.forget(slug)
             summaries.append(summary)

@@ -37,7 +37,7 @@ from typing import Any
 
 from sandbox.core.fs import atomic_write
 
-CACHE_SCHEMA = 1
+CACHE_SCHEMA = 2
 RACY_SECONDS = 2.0  # inputs touched more recently than this are not vouched for by their stat
 INPUTS = ("project.yaml", "ledger.jsonl")
 VARIANTS = "variants"
@@ -98,15 +98,18 @@ class SummaryCache:
             self._entries = entries
         return self._entries
 
-    def get(self, slug: str, key: Key) -> dict[str, Any] | None:
-        """The summary kept for ``slug`` if it was computed from inputs with this very ``key``."""
+    def get(self, slug: str, key: Key) -> list[Any] | None:
+        """The summary kept for ``slug`` if it was computed from inputs with this very ``key``.
+
+        A summary is a row of values (their names are in the context): half the size of a JSON
+        object per project, and the cache's one parse is most of a warm listing."""
         self._used.add(slug)
         entry = self._load().get(slug)
-        if isinstance(entry, list) and len(entry) == 2 and entry[0] == key and isinstance(entry[1], dict):
+        if isinstance(entry, list) and len(entry) == 2 and entry[0] == key and isinstance(entry[1], list):
             return entry[1]
         return None
 
-    def put(self, slug: str, key: Key, summary: dict[str, Any]) -> None:
+    def put(self, slug: str, key: Key, summary: list[Any]) -> None:
         """Keep ``summary`` for ``key``, unless the inputs are too fresh for their stat to vouch for them.
 
         ``key`` must be taken *before* the inputs were read: a change after that changes the key."""
