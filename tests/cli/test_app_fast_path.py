@@ -66,3 +66,17 @@ def test_a_typo_still_lists_every_command(capsys: pytest.CaptureFixture[str]) ->
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert "new" in err and "report" in err and "preview" in err
+
+
+def test_new_imports_only_what_it_uses(tmp_path: Path) -> None:
+    """No other command group, no app, no watcher, no network: a `new` pays for none of them."""
+    code = (
+        "import sys; import sandbox.cli.main as m; "
+        f"assert m.main(['--workspace', {str(tmp_path)!r}, 'new', 'An idea', '-t', 'landing-page']) == 0; "
+        "print(sorted(n for n in sys.modules if n.split('.')[0] in ('textual', 'watchdog', 'socket', 'inotify_simple')"
+        " or (n.startswith('sandbox.') and n.split('.')[1] in ('cli', 'live', 'tui', 'compare') and n not in "
+        "('sandbox.cli', 'sandbox.cli.main', 'sandbox.cli.common', 'sandbox.cli.projects'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Created" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "[]"
