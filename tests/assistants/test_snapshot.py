@@ -78,7 +78,12 @@ def test_unchanged_files_are_not_read_again_but_racy_ones_are(tmp_path: Path, mo
     assert first["old.txt"].mtime_ns > 0 and first["fresh.txt"].mtime_ns == -1
     reads: list[Path] = []
     original = snapshot._read
-    monkeypatch.setattr(snapshot, "_read", lambda path: reads.append(Path(path)) or original(path))
+
+    def read(path: str) -> bytes | None:
+        reads.append(Path(path))
+        return original(path)
+
+    monkeypatch.setattr(snapshot, "_read", read)
     again = snapshot.take_snapshot(tmp_path, RULES, previous=first)
     assert reads == [tmp_path / "fresh.txt"] and again["old.txt"] is first["old.txt"]
 
@@ -108,8 +113,12 @@ def test_compare_reads_the_pack_only_when_a_text_file_changed(tmp_path: Path) ->
     before = snapshot.take_snapshot(tmp_path, RULES)
     (tmp_path / "b.txt").write_text("b\n")
     calls: list[int] = []
-    diff = snapshot.compare(tmp_path, before, snapshot.take_snapshot(tmp_path, RULES), rendered={},
-                            pack=lambda: calls.append(1) or {})
+
+    def pack() -> dict[str, bytes]:
+        calls.append(1)
+        return {}
+
+    diff = snapshot.compare(tmp_path, before, snapshot.take_snapshot(tmp_path, RULES), rendered={}, pack=pack)
     assert diff.added == ["b.txt"] and calls == []
 
 
@@ -121,7 +130,12 @@ def _store(tmp_path: Path) -> ContentStore:
 def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     reads: list[str] = []
     original = snapshot._read
-    monkeypatch.setattr(snapshot, "_read", lambda path: reads.append(Path(path).name) or original(path))
+
+    def read(path: str) -> bytes | None:
+        reads.append(Path(path).name)
+        return original(path)
+
+    monkeypatch.setattr(snapshot, "_read", read)
     return reads
 
 
