@@ -87,7 +87,12 @@ def test_unchanged_variant_reuses_hashes_and_reports_nothing(project, monkeypatc
     sessions.start_session(project, "copilot")
     reads: list[str] = []
     original = snapshot._read
-    monkeypatch.setattr(snapshot, "_read", lambda path: reads.append(path) or original(path))
+
+    def read(path: str) -> bytes | None:
+        reads.append(path)
+        return original(path)
+
+    monkeypatch.setattr(snapshot, "_read", read)
     ended = sessions.end_session(project, "copilot")
     assert reads == [], "files whose size and mtime did not change are not read again"
     assert ended["files_added"] == ended["files_changed"] == ended["files_deleted"] == []
