@@ -55,3 +55,18 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     lines.append("| " + " | ".join("-" * w for w in widths) + " |")
     lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)) + " |" for row in cells[1:]]
     return "\n".join(lines)
+
+
+def compile_package() -> None:
+    """Write the sandbox package's bytecode, as ``pip install`` does for every user.
+
+    Why: an editable install run with ``PYTHONDONTWRITEBYTECODE=1`` (as on the shared machines)
+    compiles every sandbox module from source in every process, while the peers (Textual, Copier,
+    Cookiecutter, installed from wheels) load their bytecode; whole-process figures would charge
+    sandbox for a cost no installed copy pays."""
+    import compileall
+    from pathlib import Path
+
+    import sandbox
+
+    compileall.compile_dir(str(Path(sandbox.__file__).parent), quiet=1)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sandbox.core import ledger
 from sandbox.core.errors import AnswerError, AssistantError, ProjectError, SandboxError, SpecError, TemplateError
-from sandbox.make.spec import SPEC_FILE, ProjectSpec, load_spec
+from sandbox.core.summary_cache import INPUTS
 
 if TYPE_CHECKING:
     from sandbox.assistants.doctor import DoctorReport
@@ -26,8 +26,13 @@ if TYPE_CHECKING:
     from sandbox.make.budget import Budget
     from sandbox.make.catalog import Template, TemplateCatalog
     from sandbox.make.scaffold import Created, RenderResult
+    from sandbox.make.spec import ProjectSpec
 
 PROJECTS_DIR = "projects"
+# sandbox.make.spec.SPEC_FILE, named here without importing the spec parser (and YAML): the app's
+# first frame and a cached project list need neither (a test holds the two names equal).
+SPEC_FILE = INPUTS[0]
+SUMMARY_CACHE = ".sandbox/summaries.json"  # inside projects/: program state, like each project's .sandbox/
 WORKSPACE_ENV = "SANDBOX_WORKSPACE"
 
 
@@ -140,6 +145,8 @@ class Project:
 
     def load_spec(self) -> ProjectSpec:
         """The project's spec; its ``slug`` must name this folder (links, ledgers and reports use it)."""
+        from sandbox.make.spec import load_spec
+
         spec = load_spec(self.spec_path)
         if spec.slug != self.slug:
             raise spec.error(
@@ -269,13 +276,36 @@ class Workspace:
         return summary
 
     def list_projects(self) -> list[ProjectSummary]:
-        """Every project; one that cannot be read shows its error and never hides the others."""
+        """Every project's summary, sorted by slug; one that cannot be read shows its error and never
+        hides the others. Unchanged projects come from the summary cache (``sandbox.core.summary_cache``),
+        so only projects that changed since are read again."""
+        from sandbox.core.summary_cache import SummaryCache, project_key
+
+        if not self.projects_dir.is_dir():
+            return []
+        fields = sorted(ProjectSummary.__dataclass_fields__)
+        cache = SummaryCache(self.projects_dir / SUMMARY_CACHE, [str(self.projects_dir.resolve()), *fields])
+        prefix = f"{self.projects_dir}{os.sep}"
         summaries = []
-        for slug in self.project_slugs():
+        for slug in sorted(e.name for e in os.scandir(self.projects_dir) if not e.name.startswith(".") and e.is_dir()):
+            key = project_key(prefix + slug)  # taken before anything is read: a later change shows
+            if key is None:
+                continue  # a folder without project.yaml is not a project
+            cached = cache.get(slug, key)
+            if cached is not None and len(cached) == len(fields):
+                summaries.append(ProjectSummary(**dict(zip(fields, cached, strict=True))))
+                continue
             try:
-                summaries.append(self.summary(slug))
+                summary = self.summary(slug)
             except (SandboxError, OSError) as exc:
-                summaries.append(ProjectSummary(slug, slug, "", "", [], error=str(exc) or type(exc).__name__))
+                summary = ProjectSummary(slug, slug, "", "", [], error=str(exc) or type(exc).__name__)
+            if summary.error is None:
+                values = summary.to_dict()
+                cache.put(slug, key, [values[name] for name in fields])
+            else:  # its message names the file as seen from the current folder: read again next time
+                cache.forget(slug)
+            summaries.append(summary)
+        cache.save()
         return summaries
 
     def render_budget(self) -> Budget:
@@ -400,7 +430,7 @@ class Workspace:
     ) -> Created:
         """Validate everything first, then create the project atomically."""
         from sandbox.make.scaffold import create, slugify, unique_slug
-        from sandbox.make.spec import slug_problem
+        from sandbox.make.spec import ProjectSpec, slug_problem
 
         title = " ".join(title.split())
         if not title:

@@ -6,7 +6,9 @@ so everything needed to end it later lives beside the project:
 - ``<variant>.json``: the open state, ``{"schema", "event", "files", "ignore"}``: the start event
   (plus the pid, host and process identity that hold it), the snapshot (see
   ``snapshot.encode_files``) and the ignore patterns it was taken with;
-- ``<variant>.pack``: the snapshot's text files (``snapshot.write_pack``);
+- ``<variant>.pack``: the hashes of the snapshot's text files (``snapshot.write_stored_pack``);
+- ``<variant>.index`` and ``<variant>.*.blobs``: the variant's stat cache and the text of its
+  files, kept between sessions so a start reads only what changed (``content_store``);
 - ``<variant>.seen.json``: each file's last version seen in a change batch;
 - ``<variant>.lock``: taken (flock) around every start, end and change batch of the variant, by
   every process, so two of them never interleave.
@@ -25,6 +27,7 @@ from sandbox.core.errors import SessionError
 from sandbox.core.fs import atomic_write
 
 if TYPE_CHECKING:
+    from sandbox.assistants.content_store import ContentStore
     from sandbox.workspace import Project
 
 SESSIONS_DIR = "sessions"
@@ -43,6 +46,17 @@ def state_path(project: Project, variant: str) -> Path:
 
 def pack_path(project: Project, variant: str) -> Path:
     return sessions_dir(project) / f"{variant}.pack"
+
+
+def index_path(project: Project, variant: str) -> Path:
+    return sessions_dir(project) / f"{variant}.index"
+
+
+def content_store(project: Project, variant: str) -> ContentStore:
+    """The variant's stat cache and kept texts; the open session's pack is never cleaned away."""
+    from sandbox.assistants.content_store import ContentStore
+
+    return ContentStore(index_path(project, variant), pinned=pack_path(project, variant))
 
 
 def seen_path(project: Project, variant: str) -> Path:
@@ -92,7 +106,7 @@ def save_state(project: Project, variant: str, state: dict[str, Any]) -> None:
 
 
 def remove_state(project: Project, variant: str) -> None:
-    """Forget the open state, its pack and its seen versions (the lock file stays)."""
+    """Forget the open state, its pack and its seen versions (the lock file and the stat cache stay)."""
     for path in (state_path(project, variant), pack_path(project, variant), seen_path(project, variant)):
         with contextlib.suppress(FileNotFoundError):
             path.unlink()

@@ -51,7 +51,7 @@ from sandbox.assistants import open_state, snapshot
 from sandbox.core import ledger
 from sandbox.core.errors import AssistantError, ProjectError, SandboxError, SessionError
 from sandbox.core.fs import sha256_bytes
-from sandbox.core.ignore import IgnoreRules, settings_patterns
+from sandbox.core.ignore import IgnoreRules, project_rules, settings_patterns
 from sandbox.core.ledger import Event
 from sandbox.core.processes import process_alive, process_identity
 
@@ -125,7 +125,7 @@ def workspace_patterns(project: Project) -> list[str]:
 
 @functools.lru_cache(maxsize=16)
 def _rules(patterns: tuple[str, ...]) -> IgnoreRules:
-    return IgnoreRules(patterns)
+    return project_rules(patterns)  # anchored patterns are relative to each variant, as for the watcher
 
 
 def state_rules(state: dict[str, Any]) -> IgnoreRules:
@@ -172,9 +172,9 @@ def begin(
             state = None
         if state is not None:
             _refuse_overlap(project, variant, state["event"])
-        contents: dict[str, bytes] = {}
+        store = open_state.content_store(project, variant)  # unchanged files are not read again
         files = snapshot.take_snapshot(root, _rules(tuple(patterns)), base=variant_base(project, variant),
-                                       keep=contents)
+                                       store=store)
         event = ledger.new_event(
             ledger.SESSION_STARTED if mode == MODE_SESSION else ledger.RUN,
             project=project.slug,
@@ -187,7 +187,7 @@ def begin(
             by=by,
             **(extra or {}),
         )
-        snapshot.write_pack(open_state.pack_path(project, variant), contents)
+        snapshot.write_stored_pack(open_state.pack_path(project, variant), files, store)
         open_state.save_state(project, variant, {
             "schema": open_state.STATE_SCHEMA,
             "event": {**event, "pid": os.getpid(), "host": socket.gethostname(),
@@ -231,10 +231,13 @@ def diff_since(project: Project, variant: str, state: dict[str, Any]) -> snapsho
     """Compare the variant on disk with the snapshot in ``state``."""
     root = Path(project.variant_dir(variant))
     rules, base = state_rules(state), variant_base(project, variant)
-    # Entries the policy ignores now (a newer default list) would otherwise look deleted.
-    before = {rel: info for rel, info in snapshot.decode_files(state.get("files") or {}).items()
-              if not rules.ignored(f"{base}/{rel}")}
-    now = snapshot.take_snapshot(root, rules, base=base, previous=before)
+    before = snapshot.decode_files(state.get("files") or {})
+    now = snapshot.take_snapshot(root, rules, base=base, previous=before,
+                                 store=open_state.content_store(project, variant))
+    # Entries the policy ignores now (a newer default list) would otherwise look deleted; only the
+    # few missing from ``now`` can be such, so only they are asked about.
+    for rel in [rel for rel in before if rel not in now and rules.ignored(f"{base}/{rel}")]:
+        del before[rel]
     return snapshot.compare(root, before, now, rendered=render_hashes(project, variant),
                             pack=lambda: snapshot.read_pack(open_state.pack_path(project, variant)))
 

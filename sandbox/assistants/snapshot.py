@@ -5,8 +5,11 @@ the next day, with no process running in between. So a session records the folde
 sha256, line count, size, mtime) plus a compressed copy of its text files (the *pack*, needed to
 count lines added and removed), and its end compares the folder with them.
 
-Comparing is fast because only files whose (size, mtime_ns) changed since the snapshot are hashed
-again (files modified within a second of the snapshot are "racy", as in git, and always re-hashed).
+Comparing is fast because only files whose (size, mtime_ns, inode) changed since the snapshot are
+hashed again (files modified within the racy window of the snapshot, as in git, are always
+re-hashed: ``racy_window`` says how long it is for the folder's timestamps). Starting is fast for
+the same reason: the variant's ``ContentStore`` (``sandbox.assistants.content_store``) keeps the
+last snapshot and the text of each version between sessions, so only what changed since is read.
 What is noise (``.git``, ``node_modules``, editor swap files, ...) is decided by the one ignore
 policy, ``sandbox.core.ignore``, that the watcher uses too.
 """
@@ -14,32 +17,64 @@ policy, ``sandbox.core.ignore``, that the watcher uses too.
 from __future__ import annotations
 
 import json
+import os
 import struct
 import time
 import zlib
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sandbox.core.fs import atomic_write, sha256_bytes, sha256_file
 from sandbox.core.ignore import IgnoreRules
 
+if TYPE_CHECKING:
+    from sandbox.assistants.content_store import ContentStore
+
+STORED_PACK_SCHEMA = 2  # a pack that names its texts by hash (``write_stored_pack``)
 MAX_TEXT_BYTES = 1 << 20  # larger files are hashed but their lines are not counted
 RACY_NS = 1_000_000_000  # a file modified this close to the snapshot is re-hashed at the end
 EXACT_DIFF_LIMIT = 4_000_000  # old lines x new lines up to which lines are diffed exactly
 
 
-@dataclass
+@dataclass(slots=True)
 class FileInfo:
-    """What a snapshot knows about one file; ``mtime_ns`` is -1 for a racy file (always re-hashed)."""
+    """What a snapshot knows about one file; ``mtime_ns`` is -1 for a racy file (always re-hashed).
+    ``ino`` is the inode (0 when unknown: a state written before it was kept)."""
 
     sha: str
     lines: int
     size: int
     mtime_ns: int
     text: bool
+    ino: int = 0
+
+    def vouches_for(self, st: os.stat_result) -> bool:
+        """True when ``st`` shows the very file this entry describes, unchanged (no need to read it)."""
+        return (self.mtime_ns >= 0 and self.mtime_ns == st.st_mtime_ns and self.size == st.st_size
+                and self.ino in (0, st.st_ino))
+
+
+def racy_window(stats: Iterable[os.stat_result]) -> int:
+    """How close to a snapshot (ns) a file's mtime must be for the mtime to prove nothing.
+
+    A second where timestamps are fine; twice the granularity where every mtime is a whole
+    second (HFS+, some network shares) or a whole two seconds (FAT), since a file changed again
+    within the same tick keeps its mtime."""
+    coarse_1s = coarse_2s = seen = False
+    for st in stats:
+        if not seen:
+            coarse_1s = coarse_2s = seen = True
+        ns = st.st_mtime_ns
+        coarse_1s = coarse_1s and ns % 1_000_000_000 == 0
+        coarse_2s = coarse_2s and ns % 2_000_000_000 == 0
+        if not coarse_1s:
+            break
+    if coarse_2s:
+        return 4 * RACY_NS
+    return 2 * RACY_NS if coarse_1s else RACY_NS
 
 
 def is_text(data: bytes) -> bool:
@@ -69,44 +104,68 @@ def take_snapshot(
     base: str = "",
     previous: Mapping[str, FileInfo] | None = None,
     keep: dict[str, bytes] | None = None,
+    store: ContentStore | None = None,
 ) -> dict[str, FileInfo]:
-    """Hash every file of ``root`` that ``rules`` do not ignore; reuse ``previous`` entries whose size
-    and mtime are unchanged.
+    """Hash every file of ``root`` that ``rules`` do not ignore; reuse the entries of ``previous`` (or,
+    without it, of ``store``'s stat cache) whose size, mtime and inode are unchanged.
 
     ``base`` is where ``root`` sits relative to the rules' folder (see ``IgnoreRules.walk``).
-    ``keep``, when given, receives the bytes of every text file that was read (for the pack).
+    ``keep``, when given, receives the bytes of every text file that was read (for a pack).
+    ``store``, when given, keeps the text of every file read and becomes this snapshot's stat cache.
     """
     now = time.time_ns()
+    found = rules.walk(root, base=base)
+    window = racy_window(found.values())
+    reference: Mapping[str, FileInfo] = previous if previous is not None else store.trusted() if store else {}
     snapshot: dict[str, FileInfo] = {}
-    for rel, st in rules.walk(root, base=base).items():
-        old = previous.get(rel) if previous else None
-        if old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns and old.mtime_ns >= 0:
+    prefix = f"{root}{os.sep}"
+    read_any = False
+    for rel, st in found.items():
+        old = reference.get(rel)
+        if old is not None and old.vouches_for(st):
             snapshot[rel] = old
             continue
-        mtime = st.st_mtime_ns if st.st_mtime_ns < now - RACY_NS else -1
+        read_any = True
+        mtime = st.st_mtime_ns if st.st_mtime_ns < now - window else -1
         if st.st_size > MAX_TEXT_BYTES:  # a big asset: hash it in chunks, never hold it in memory
             digest = sha256_file(root / rel)
             if digest is not None:
-                snapshot[rel] = FileInfo(digest, 0, st.st_size, mtime, False)
+                snapshot[rel] = FileInfo(digest, 0, st.st_size, mtime, False, st.st_ino)
             continue
-        data = read_file(root / rel)
+        data = _read(prefix + rel)
         if data is None:
             continue
         text = is_text(data)
-        snapshot[rel] = FileInfo(sha256_bytes(data), count_lines(data) if text else 0, len(data), mtime, text)
-        if keep is not None and text:
-            keep[rel] = data
+        info = FileInfo(sha256_bytes(data), count_lines(data) if text else 0, len(data), mtime, text, st.st_ino)
+        snapshot[rel] = info
+        if text:
+            if keep is not None:
+                keep[rel] = data
+            if store is not None:
+                store.add(info.sha, data)
+    if store is not None and (read_any or len(snapshot) != len(reference) or (previous is None and not reference)):
+        store.save(snapshot, window=window)
     return snapshot
 
 
+def _read(path: str) -> bytes | None:
+    """``read_file`` for a path string, without building a Path (this runs for every new file)."""
+    try:
+        with open(path, "rb") as handle:  # noqa: PTH123 - a str path on purpose, see above
+            return handle.read()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError):
+        return None
+
+
 def encode_files(files: Mapping[str, FileInfo]) -> dict[str, list[Any]]:
-    """A compact JSON form of a snapshot: path -> [sha, lines, size, mtime_ns, text]."""
-    return {rel: [f.sha, f.lines, f.size, f.mtime_ns, int(f.text)] for rel, f in files.items()}
+    """A compact JSON form of a snapshot: path -> [sha, lines, size, mtime_ns, text, inode]."""
+    return {rel: [f.sha, f.lines, f.size, f.mtime_ns, int(f.text), f.ino] for rel, f in files.items()}
 
 
 def decode_files(data: Mapping[str, list[Any]]) -> dict[str, FileInfo]:
-    """The snapshot back from ``encode_files``'s form."""
-    return {rel: FileInfo(str(v[0]), int(v[1]), int(v[2]), int(v[3]), bool(v[4])) for rel, v in data.items()}
+    """The snapshot back from ``encode_files``'s form (an older state has no inode: 0)."""
+    return {rel: FileInfo(str(v[0]), int(v[1]), int(v[2]), int(v[3]), bool(v[4]), int(v[5]) if len(v) > 5 else 0)
+            for rel, v in data.items()}
 
 
 def write_pack(path: Path, contents: Mapping[str, bytes]) -> None:
@@ -116,8 +175,49 @@ def write_pack(path: Path, contents: Mapping[str, bytes]) -> None:
     atomic_write(path, zlib.compress(body, 1), fsync=False)
 
 
-def read_pack(path: Path) -> dict[str, bytes]:
-    """The text files' bytes kept by ``write_pack``; {} when the pack is missing or damaged."""
+def write_stored_pack(path: Path, files: Mapping[str, FileInfo], store: ContentStore) -> None:
+    """A session's pack that names its texts by hash: their bytes are in ``store`` already."""
+    texts = {rel: f.sha for rel, f in files.items() if f.text}
+    body = {"schema": STORED_PACK_SCHEMA, "store": store.index_path.name, "texts": texts}
+    atomic_write(path, json.dumps(body, separators=(",", ":")).encode("utf-8"), fsync=False)
+
+
+def _stored_pack(path: Path) -> dict[str, Any] | None:
+    """The JSON of a pack written by ``write_stored_pack``, or None (another format, or missing)."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    if not raw.startswith(b"{"):
+        return None
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or body.get("schema") != STORED_PACK_SCHEMA:
+        return None
+    if not isinstance(body.get("texts"), dict):
+        return None
+    return body
+
+
+def pack_hashes(path: Path) -> set[str]:
+    """The hashes a stored pack needs kept (none for a missing or self-contained pack)."""
+    body = _stored_pack(path)
+    return {str(sha) for sha in body["texts"].values()} if body else set()
+
+
+def read_pack(path: Path) -> Mapping[str, bytes]:
+    """The text files' bytes kept by ``write_pack`` or ``write_stored_pack`` (read lazily from the
+    store); {} when the pack is missing or damaged."""
+    stored = _stored_pack(path)
+    if stored is not None:
+        from sandbox.assistants.content_store import ContentStore, StoredTexts
+
+        name = str(stored.get("store") or "")
+        if not name or "/" in name or "\\" in name:
+            return {}
+        return StoredTexts({str(k): str(v) for k, v in stored["texts"].items()}, ContentStore(path.with_name(name)))
     try:
         body = zlib.decompress(path.read_bytes())
         (length,) = struct.unpack(">I", body[:4])

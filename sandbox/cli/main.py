@@ -2,6 +2,8 @@
 
 Each group module (``projects``, ``preview``, ``assistants``, ``history``, ``feedback``, ``report``, ``doctor``)
 adds its subcommands with their handlers; ``main`` turns every user error into one line and exit 2.
+The group modules are imported only when a command line needs the full parser: opening the app
+(``sandbox`` or ``sandbox --workspace DIR``) does not pay for them.
 """
 
 from __future__ import annotations
@@ -12,13 +14,24 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sandbox.cli import assistants, doctor, feedback, history, preview, projects, report
 from sandbox.cli.common import EXIT_USER_ERROR, Parser, workspace_from
 
-GROUPS = (projects, preview, assistants, history, feedback, report, doctor)
+GROUP_NAMES = ("projects", "preview", "assistants", "history", "feedback", "report", "doctor")
+# Which group module registers each command, so a command line imports and registers only its own
+# group (a test holds this equal to what the groups register).
+COMMAND_GROUPS = {
+    **dict.fromkeys(("templates", "new", "list", "check", "render"), "projects"),
+    "preview": "preview",
+    **dict.fromkeys(("session", "open", "run", "log-edit"), "assistants"),
+    "log": "history",
+    **dict.fromkeys(("rate", "compare", "vote"), "feedback"),
+    "report": "report",
+    "doctor": "doctor",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(groups: Sequence[str] = GROUP_NAMES) -> argparse.ArgumentParser:
+    """The command parser with the commands of ``groups`` (all by default: --help lists them all)."""
     parser = Parser(
         prog="sandbox",
         description="Turn an idea into working prototypes, one per AI assistant, and compare them. "
@@ -35,9 +48,38 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser.add_argument("--version", action="version", version=f"sandbox {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for group in GROUPS:
-        group.register(sub)
+    import importlib
+
+    for name in groups:
+        importlib.import_module(f"sandbox.cli.{name}").register(sub)
     return parser
+
+
+def app_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The arguments when ``argv`` only opens the app (nothing, or ``--workspace DIR``), else None.
+
+    Why a fast path: the app's first frame should cost little more than Textual's own import, and
+    building the full parser imports every command group; a command line with anything else in
+    it (a command, --help, a typo) goes through the full parser and its messages as before."""
+    rest = list(argv)
+    workspace: Path | None = None
+    if rest[:1] == ["--workspace"] and len(rest) >= 2 and not rest[1].startswith("-"):
+        workspace, rest = Path(rest[1]), rest[2:]
+    elif rest[:1] and rest[0].startswith("--workspace=") and len(rest[0]) > len("--workspace="):
+        workspace, rest = Path(rest[0].split("=", 1)[1]), rest[1:]
+    return argparse.Namespace(workspace=workspace, command=None) if not rest else None
+
+
+def command_groups(argv: Sequence[str]) -> Sequence[str]:
+    """Only the group of the command ``argv`` names after the global ``--workspace``, when it names
+    one; every group otherwise (--help, --version, a typo: the full parser's messages)."""
+    rest = list(argv)
+    if rest[:1] == ["--workspace"]:
+        rest = rest[2:]
+    elif rest[:1] and rest[0].startswith("--workspace="):
+        rest = rest[1:]
+    group = COMMAND_GROUPS.get(rest[0]) if rest else None
+    return (group,) if group else GROUP_NAMES
 
 
 def open_tui(args: argparse.Namespace) -> int:
@@ -48,8 +90,10 @@ def open_tui(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = app_arguments(argv)
+    if args is None:
+        args = build_parser(command_groups(argv)).parse_args(argv)
     from sandbox.core.errors import SandboxError
 
     try:

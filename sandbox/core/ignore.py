@@ -11,7 +11,13 @@ name back. As in git, nothing inside an ignored folder can be taken back: the wa
 it, so answering otherwise for single paths would make the watcher and the snapshot disagree.
 
 Paths are posix and relative to the folder the rules are for (the watched root, or the project
-folder for a session: ``variants/<id>/...``), without a leading '/'.
+folder for the live loop and a session: ``variants/<id>/...``), without a leading '/'.
+
+Anchored patterns from ``sandbox.yaml`` (``/dist``, ``assets/raw``: a '/' at the start or in the
+middle) mean a place in a prototype, so for a project (``project_rules``) they are relative to each
+variant's folder: ``/dist`` is ``variants/<any id>/dist``, whether the live loop watches the whole
+project or a session walks one variant. That is what a designer who writes ``/dist`` means; a
+pattern relative to the project folder would never match anything a prototype holds.
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ _ANY_FOLDER = "^(?:.+/)?"
 _NAME_END = "(?:(?P<ps_d>/)|$)"
 _NAMED_GROUP = re.compile(r"\(\?P<[^>]+>")
 _DIR_CACHE_LIMIT = 4096
+VARIANTS_GLOB = "variants/*"  # where a project's prototypes are: sandbox.yaml's anchors start there
 
 
 class IgnoreRules:
@@ -59,22 +66,31 @@ class IgnoreRules:
     give the same answer for every file: a test holds them to it.
     """
 
-    def __init__(self, patterns: Iterable[str] = (), *, defaults: bool = True) -> None:
+    def __init__(
+        self, patterns: Iterable[str] = (), *, defaults: bool = True, within: str = "", own: Iterable[str] = ()
+    ) -> None:
+        """``within``: a folder glob (``variants/*``) that anchored ``patterns`` are relative to, instead
+        of the rules' own folder. ``own``: patterns anchored at the rules' own folder whatever
+        ``within`` says (the live loop's ``/ledger.jsonl``), placed before ``patterns``."""
         import pathspec
 
         self.patterns = tuple(str(p) for p in patterns)
-        lines = [*DEFAULT_PATTERNS, *self.patterns] if defaults else list(self.patterns)
+        self.within = within.strip("/")
+        placed = [anchor_within(p, self.within) for p in self.patterns]
+        lines = [*(DEFAULT_PATTERNS if defaults else ()), *own, *placed]
         self._spec = pathspec.GitIgnoreSpec.from_lines(lines)
         self._names, self._paths = _prefilters(self._spec.patterns)
         self._dirs: dict[str, bool] = {}  # folder -> ignored, including its parents' answers
 
-    def matches(self, relative: str, *, is_dir: bool = False) -> bool:
-        """Whether the patterns ignore ``relative`` itself (``ignored`` also asks its parent folders)."""
+    def matches(self, relative: str, *, is_dir: bool = False, name: str | None = None) -> bool:
+        """Whether the patterns ignore ``relative`` itself (``ignored`` also asks its parent folders).
+        ``name``: its last segment, when the caller knows it already (a walk does)."""
         path = relative + "/" if is_dir else relative
         # Most paths match no pattern at all: two regular expressions say so (one for the name alone,
         # one for patterns with a '/'), and only a path that some pattern may match is weighed
         # pattern by pattern (which one wins, negations included) by pathspec itself.
-        name = relative.rpartition("/")[2]
+        if name is None:
+            name = relative.rpartition("/")[2]
         if not ((self._names is not None and self._names.fullmatch(name))
                 or (self._paths is not None and self._paths.match(path))):
             return False
@@ -120,16 +136,38 @@ class IgnoreRules:
                 continue
             with entries:
                 for entry in entries:
-                    rel = relative + entry.name
+                    name = entry.name
+                    rel = relative + name
                     try:
                         if entry.is_dir(follow_symlinks=False):
-                            if not self.matches(prefix + rel, is_dir=True):
+                            if not self.matches(prefix + rel, is_dir=True, name=name):
                                 stack.append((entry.path, rel + "/"))
-                        elif entry.is_file(follow_symlinks=False) and not self.matches(prefix + rel):
+                        elif entry.is_file(follow_symlinks=False) and not self.matches(prefix + rel, name=name):
                             found[rel] = entry.stat(follow_symlinks=False)
                     except OSError:
                         continue
         return found
+
+
+def project_rules(patterns: Iterable[str] = (), *, own: Iterable[str] = ()) -> IgnoreRules:
+    """The rules for a project folder: ``sandbox.yaml``'s anchored patterns apply inside each variant."""
+    return IgnoreRules(patterns, within=VARIANTS_GLOB, own=own)
+
+
+def anchor_within(pattern: str, within: str) -> str:
+    """``pattern`` with its anchor moved into ``within`` (``/dist`` -> ``/variants/*/dist``).
+
+    As in .gitignore, a pattern is anchored when it starts with '/' or has a '/' before its last
+    character; ``**/name`` and plain names match at any depth and stay as they are."""
+    if not within:
+        return pattern
+    negate = "!" if pattern.startswith("!") else ""
+    body = pattern[len(negate):]
+    if body.startswith("/"):
+        return f"{negate}/{within}{body}"
+    if "/" in body.rstrip("/") and not body.startswith("**/"):
+        return f"{negate}/{within}/{body}"
+    return pattern
 
 
 def _prefilters(patterns: Iterable[Pattern]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:

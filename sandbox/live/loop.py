@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from sandbox.core.errors import SandboxError
 from sandbox.core.fs import sha256_file
-from sandbox.core.ignore import settings_patterns
+from sandbox.core.ignore import project_rules, settings_patterns
 
 if TYPE_CHECKING:
     from sandbox.live.preview import PreviewServer
@@ -144,7 +144,9 @@ class LiveProject:
         self._check_spec_at_start()
         from sandbox.live.watch import Watcher
 
-        ignore = [*self.ignore, "/ledger.jsonl"]  # appended by renders and sessions: never a change
+        # sandbox.yaml's anchored patterns are relative to each variant; the ledger is appended by
+        # renders and sessions, so it is never a change.
+        ignore = project_rules(self.ignore, own=["/ledger.jsonl"])
         self._watcher = Watcher(
             self._root, self._on_batch, self.debounce_ms, ignore, force_polling=self.force_polling,
             on_status=self._on_watch_status,
@@ -239,9 +241,18 @@ class LiveProject:
         return split
 
     def _on_batch(self, batch: ChangeBatch) -> None:
+        """A leading notice tells the tabs (and renders a saved spec) at once; the final batch of the
+        burst records it and tells the tabs again only about what changed after the notice."""
         split = self._split(self._drop_expected(batch.paths))
+        if not batch.final:
+            for variant, paths in split.variants.items():
+                self._tell(variant, paths, batch.started, what="changed")
+            if split.spec:
+                self._spec_changed(batch.started)
+            return
+        to_tell = batch.to_tell
         for variant, paths in split.variants.items():
-            self._variant_changed(variant, paths, batch.started)
+            self._variant_changed(variant, paths, batch.started, tell=[p for p in paths if p in to_tell])
         if split.spec:
             self._spec_changed(batch.started)
         if split.other:
@@ -264,9 +275,12 @@ class LiveProject:
                 kept.append(path)
             return kept
 
-    def _variant_changed(self, variant: str, paths: list[Path], started: float) -> None:
-        """Tell the tabs first (that is what the designer waits for), then record the batch."""
-        self._tell(variant, paths, started, what="changed")
+    def _variant_changed(self, variant: str, paths: list[Path], started: float, *, tell: list[Path]) -> None:
+        """Tell the tabs first (that is what the designer waits for), then record the batch.
+
+        ``tell``: the paths the tabs have not heard about yet (a leading notice told the rest)."""
+        if tell:
+            self._tell(variant, tell, started, what="changed")
         message = ""
         try:
             recorded = self.record_changes(self.project, variant, paths)

@@ -21,17 +21,21 @@ Security, because a dev server on a laptop is reachable by every web page the us
   are read (a named pipe would hang the connection);
 - ``hidden`` files (the briefs in a blind comparison) are refused under any name that opens them:
   another case (macOS, Windows), a hard link, a symlink;
-- every response carries ``nosniff`` and ``no-store``; every refusal, the stdlib parser's
-  included, is a short plain text that echoes nothing of the request; a request whose body we did
-  not read closes its connection, so that body is never parsed as a second request.
+- every response carries ``nosniff`` and ``no-store`` (but the live-reload script under its
+  versioned URL, which holds no secret and is cached so a reload does not wait for it); every
+  refusal, the stdlib parser's included, is a short plain text that echoes nothing of the
+  request; a request whose body we did not read closes its connection, so that body is never
+  parsed as a second request.
 
-The live-reload client (``livereload.js`` in this package) is injected into HTML responses only;
-the files on disk stay untouched.
+The live-reload client (``livereload.js`` in this package) is injected into HTML responses only,
+as a ``defer`` script (the page is parsed and shown without waiting for it); the files on disk
+stay untouched.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hmac
 import json
 import logging
@@ -62,6 +66,7 @@ ALLOWED_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 KEEPALIVE_SECONDS = 15.0
 HANGUP_CHECK_SECONDS = 0.5
 RETRY_MS = 500
+SCRIPT_CACHE = "public, max-age=31536000, immutable"  # the live-reload script, under its versioned URL
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)
 _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
@@ -83,9 +88,18 @@ def content_type(name: str) -> str:
     return WEB_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
+@functools.cache
 def client_script() -> bytes:
-    """The browser side of live reload, shipped as package data."""
+    """The browser side of live reload, shipped as package data (read once per process)."""
     return (Path(__file__).with_name("livereload.js")).read_bytes()
+
+
+@functools.cache
+def client_script_version() -> str:
+    """A short hash of the script: its URL changes with it, so browsers may keep it cached for good."""
+    import hashlib
+
+    return hashlib.sha256(client_script()).hexdigest()[:12]
 
 
 def inject_script(html: bytes, tag: bytes) -> bytes:
@@ -288,7 +302,11 @@ class _Handler(BaseHTTPRequestHandler):
         if parts.path == EVENTS_PATH:
             self._events(parts.query, head=head)
         elif parts.path == SCRIPT_PATH:
-            self._send(HTTPStatus.OK, client_script(), "text/javascript; charset=utf-8", head=head)
+            # The script holds no secret (the token is in the page's tag): a reload need not fetch
+            # it again, as long as its URL names this very version.
+            versioned = parse_qs(parts.query).get("v") == [client_script_version()]
+            self._send(HTTPStatus.OK, client_script(), "text/javascript; charset=utf-8", head=head,
+                       cache=SCRIPT_CACHE if versioned else "no-store")
         else:
             self._static(parts.path, head=head, query=parts.query)
 
@@ -308,7 +326,14 @@ class _Handler(BaseHTTPRequestHandler):
         return headers.get("Transfer-Encoding") is not None or length != "0"
 
     def _send(
-        self, status: HTTPStatus, body: bytes, ctype: str, *, head: bool = False, extra: dict[str, str] | None = None
+        self,
+        status: HTTPStatus,
+        body: bytes,
+        ctype: str,
+        *,
+        head: bool = False,
+        extra: dict[str, str] | None = None,
+        cache: str = "no-store",
     ) -> None:
         extra = dict(extra or {})
         if self._unread_body():
@@ -317,7 +342,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
+        self.send_header("Cache-Control", cache)
         self.send_header("X-Content-Type-Options", "nosniff")
         for key, value in extra.items():
             self.send_header(key, value)
@@ -499,7 +524,8 @@ class PreviewServer:
         """The tag injected into HTML: our script, the token, and the change number served."""
         number = self._hub.version if version is None else version
         return (
-            f'<script src="{SCRIPT_PATH}" data-sandbox-token="{self.token}" data-sandbox-version="{number}">'
+            f'<script src="{SCRIPT_PATH}?v={client_script_version()}" defer data-sandbox-token="{self.token}" '
+            f'data-sandbox-version="{number}">'
             "</script>"
         ).encode("ascii")
 

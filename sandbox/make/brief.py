@@ -45,6 +45,8 @@ def _brief_environment() -> SandboxedEnvironment:
     """Built on first use (Jinja2 is a heavy import) and kept: the brief's source never changes."""
     from jinja2 import FileSystemLoader
 
-    from sandbox.make.render import sandboxed_environment
+    from sandbox.make.render import bytecode_cache, sandboxed_environment
 
-    return sandboxed_environment(FileSystemLoader(str(Path(__file__).parent)), autoescape=False)
+    env = sandboxed_environment(FileSystemLoader(str(Path(__file__).parent)), autoescape=False)
+    env.bytecode_cache = bytecode_cache("brief")  # compiled once per Jinja2 version, not at every `new`
+    return env

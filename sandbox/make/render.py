@@ -21,8 +21,10 @@ The assets a template takes from ``_shared/`` (see ``sandbox.make.shared``) go t
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import re
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sandbox.core.errors import RenderError, SandboxError
-from sandbox.core.fs import read_regular
+from sandbox.core.fs import atomic_write, read_regular
 from sandbox.make import budget as budgets
 from sandbox.make import paths
 from sandbox.make.catalog import Template
@@ -38,14 +40,19 @@ from sandbox.make.shared import SHARED_DIR, find_shared
 
 if TYPE_CHECKING:
     import jinja2
-    from jinja2.bccache import Bucket
+    from jinja2.bccache import Bucket, FileSystemBytecodeCache
     from jinja2.sandbox import SandboxedEnvironment
 
+CACHE_ENV = "XDG_CACHE_HOME"
+# Names what the cached code was compiled for: a new Jinja2 or another environment set-up (bump the
+# tag when ``sandboxed_environment`` changes) never loads code compiled for the old one.
+BYTECODE_TAG = "sandboxed-strict-v1"
 AUTOESCAPE_EXTENSIONS = {"html", "htm", "xml", "svg", "xhtml"}
 TEMPLATE_SUFFIX = ".j2"
 SKIP_NAMES = {".DS_Store", "Thumbs.db", "__pycache__", ".git"}
 MAX_SOURCE_BYTES = 4 * 1024 * 1024  # one ``.j2`` source; copied files count against the output budget
 MAX_BYTECODE_BYTES = 64 * 1024 * 1024
+BYTECODE_KEY = re.compile(r"[0-9a-f]{40}")  # Jinja2 names an entry by a SHA-1 of its name and file
 DEFAULT_BUDGET = budgets.Budget()
 
 
@@ -92,6 +99,39 @@ def sandboxed_environment(
         auto_reload=True,
         bytecode_cache=bytecode_cache,
     )
+
+
+def bytecode_cache(flavour: str) -> FileSystemBytecodeCache | None:
+    """Jinja2's compiled code kept between runs, in ``$XDG_CACHE_HOME/sandbox`` (``~/.cache/sandbox``).
+
+    Why: compiling a template's sources is most of what ``sandbox new`` computes (tens of ms for a
+    landing page), and the sources rarely change between two runs. Jinja2 keys each entry by the
+    template's name and file and checks a hash of its source, so an edited template is compiled
+    again. The code is executed when loaded, so the folder must be the user's own and writable by
+    nobody else; when it is not (or cannot be made), templates are simply compiled every time.
+    ``flavour`` names the environment's set-up (autoescape or not): each has its own folder, so one
+    file compiled under two set-ups never shares an entry.
+    """
+    import jinja2
+    from jinja2.bccache import FileSystemBytecodeCache
+
+    class QuietCache(FileSystemBytecodeCache):
+        """A cache that cannot be written only costs time: a full disk never fails a render."""
+
+        def dump_bytecode(self, bucket: Bucket) -> None:
+            with contextlib.suppress(OSError):
+                super().dump_bytecode(bucket)
+
+    try:
+        base = Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache")
+        folder = base / "sandbox" / f"jinja2-{jinja2.__version__}-{BYTECODE_TAG}-{flavour}"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        owned = [folder.stat(), folder.parent.stat()]  # whoever may rename the parent could swap the folder
+    except (OSError, RuntimeError):  # RuntimeError: no home folder to be found
+        return None
+    if any(st.st_uid != os.getuid() or st.st_mode & 0o022 for st in owned):
+        return None
+    return QuietCache(str(folder))
 
 
 def source_files(template: Template) -> list[SourceFile]:
@@ -343,9 +383,17 @@ class _Collector:
 
 
 def _keep_bytecode(key: object, code: bytes) -> None:
-    """Remember a child's compiled source for later children (bounded: the oldest go first)."""
-    if not isinstance(key, str) or len(key) > 128:
+    """Remember a child's compiled source for later children and later runs (bounded: the oldest go first).
+
+    The parent writes the on-disk entry, not the child: the child is the untrusted side, so only a key
+    of Jinja2's own shape (a SHA-1 in hex) names a file, and the file goes where ``bytecode_cache`` says.
+    """
+    if not isinstance(key, str) or not BYTECODE_KEY.fullmatch(key):
         return
+    disk = bytecode_cache("files")
+    if disk is not None:
+        with contextlib.suppress(OSError):
+            atomic_write(Path(disk.directory) / (disk.pattern % key), code)
     _bytecode.pop(key, None)
     _bytecode[key] = code
     total = sum(len(value) for value in _bytecode.values())
@@ -391,6 +439,7 @@ def _child_environment(folder: Path, sources: list[SourceFile], channel: budgets
     from jinja2 import BaseLoader, BytecodeCache, TemplateNotFound
 
     vetted = {source.relative: source.path for source in sources if source.folder == folder}
+    disk = bytecode_cache("files")
 
     class VettedLoader(BaseLoader):
         """Loads a name only if it is one of the files the containment check let through."""
@@ -418,6 +467,8 @@ def _child_environment(folder: Path, sources: list[SourceFile], channel: budgets
             code = _bytecode.get(bucket.key)
             if code is not None:
                 bucket.bytecode_from_string(code)  # ignored by Jinja2 when the source changed
+            elif disk is not None:
+                disk.load_bytecode(bucket)  # an earlier run's, checked against the source the same way
 
         def dump_bytecode(self, bucket: Bucket) -> None:
             channel.send("code", {"key": bucket.key}, bucket.bytecode_to_string())

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 from sandbox.core import ledger
 from sandbox.core.errors import ProjectError
 from sandbox.core.fs import atomic_write, disk_error, sha256_bytes, sha256_file
-from sandbox.core.processes import pid_alive
 from sandbox.make import journal
 from sandbox.make.brief import render_brief
 from sandbox.make.budget import Budget
@@ -194,6 +193,8 @@ def clean_abandoned(projects_dir: Path) -> None:
             pid = int(entry.name[len(CREATING_PREFIX):].split("-")[0])
         except (IndexError, ValueError):
             pid = -1
+        from sandbox.core.processes import pid_alive  # only when a build folder was left (socket is not free)
+
         if pid_alive(pid) and pid != os.getpid():
             continue
         shutil.rmtree(entry, ignore_errors=True)

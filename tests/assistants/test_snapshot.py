@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from sandbox.assistants import snapshot
+from sandbox.assistants.content_store import ContentStore
 from sandbox.core.fs import sha256_bytes
 from sandbox.core.ignore import IgnoreRules
 
@@ -75,8 +77,13 @@ def test_unchanged_files_are_not_read_again_but_racy_ones_are(tmp_path: Path, mo
     first = snapshot.take_snapshot(tmp_path, RULES)
     assert first["old.txt"].mtime_ns > 0 and first["fresh.txt"].mtime_ns == -1
     reads: list[Path] = []
-    original = snapshot.read_file
-    monkeypatch.setattr(snapshot, "read_file", lambda path: reads.append(path) or original(path))
+    original = snapshot._read
+
+    def read(path: str) -> bytes | None:
+        reads.append(Path(path))
+        return original(path)
+
+    monkeypatch.setattr(snapshot, "_read", read)
     again = snapshot.take_snapshot(tmp_path, RULES, previous=first)
     assert reads == [tmp_path / "fresh.txt"] and again["old.txt"] is first["old.txt"]
 
@@ -106,6 +113,126 @@ def test_compare_reads_the_pack_only_when_a_text_file_changed(tmp_path: Path) ->
     before = snapshot.take_snapshot(tmp_path, RULES)
     (tmp_path / "b.txt").write_text("b\n")
     calls: list[int] = []
-    diff = snapshot.compare(tmp_path, before, snapshot.take_snapshot(tmp_path, RULES), rendered={},
-                            pack=lambda: calls.append(1) or {})
+
+    def pack() -> dict[str, bytes]:
+        calls.append(1)
+        return {}
+
+    diff = snapshot.compare(tmp_path, before, snapshot.take_snapshot(tmp_path, RULES), rendered={}, pack=pack)
     assert diff.added == ["b.txt"] and calls == []
+
+
+# --- the stat cache between sessions (like git's index) ---------------------------------------------
+def _store(tmp_path: Path) -> ContentStore:
+    return ContentStore(tmp_path / "state" / "v.index", pinned=tmp_path / "state" / "v.pack")
+
+
+def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    reads: list[str] = []
+    original = snapshot._read
+
+    def read(path: str) -> bytes | None:
+        reads.append(Path(path).name)
+        return original(path)
+
+    monkeypatch.setattr(snapshot, "_read", read)
+    return reads
+
+
+def test_a_start_reads_only_what_changed_since_the_cache_was_written(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "v"
+    root.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (root / name).write_text(f"{name}\n")
+    _age(root)
+    snapshot.take_snapshot(root, RULES, store=_store(tmp_path))  # a first session: everything is read
+    (root / "b.txt").write_text("b, edited\n")
+    os.replace(root / "c.txt", root / "c.old")
+    (root / "c.txt").write_text("c.txt\n")  # same size and content, but another file (another inode)
+    old = time.time_ns() - int(7200 * 1e9)
+    os.utime(root / "c.txt", ns=(old, old))
+    os.utime(root / "c.old", ns=(old, old))
+    reads = _counting_reads(monkeypatch)
+    files = snapshot.take_snapshot(root, RULES, store=_store(tmp_path))
+    assert sorted(reads) == ["b.txt", "c.old", "c.txt"], "a.txt was vouched for by its stat"
+    assert files["b.txt"].sha == sha256_bytes(b"b, edited\n")
+
+
+def test_a_cache_entry_written_in_the_same_tick_as_the_file_vouches_for_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The racy-git rule: a file changed again right after the cache was written, within the
+    timestamp's resolution, keeps its size and mtime; so such an entry is never trusted."""
+    root = tmp_path / "v"
+    root.mkdir()
+    (root / "page.txt").write_text("one\n")
+    store = _store(tmp_path)
+    snapshot.take_snapshot(root, RULES, store=store)
+    stamp = (root / "page.txt").stat().st_mtime_ns
+    (root / "page.txt").write_text("two\n")  # same size
+    os.utime(root / "page.txt", ns=(stamp, stamp))  # and the same mtime: only its content differs
+    reads = _counting_reads(monkeypatch)
+    files = snapshot.take_snapshot(root, RULES, store=_store(tmp_path))
+    assert reads == ["page.txt"] and files["page.txt"].sha == sha256_bytes(b"two\n")
+
+
+def test_coarse_timestamps_widen_the_racy_window(tmp_path: Path) -> None:
+    """On HFS+ or FAT every mtime is a whole (or even) second: a second of margin is not enough."""
+    def stats(mtime_ns: int) -> list[os.stat_result]:
+        return [SimpleNamespace(st_mtime_ns=mtime_ns)] * 3  # type: ignore[list-item]
+
+    assert snapshot.racy_window(stats(1_700_000_000_123_456_789)) == snapshot.RACY_NS
+    assert snapshot.racy_window(stats(1_700_000_001_000_000_000)) == 2 * snapshot.RACY_NS
+    assert snapshot.racy_window(stats(1_700_000_000_000_000_000)) == 4 * snapshot.RACY_NS
+    root = tmp_path / "v"
+    root.mkdir()
+    (root / "a.txt").write_text("a\n")
+    whole_second = (time.time_ns() // 1_000_000_000 - 1) * 1_000_000_000  # 1-2 s ago, a whole second
+    os.utime(root / "a.txt", ns=(whole_second + 1, whole_second + 1))
+    assert snapshot.take_snapshot(root, RULES)["a.txt"].mtime_ns > 0, "fine timestamps: a second is enough"
+    os.utime(root / "a.txt", ns=(whole_second, whole_second))
+    assert snapshot.take_snapshot(root, RULES)["a.txt"].mtime_ns == -1, "coarse: racy, read again next time"
+
+
+def test_the_cache_is_judged_by_the_file_systems_clock(tmp_path: Path) -> None:
+    """A network share's clock may run behind ours: entries are compared with the cache file's own
+    mtime, so a file stamped just before the cache was written is not trusted."""
+    root = tmp_path / "v"
+    root.mkdir()
+    (root / "a.txt").write_text("a\n")
+    _age(root)
+    store = _store(tmp_path)
+    snapshot.take_snapshot(root, RULES, store=store)
+    assert set(_store(tmp_path).trusted()) == {"a.txt"}
+    stamp = (root / "a.txt").stat().st_mtime_ns
+    os.utime(store.index_path, ns=(stamp + 10, stamp + 10))  # the cache "written" right after the file
+    assert _store(tmp_path).trusted() == {}
+
+
+def test_a_stored_pack_gives_back_the_texts_and_survives_clean_ups(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "v"
+    root.mkdir()
+    (root / "page.txt").write_text("one\ntwo\n")
+    (root / "logo.png").write_bytes(b"\x89PNG\0")
+    store = _store(tmp_path)
+    files = snapshot.take_snapshot(root, RULES, store=store)
+    pack = tmp_path / "state" / "v.pack"
+    snapshot.write_stored_pack(pack, files, store)
+    assert dict(snapshot.read_pack(pack)) == {"page.txt": b"one\ntwo\n"}
+    monkeypatch.setattr("sandbox.assistants.content_store.GC_SLACK_BYTES", 0)
+    for n in range(5):  # many versions later, with clean-ups in between
+        (root / "page.txt").write_text(f"version {n}\n")
+        snapshot.take_snapshot(root, RULES, store=_store(tmp_path))
+    assert snapshot.read_pack(pack)["page.txt"] == b"one\ntwo\n", "the open session's texts are kept"
+    assert len(list((tmp_path / "state").glob("*.blobs"))) == 1
+    blobs = next((tmp_path / "state").glob("*.blobs"))
+    blobs.write_bytes(b"\0" * blobs.stat().st_size)  # damaged: no text rather than a wrong one
+    assert "page.txt" not in snapshot.read_pack(pack)
+
+
+def test_the_old_self_contained_pack_still_reads(tmp_path: Path) -> None:
+    """A session opened before the stat cache existed ends with its old pack."""
+    pack = tmp_path / "v.pack"
+    snapshot.write_pack(pack, {"a.txt": b"a\n"})
+    assert snapshot.read_pack(pack) == {"a.txt": b"a\n"} and snapshot.pack_hashes(pack) == set()

@@ -198,3 +198,17 @@ def test_a_pattern_that_cannot_work_is_refused_at_its_line(tmp_path: Path, entry
         settings_patterns(settings_)
     text = str(caught.value)
     assert re.search(r"sandbox\.yaml:3:\d+: ", text) and message in text and "\n" not in text, text
+
+
+def test_a_projects_anchored_patterns_hold_inside_each_variant(tmp_path: Path) -> None:
+    """sandbox.yaml's ``/dist`` is each prototype's dist folder; plain names still match anywhere."""
+    from sandbox.core.ignore import project_rules
+
+    rules = project_rules(["/dist", "assets/raw", "*.log", "!/keep.log", "**/tmp"], own=["/ledger.jsonl"])
+    assert rules.ignored("variants/copilot/dist/app.js") and rules.ignored("variants/a/assets/raw/x.psd")
+    assert not rules.ignored("dist/app.js") and not rules.ignored("variants/a/src/dist/app.js")
+    assert not rules.ignored("variants/a/keep.log") and rules.ignored("variants/a/sub/keep.log")
+    assert rules.ignored("variants/a/x/tmp/y") and rules.ignored("ledger.jsonl")
+    assert not rules.ignored("variants/a/ledger.jsonl")
+    _tree(tmp_path, ["dist/app.js", "src/dist/app.js", "assets/raw/x.psd", "keep.log", "a.log", "page.html"])
+    assert set(rules.walk(tmp_path, base="variants/copilot")) == {"src/dist/app.js", "keep.log", "page.html"}

@@ -117,7 +117,10 @@ def test_html_edit_reloads_and_is_recorded(h: Harness) -> None:
     event = h.wait("reload")
     assert event.variant == "claude-code" and event.paths == ("variants/claude-code/index.html",)
     assert event.clients == 1 and 0 <= event.seconds < 5
+    # The tabs hear the leading notice; the session hears the whole burst once it is over.
+    assert h.wait("batch").paths == ("variants/claude-code/index.html",)
     assert h.recorded == [("claude-code", [index])]
+    assert client.drain() == []  # nothing changed after the notice: no second reload
 
 
 def test_css_edit_swaps_styles(h: Harness) -> None:
