@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from jinja2 import Environment
 
 from sandbox.core.errors import RenderError
 from sandbox.make import render
