@@ -6,6 +6,7 @@ render budget) and the name part of 10 (names some file system cannot hold, file
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -166,7 +167,9 @@ def test_a_rendered_name_cannot_reach_a_trusted_place_either(ws: Workspace) -> N
 def test_the_sandbox_writes_the_assistant_configuration_itself(ws: Workspace) -> None:
     created = ws.new_project("Mine", "mini", assistants=["claude-code", "copilot"])
     settings = (created.path / "variants" / "claude-code" / ".claude" / "settings.json").read_text()
-    assert "sandbox log-edit --hook" in settings and "curl" not in settings
+    from sandbox.assistants.hooks import hook_command
+
+    assert json.dumps(hook_command("claude-code"))[1:-1] in settings and "curl" not in settings
     assert (created.path / "variants" / "claude-code" / "CLAUDE.md").is_file()
     assert (created.path / "variants" / "copilot" / ".github" / "copilot-instructions.md").is_file()
 
