@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -349,6 +350,11 @@ def test_the_preview_rerender_is_budgeted_too_and_keeps_serving(tmp_path: Path) 
         source.write_text(good)
         write_via_rename(spec, spec.read_text().replace("headline: Greedy", "headline: Fixed"))
         h.wait("spec_fixed")
+        # The render on a batch's leading edge may still have read the spec before its rename landed;
+        # the batch's final render follows it, so wait for that one (a bound against hanging only).
+        deadline = time.monotonic() + 30
+        while "Fixed" not in index.read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert "Fixed" in index.read_text()
     finally:
         h.close()
