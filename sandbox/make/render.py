@@ -64,13 +64,17 @@ def sandboxed_environment(
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment(
+    from sandbox.make.content import FILTERS
+
+    env = SandboxedEnvironment(
         loader=loader,
         undefined=StrictUndefined,
         autoescape=autoescape,
         keep_trailing_newline=True,
         auto_reload=True,
     )
+    env.filters.update(FILTERS)  # the built-in templates' helpers: pure functions of their arguments
+    return env
 
 
 def _environment(folder: Path) -> SandboxedEnvironment:
