@@ -91,17 +91,21 @@ def _column(text: str) -> str:
 
 def _goal_metric(success: str) -> str:
     """A number in the success goal becomes the metric that tracks it ("under 10 seconds": time)."""
-    time = re.search(r"\b(seconds?|minutes?|hours?|days?)\b", success, re.IGNORECASE)
+    time = re.search(r"\b(\d+(?:[.,]\d+)?|an?|one)?\s*(second|minute|hour|day)s?\b", success, re.IGNORECASE)
     if time:
-        unit = time.group(1).lower()
-        unit = unit if unit.endswith("s") else unit + "s"
-        return f"median_time | Median time | {unit} | line | lower is better"
+        amount = time.group(1) or "1"
+        number = float(amount.replace(",", ".")) if amount[0].isdigit() else 1.0
+        unit = time.group(2).lower()
+        smaller = {"minute": "second", "hour": "minute", "day": "hour"}
+        if number <= 2 and unit in smaller:  # "under a minute" is tracked in seconds
+            unit = smaller[unit]
+        return f"median_time | Median time | {unit}s | line | lower is better"
     if "%" in success or "percent" in success.lower():
         return "goal_rate | Goal reached | % | line"
     return "satisfaction | Satisfaction | % | line"
 
 
-def chat_assistant(project: dict[str, Any], product: str, bot: str = "Helper") -> dict[str, Any]:
+def chat_assistant(project: dict[str, Any], product: str) -> dict[str, Any]:
     _, idea, audience, success = _project_texts(project)
     replies = [
         f"what it is, what, about, explain, idea, does -> {product}: {w.sentence(idea)}"
@@ -119,14 +123,11 @@ def chat_assistant(project: dict[str, Any], product: str, bot: str = "Helper") -
         f"hello, hi, hey -> Hello! What would you like to know about {product}?",
         "thank*, cheers, great -> You are welcome! Anything else?",
     ]
-    rules = lists.parse_rules(replies)
-    topics = w.join_words([r["topic"] for r in rules if not r["small_talk"]][:4], "or")
-    greeting = f"Hi! I am {bot}, here to help with {product}. Ask me about {topics}."
     suggestions = [f"What is {product}?"]
     if audience:
         suggestions.append("Who is it for?")
     suggestions += ["How do I get started?", "Talk to a person"]
-    return {"replies": replies, "greeting": greeting, "suggestions": suggestions}
+    return {"replies": replies, "suggestions": suggestions}
 
 
 def crud_app(project: dict[str, Any], product: str) -> dict[str, Any]:
@@ -211,12 +212,18 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "brand_style": brand.brand_style,
     "initials": brand.initials,
     "lower_first": w.lower_first,
+    "plural": w.plural,
     "hero_art": brand.hero_art,
     "form_fields": lists.parse_fields,
     "sample_records": lists.parse_records,
     "list_number": lists.format_number,
+    "tone": lists.tone,
+    "tone_words": lists.tone_words,
+    "number_column": lists.number_column,
+    "list_date": lists.display_date,
     "chat_rules": lists.parse_rules,
     "chat_fallback": lists.fallback_for,
+    "chat_greeting": lists.greeting_for,
     "metrics": lists.parse_metrics,
     "dashboard_csv": dashboard_csv,
     "screens": screens,

@@ -123,11 +123,48 @@ def _record_value(field: dict[str, Any], raw: str) -> Any:
     return raw
 
 
+def number_column(records: list[dict[str, Any]], label: str) -> dict[str, Any]:
+    """A number field's total over the records, and whether any value has decimals (then all show two)."""
+    numbers = [r["values"].get(label) for r in records]
+    numbers = [n for n in numbers if isinstance(n, (int, float)) and not isinstance(n, bool)]
+    return {"total": round(sum(numbers), 2), "decimals": any(not float(n).is_integer() for n in numbers)}
+
+
+def tone_words(_: object = None) -> dict[str, list[str]]:
+    """The status words per badge colour, for the page's script (one list for markup and script)."""
+    return TONES
+
+
 def format_number(value: object, decimals: bool) -> str:
     """A number as an English-locale list shows it (the page reformats it in the reader's locale)."""
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return ""
     return f"{value:,.2f}" if decimals or not float(value).is_integer() else f"{value:,.0f}"
+
+
+TONES = {
+    "success": ["approved", "done", "complete", "completed", "active", "paid", "yes", "accepted", "resolved",
+                "closed won", "live", "published", "low"],
+    "danger": ["rejected", "declined", "cancelled", "canceled", "overdue", "failed", "blocked", "no", "lost",
+               "closed lost", "high"],
+    "warning": ["open", "pending", "new", "draft", "waiting", "in progress", "review", "in review", "todo", "to do",
+                "submitted", "medium"],
+}
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def tone(value: object) -> str:
+    """The colour of a status badge: success, danger, warning or neutral (the page uses the same words)."""
+    text = str(value).strip().lower()
+    return next((name for name, words in TONES.items() if text in words), "neutral")
+
+
+def display_date(value: object) -> str:
+    """``2025-03-07`` -> ``7 Mar 2025``, as the records list shows a date; anything else unchanged."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", str(value))
+    if match and 1 <= int(match.group(2)) <= 12:
+        return f"{int(match.group(3))} {MONTHS[int(match.group(2)) - 1]} {match.group(1)}"
+    return str(value)
 
 
 # --- the chat assistant's rules -----------------------------------------------------------------
@@ -175,6 +212,13 @@ def fallback_for(rules: list[dict[str, Any]]) -> str:
     if not topics:
         return "Sorry, I did not catch that. Could you say it in other words?"
     return f"Sorry, I did not catch that. You can ask me about {w.join_words(topics[:6], 'or')}."
+
+
+def greeting_for(rules: list[dict[str, Any]], bot: str, product: str) -> str:
+    """The first message, naming what the assistant can really answer."""
+    topics = list(dict.fromkeys(rule["topic"] for rule in rules if not rule["small_talk"]))[:4]
+    offer = f" Ask me about {w.join_words(topics, 'or')}." if topics else " What would you like to know?"
+    return f"Hi! I am {bot}, here to help with {product}.{offer}"
 
 
 # --- the dashboard's metrics ----------------------------------------------------------------------
