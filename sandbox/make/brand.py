@@ -92,7 +92,7 @@ def brand_style(color: object) -> Markup:
 
 def initials(name: object) -> str:
     """Up to two letters for a logo: "Shift swap" -> "SS", "pawly" -> "P", "" -> "P" (prototype)."""
-    words = re.findall(r"[^\W\d_][\w'’-]*", str(name or ""))
+    words = re.findall("[^\\W\\d_][\\w'\u2019-]*", str(name or ""))
     letters = "".join(word[0] for word in words[:2]).upper()
     return letters or "P"
 
@@ -125,7 +125,8 @@ def hero_art(name: object, color: object) -> Markup:
         '<svg class="hero-svg" viewBox="0 0 480 360" width="480" height="360" role="presentation" '
         'aria-hidden="true" focusable="false">'
         f'<defs><linearGradient id="hero-fill" x1="0" y1="0" x2="1" y2="1">'
-        f'<stop offset="0" stop-color="{p["brand"]}"/><stop offset="1" stop-color="{p["ink"]}"/></linearGradient></defs>'
+        f'<stop offset="0" stop-color="{p["brand"]}"/><stop offset="1" stop-color="{p["ink"]}"/>'
+        "</linearGradient></defs>"
         f'{"".join(circles)}'
         f'<g transform="rotate({tilt} 240 180)">'
         '<rect x="110" y="60" width="260" height="240" rx="48" fill="url(#hero-fill)"/>'

@@ -109,7 +109,8 @@ def chat_assistant(project: dict[str, Any], product: str) -> dict[str, Any]:
     _, idea, audience, success = _project_texts(project)
     replies = [
         f"what it is, what, about, explain, idea, does -> {product}: {w.sentence(idea)}"
-        if idea else f"what it is, what, about, explain -> {product} is an early prototype; ask the team what it will do.",
+        if idea
+        else f"what it is, what, about, explain -> {product} is an early prototype; ask the team what it will do.",
     ]
     if audience:
         replies.append(f"who it is for, who, audience, made for -> {product} is made for {w.lower_first(audience)}.")
@@ -193,8 +194,8 @@ def review_panel(project: dict[str, Any]) -> Markup:
     items = "".join(f"<div><dt>{escape(label)}</dt><dd>{escape(text)}</dd></div>" for label, text in rows)
     return Markup(
         f"{REVIEW_START}\n"
-        '<button class="about-button" type="button" popovertarget="sandbox-about" title="About this prototype (key: ?)">'
-        "About</button>\n"
+        '<button class="about-button" type="button" popovertarget="sandbox-about" '
+        'title="About this prototype (key: ?)">About</button>\n'
         '<div class="about-panel" id="sandbox-about" popover role="dialog" aria-labelledby="sandbox-about-title">'
         '<div class="about-head"><h2 id="sandbox-about-title">About this prototype</h2>'
         '<button class="btn btn-sm" type="button" popovertarget="sandbox-about" popovertargetaction="hide" '
@@ -218,7 +219,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "sample_records": lists.parse_records,
     "list_number": lists.format_number,
     "tone": lists.tone,
-    "tone_words": lists.tone_words,
+    "tones_of": lists.tones_of,
     "number_column": lists.number_column,
     "list_date": lists.display_date,
     "chat_rules": lists.parse_rules,

@@ -130,9 +130,9 @@ def number_column(records: list[dict[str, Any]], label: str) -> dict[str, Any]:
     return {"total": round(sum(numbers), 2), "decimals": any(not float(n).is_integer() for n in numbers)}
 
 
-def tone_words(_: object = None) -> dict[str, list[str]]:
-    """The status words per badge colour, for the page's script (one list for markup and script)."""
-    return TONES
+def tones_of(fields: list[dict[str, Any]]) -> dict[str, str]:
+    """Each choice option's badge colour, for the page's script (markup and script share one list)."""
+    return {o.lower(): tone(o) for f in fields if f["type"] == "choice" for o in f["options"]}
 
 
 def format_number(value: object, decimals: bool) -> str:
@@ -169,10 +169,10 @@ def display_date(value: object) -> str:
 
 # --- the chat assistant's rules -----------------------------------------------------------------
 
-SMALL_TALK = frozenset(
-    "hello hi hey hiya howdy morning thanks thank thank* thanks* cheers great bye goodbye ok okay".split()
-    + ["thank you", "good morning", "good afternoon", "see you"]
-)
+SMALL_TALK = frozenset([
+    "hello", "hi", "hey", "hiya", "howdy", "morning", "thanks", "thank", "thank*", "thanks*", "cheers", "great",
+    "bye", "goodbye", "ok", "okay", "thank you", "good morning", "good afternoon", "see you",
+])
 
 
 def parse_rules(lines: list[str]) -> list[dict[str, Any]]:

@@ -11,20 +11,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-WORD_RE = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+WORD_RE = re.compile("[^\\W\\d_][\\w'\u2019-]*", re.UNICODE)
 
 # Words that name the prototype's *kind*, not its subject: "Shift swap waitlist" is about shift swaps.
-GENERIC_TITLE_WORDS = frozenset(
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+GENERIC_TITLE_WORDS = _word_set(
     """
     app apps application tool tools platform portal prototype mockup mvp beta demo test idea ideas
     project site website page landing waitlist wait list signup sign-up survey form questionnaire
     dashboard tracker tracking manager management system hub assistant bot chatbot helper service
     services solution for the a an my our your new simple smart quick easy better online mobile web
     and of to with in on by
-    """.split()
+    """
 )
 
-STOP_WORDS = frozenset(
+STOP_WORDS = _word_set(
     """
     a an the and or but if then so of to in on at by for from with without into onto over under about
     as is are was were be been being it its this that these those there here their them they we our
@@ -32,7 +36,7 @@ STOP_WORDS = frozenset(
     will shall may might must do does did doing done have has had having get gets got make makes made
     let lets help helps use uses using via each every all any some more most less least very just only
     also than too not no yes up down out off again once per one two three four five six seven eight nine ten
-    """.split()
+    """
 )
 
 PEOPLE = ("Priya Shah", "Sam Lee", "Noor Haddad", "Jonas Berg", "Ana Costa", "Kofi Mensah", "Mei Tan", "Leo Duarte")

@@ -32,7 +32,9 @@ new PerformanceObserver(function (list) {
     if (entry.hadRecentInput) return;
     window.__cls += entry.value;
     window.__shifts.push({value: entry.value, nodes: (entry.sources || []).map(function (s) {
-      var n = s.node; return n && n.nodeType === 1 ? (n.id ? '#' + n.id : n.tagName.toLowerCase() + '.' + n.className) : String(n && n.nodeName);
+      var n = s.node;
+      if (!n || n.nodeType !== 1) return String(n && n.nodeName);
+      return n.id ? '#' + n.id : n.tagName.toLowerCase() + '.' + n.className;
     })});
   });
 }).observe({type: 'layout-shift', buffered: true});
@@ -57,14 +59,20 @@ class Watched:
     errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
 
-    def axe(self, axe_js: str) -> list[str]:
-        """axe-core's violations on the page as it is now, one line each (rule, impact, where)."""
+    def axe(self, axe_js: str, region: str | None = None) -> list[str]:
+        """axe-core's violations on the page as it is now, one line each (rule, impact, where).
+
+        ``region``: a CSS selector to check only the part a state changed (the whole page is
+        checked once when it has loaded), which keeps a run of many states quick.
+        """
         if not self.page.evaluate("typeof window.axe !== 'undefined'"):
             self.page.add_script_tag(content=axe_js)
         result = self.page.evaluate(
-            "async () => { const r = await axe.run(document, {resultTypes: ['violations'], preload: false});"
+            "async (region) => { const r = await axe.run(region || document,"
+            " {resultTypes: ['violations'], preload: false});"
             " return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n =>"
-            " n.target.join(' ') + ' ' + (n.failureSummary || '').split('\\n').slice(1, 2).join(''))})); }"
+            " n.target.join(' ') + ' ' + (n.failureSummary || '').split('\\n').slice(1, 2).join(''))})); }",
+            region,
         )
         return [f"{v['id']} ({v['impact']}): {json.dumps(v['nodes'])}" for v in result]
 

@@ -80,11 +80,8 @@
     }
     return String(value);
   }
-  var tones = cfg.tones || {};
-  function tone(value) {
-    var v = String(value).trim().toLowerCase();
-    return ['success', 'danger', 'warning'].filter(function (name) { return (tones[name] || []).indexOf(v) >= 0; })[0] || 'neutral';
-  }
+  var tones = cfg.tones || {};  // each choice option's badge colour, from the same list as the markup's
+  function tone(value) { return tones[String(value).trim().toLowerCase()] || 'neutral'; }
   function cell(field, value) {
     var text = display(field, value);
     if (field.type === 'choice' && text) return h('span', { className: 'badge badge-' + tone(text), text: text });
