@@ -107,6 +107,19 @@ def watched_page(context: Any, url: str | None = None) -> Iterator[Watched]:
         page.close()
 
 
+def render_into(folder: Path, name: str, project: dict[str, str], answers: dict[str, Any] | None = None) -> Path:
+    """Render built-in template ``name`` into ``folder`` (its defaults, then ``answers``); its entry file."""
+    from sandbox.make.catalog import builtin_templates_dir, load_template
+    from sandbox.make.render import render_template, template_context
+
+    template = load_template(builtin_templates_dir() / name)
+    files = render_template(template, template_context(template, project, {**template.defaults(), **(answers or {})}))
+    for path, data in files.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_bytes(data)
+    return folder / template.entry
+
+
 def new_context(browser: Any, viewport: str, scheme: str, **extra: Any) -> Any:
     context = browser.new_context(viewport=VIEWPORTS[viewport], color_scheme=scheme, accept_downloads=True, **extra)
     context.add_init_script(CLS_SCRIPT)

@@ -15,10 +15,8 @@ from typing import Any
 
 import pytest
 
-from sandbox.make.catalog import builtin_templates_dir, load_template
-from sandbox.make.render import render_template, template_context
 from tests.support.browser import chromium
-from tests.templates.quality import SCHEMES, VIEWPORTS, Watched, axe_source, new_context, watched_page
+from tests.templates.quality import SCHEMES, VIEWPORTS, Watched, axe_source, new_context, render_into, watched_page
 from tests.templates.test_content import IDEAS
 from tests.templates.test_shipped_templates import NAMES
 
@@ -30,15 +28,7 @@ CLS_LIMIT = 0.1
 def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Each template rendered with its derived defaults for an idea none of them was written for."""
     out = tmp_path_factory.mktemp("quality")
-    entries = {}
-    for name in NAMES:
-        template = load_template(builtin_templates_dir() / name)
-        files = render_template(template, template_context(template, IDEAS["dog walking"], template.defaults()))
-        for path, data in files.items():
-            (out / name / path).parent.mkdir(parents=True, exist_ok=True)
-            (out / name / path).write_bytes(data)
-        entries[name] = out / name / template.entry
-    return entries
+    return {name: render_into(out / name, name, IDEAS["dog walking"]) for name in NAMES}
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +138,11 @@ STATES: dict[str, list[tuple[str, Callable[[Watched], None], str]]] = {
         ABOUT,
     ],
     "dashboard": [("chart focused", chart_focus, "#charts"), ("data table", table_open, ".table-card"), ABOUT],
-    "chat-assistant": [("answered", chat_answer, ".chat"), ("restart dialog", restart_dialog, "#confirm-dialog"), ABOUT],
+    "chat-assistant": [
+        ("answered", chat_answer, ".chat"),
+        ("restart dialog", restart_dialog, "#confirm-dialog"),
+        ABOUT,
+    ],
     "crud-app": [
         ("new record errors", crud_errors, "#view"),
         ("detail and delete dialog", crud_dialog, "#confirm-dialog"),
@@ -210,14 +204,10 @@ def test_nothing_overflows_on_small_phones(browser: Any, site: dict[str, Path], 
 
 def test_the_mockup_phone_frame_starts_near_the_top(browser: Any, site: dict[str, Path], tmp_path: Path) -> None:
     """On a phone the mock screen comes right after the screen's name, not below the notes."""
-    template = load_template(builtin_templates_dir() / "clickable-mockup")
-    answers = {**template.defaults(), "device": "phone"}
-    files = render_template(template, template_context(template, IDEAS["dog walking"], answers))
-    for path, data in files.items():
-        (tmp_path / path).write_bytes(data)
+    entry = render_into(tmp_path, "clickable-mockup", IDEAS["dog walking"], {"device": "phone"})
     context = browser.new_context(viewport=VIEWPORTS["phone"])
     try:
-        with watched_page(context, (tmp_path / "index.html").as_uri()) as w:
+        with watched_page(context, entry.as_uri()) as w:
             top = w.page.evaluate("document.querySelector('#screen-1 .phone').getBoundingClientRect().top")
             heading = w.page.evaluate("document.querySelector('#screen-1 h1').getBoundingClientRect().bottom")
             assert heading < top < heading + 40, f"the phone starts {top}px down, the heading ends at {heading}px"
