@@ -43,11 +43,15 @@ new PerformanceObserver(function (list) {
 
 def axe_source() -> str:
     """axe.min.js from the npm install `.ci/run` makes; a failure in CI when it is missing."""
-    path = WEB_TOOLS / "node_modules" / "axe-core" / "axe.min.js"
+    package = WEB_TOOLS / "node_modules" / "axe-core"
+    path = package / "axe.min.js"
     if not path.is_file():
         if os.environ.get("CI"):
             pytest.fail(f"axe-core is required in CI (.ci/run installs it into {WEB_TOOLS})")
         pytest.skip(f"axe-core is not installed in {WEB_TOOLS} (run .ci/run once)")
+    installed = json.loads((package / "package.json").read_text(encoding="utf-8")).get("version")
+    if installed != AXE_VERSION:
+        pytest.fail(f"axe-core {installed} in {WEB_TOOLS}, the tests are pinned to {AXE_VERSION} (.ci/run installs it)")
     return path.read_text(encoding="utf-8")
 
 
