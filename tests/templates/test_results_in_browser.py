@@ -45,7 +45,7 @@ def context(browser: Any) -> Iterator[Any]:
 def export(w: Watched, button: str, folder: Path) -> Path:
     with w.page.expect_download() as info:
         w.page.click(button)
-    target = folder / info.value.suggested_filename
+    target = folder / str(info.value.suggested_filename)
     info.value.save_as(target)
     return target
 
