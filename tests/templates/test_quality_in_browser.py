@@ -214,3 +214,45 @@ def test_the_mockup_phone_frame_starts_near_the_top(browser: Any, site: dict[str
             assert w.errors == []
     finally:
         context.close()
+
+
+# What a click could change on a mock screen: where the page is, what the screen says, which chip is on.
+MOCK_STATE = """(n) => { const s = document.querySelector('#screen-' + n + ' .frame');
+  return [location.hash, s.innerText, [...s.querySelectorAll('[aria-pressed], [aria-invalid], [hidden]')]
+    .map(e => e.getAttribute('aria-pressed') + e.getAttribute('aria-invalid') + e.hidden).join()].join('|'); }"""
+
+# Elements that look tappable (a pointer cursor) but are not links, buttons or form controls.
+FAKE_TAPPABLE = """() => [...document.querySelectorAll('.frame *')].filter(e =>
+  getComputedStyle(e).cursor === 'pointer' && !e.closest('a, button, input, select, textarea, label, summary'))
+  .map(e => e.tagName.toLowerCase() + '.' + e.className).slice(0, 5)"""
+
+
+def test_everything_on_a_mock_screen_that_looks_tappable_does_something(browser: Any, site: dict[str, Path]) -> None:
+    """Each link and button of every mock screen changes the screen, the page or a control's state."""
+    context = browser.new_context(viewport=VIEWPORTS["desktop"])
+    try:
+        with watched_page(context, site["clickable-mockup"].as_uri()) as w:
+            screens = w.page.locator("[data-screen]").count()
+            dead: list[str] = []
+            clicked = 0
+            for n in range(1, screens + 1):
+                controls = f"#screen-{n} .frame a, #screen-{n} .frame button"
+                for i in range(w.page.locator(controls).count()):
+                    w.page.evaluate("n => { location.hash = '#screen-' + n; }", n)
+                    w.page.wait_for_selector(f"#screen-{n}.is-active")
+                    control = w.page.locator(controls).nth(i)
+                    if not control.is_visible() or control.get_attribute("aria-pressed") == "true":
+                        continue  # (pressing the filter chip that is on keeps it on)
+                    before = w.page.evaluate(MOCK_STATE, n)
+                    label = control.inner_text().strip() or str(control.get_attribute("aria-label"))
+                    control.click()
+                    w.settle()
+                    clicked += 1
+                    if w.page.evaluate(MOCK_STATE, n) == before:
+                        dead.append(f"screen {n}: {label!r}")
+            assert clicked >= screens, "every screen has something to tap"
+            assert dead == [], f"these look tappable and do nothing: {dead}"
+            assert w.page.evaluate(FAKE_TAPPABLE) == []
+            assert w.errors == []
+    finally:
+        context.close()
