@@ -97,12 +97,18 @@ def bundle_html(folder: Path, entry: str = "index.html", *, keep_review: bool = 
 
     deferred: list[str] = []
 
+    def script_text(attrs: dict[str, str], key: str) -> str | None:
+        """The text of the local file ``attrs[key]`` names, safe inside <script>; None if not local."""
+        target = _local(folder, attrs.get(key, ""), page)
+        if target is None:
+            return None
+        return target.read_text(encoding="utf-8", errors="replace").replace("</script", "<\\/script")
+
     def script(match: re.Match[str]) -> str:
         attrs = _attrs(match.group(1))
-        target = _local(folder, attrs.get("src", ""), page)
-        if target is None:
+        code = script_text(attrs, "src")
+        if code is None:
             return match.group(0)
-        code = target.read_text(encoding="utf-8", errors="replace").replace("</script", "<\\/script")
         inline = f"<script>\n{code}\n</script>"
         if "defer" in attrs or "async" in attrs:
             deferred.append(inline)
@@ -110,12 +116,8 @@ def bundle_html(folder: Path, entry: str = "index.html", *, keep_review: bool = 
         return inline
 
     def data(match: re.Match[str]) -> str:
-        attrs = _attrs(match.group(1))
-        target = _local(folder, attrs.get("data-src", ""), page)
-        if target is None:
-            return match.group(0)
-        text = target.read_text(encoding="utf-8", errors="replace").replace("</script", "<\\/script")
-        return f"<script{match.group(1)}>\n{text}</script>"
+        text = script_text(_attrs(match.group(1)), "data-src")
+        return match.group(0) if text is None else f"<script{match.group(1)}>\n{text}</script>"
 
     def image(match: re.Match[str]) -> str:
         tag = match.group(0)
