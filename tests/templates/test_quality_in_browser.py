@@ -256,3 +256,27 @@ def test_everything_on_a_mock_screen_that_looks_tappable_does_something(browser:
             assert w.errors == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_reviewer_panel_is_hidden_until_asked_for(
+    contexts: dict[tuple[str, str], Any], site: dict[str, Path], name: str
+) -> None:
+    """The brief is for reviewers: out of sight on load, shown by About or ?, closed by Close or Escape."""
+    goal = IDEAS["dog walking"]["success"]
+    with watched_page(contexts["phone", "light"], site[name].as_uri()) as w:
+        panel = w.page.locator("#sandbox-about")
+        assert not panel.is_visible() and "About this prototype" not in w.page.inner_text("body")
+        w.page.click(".about-button")
+        w.page.wait_for_selector("#sandbox-about:popover-open")
+        assert goal in panel.inner_text() and IDEAS["dog walking"]["audience"] in panel.inner_text()
+        assert w.page.evaluate("document.activeElement.hasAttribute('data-about-close')"), "focus moves into the panel"
+        w.page.click("[data-about-close]")
+        w.page.wait_for_selector("#sandbox-about:not(:popover-open)", state="attached")
+        assert not panel.is_visible()
+        w.page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        w.page.keyboard.press("?")
+        w.page.wait_for_selector("#sandbox-about:popover-open")
+        w.page.keyboard.press("Escape")
+        w.page.wait_for_selector("#sandbox-about:not(:popover-open)", state="attached")
+        assert w.errors == []
