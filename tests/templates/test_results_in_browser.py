@@ -135,6 +135,14 @@ def test_records_go_out_as_csv_and_come_back(context: Any, tmp_path: Path) -> No
         add_record(w, "Dog food", "1,250.5")
         w.page.click("a[href='#/']")
         w.page.wait_for_selector(".records")
+        w.page.click(".records tbody a.row-link:has-text('Train to client workshop')")
+        w.page.wait_for_selector(".detail")
+        w.page.click(".detail a[href$='/edit']")
+        w.page.fill("#field-f0", "Train to the kennel")
+        w.page.click("form.edit-form button[type=submit]")
+        w.page.wait_for_selector("h1#view-title:has-text('Train to the kennel')")
+        w.page.click("a[href='#/']")
+        w.page.wait_for_selector(".records")
         exported = export(w, "#export-csv", tmp_path)
         text = exported.read_text(encoding="utf-8-sig")
         assert text.startswith("ID,Title,Amount,Date,Category,Status,Notes")
@@ -144,6 +152,8 @@ def test_records_go_out_as_csv_and_come_back(context: Any, tmp_path: Path) -> No
         import_file(w, "#import-csv", exported)
         w.page.wait_for_selector(".records tbody tr >> text=Dog food")
         assert rows.count() == 7, "the six sample records are updated in place, the new one added"
+        listed = text_of(w, ".records")
+        assert "Train to the kennel" in listed and "Train to client workshop" not in listed
         w.page.click(".records tbody a.row-link:has-text('Dog food')")
         w.page.wait_for_selector(".detail")
         assert "1,250.50" in text_of(w, ".detail")
