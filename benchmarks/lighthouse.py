@@ -27,9 +27,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from benchmarks._timing import table
+from _timing import table
 
 TEMPLATES = ["landing-page", "clickable-mockup", "form-survey", "dashboard", "chat-assistant", "crud-app"]
 CATEGORIES = ("performance", "accessibility", "best-practices")
