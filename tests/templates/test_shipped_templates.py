@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -373,7 +374,7 @@ def test_mockup_has_one_screen_per_line_and_a_screen_map() -> None:
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser() -> Iterator[Any]:
     from tests.support.browser import chromium
 
     with chromium() as b:
