@@ -44,7 +44,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sandbox.assistants import open_state, snapshot
+from sandbox.assistants import confine, open_state, snapshot, spool, violations
 from sandbox.core import ledger
 from sandbox.core.errors import AssistantError, ProjectError, SandboxError, SessionError
 from sandbox.core.fs import sha256_bytes
@@ -149,8 +149,14 @@ def begin(
     mode: str = MODE_SESSION,
     by: str | None = None,
     extra: dict[str, Any] | None = None,
+    confinement: confine.Mode | None = None,
 ) -> Event:
     """Snapshot ``variant`` and record it as open; returns the start event.
+
+    ``confinement``: how the sandbox is about to start the assistant itself (a run, ``sandbox
+    open``). The span then gets a scratch folder for its hook spool, its events say whether it
+    was contained, and an unconfined span gets a baseline of everything around the variant, to
+    find its violations at the close (``sandbox.assistants.violations``).
 
     Refuses when a session or run is already open there: overlapping spans would make attribution
     ambiguous. A run-mode state left by a dead process is closed first (as an interrupted run).
@@ -183,6 +189,7 @@ def begin(
             lines=sum(f.lines for f in files.values()),
             by=by,
             **(extra or {}),
+            **(confinement.fields() if confinement is not None else {}),
         )
         snapshot.write_pack(open_state.pack_path(project, variant), contents)
         open_state.save_state(project, variant, {
@@ -191,12 +198,16 @@ def begin(
                       "process": process_identity(os.getpid())},
             "files": snapshot.encode_files(files),
             "ignore": patterns,
+            **({"scratch": str(confine.scratch_dir(project, event["session"]))} if confinement is not None else {}),
         })
+        if confinement is not None and not confinement.contained:
+            violations.take_baseline(project, variant)
         if mode == MODE_SESSION:
             try:
                 ledger.append_events(project.ledger_path, [event])
             except BaseException:  # not in the ledger: not open either
                 open_state.remove_state(project, variant)
+                violations.drop(project, variant)
                 raise
         return event
 
@@ -262,9 +273,15 @@ def _span_fields(event: Event) -> dict[str, Any]:
     return {k: event.get(k) for k in ("variant", "assistant", "session")}
 
 
-def start_session(project: Project, variant: str, *, assistant: str | None = None, by: str | None = None) -> Event:
-    """Snapshot the variant and append ``session_started``; the assistant defaults to the variant's."""
-    return begin(project, variant, assistant=assistant or variant, by=by)
+def start_session(
+    project: Project, variant: str, *, assistant: str | None = None, by: str | None = None,
+    confinement: confine.Mode | None = None,
+) -> Event:
+    """Snapshot the variant and append ``session_started``; the assistant defaults to the variant's.
+
+    ``confinement``: given when the sandbox itself launches the assistant (``sandbox open``), see ``begin``.
+    """
+    return begin(project, variant, assistant=assistant or variant, by=by, confinement=confinement)
 
 
 def end_session(
@@ -314,10 +331,49 @@ def _close_locked(project: Project, variant: str, state: dict[str, Any], kind: s
     event; the caller holds the variant lock.
     """
     start = state["event"]
+    confine.sweep(str(start.get("session")))  # what outlived the assistant must not write after the diff
     diff = diff_since(project, variant, state)
-    event = project.append(kind, **_span_fields(start), started_at=start.get("at"), **fields, **diff.fields())
+    edits, extra = _spooled(project, variant, state), _confinement_fields(project, variant, start)
+    if edits.rejected:
+        extra["spool_rejected"] = edits.rejected
+    event = ledger.new_event(kind, project=project.slug, **_span_fields(start), started_at=start.get("at"),
+                             **{**extra, **fields}, **diff.fields())
+    ledger.append_events(project.ledger_path, [*edits.events, event])
     open_state.remove_state(project, variant)
+    violations.drop(project, variant)
     return event
+
+
+def _spooled(project: Project, variant: str, state: dict[str, Any]) -> spool.Replay:
+    """The edits the span's hooks spooled that hold up (``sandbox.assistants.spool``)."""
+    scratch = state.get("scratch")
+    if not isinstance(scratch, str):
+        return spool.Replay()
+    root = Path(project.variant_dir(variant))
+    rules, base = state_rules(state), variant_base(project, variant)
+    return spool.replay(Path(scratch) / confine.SPOOL_FILE, state["event"], inside=lambda path: _inside(root, path),
+                        ignored=lambda rel: rules.ignored(f"{base}/{rel}"))
+
+
+def _confinement_fields(project: Project, variant: str, start: Event) -> dict[str, Any]:
+    """``contained``, ``confinement`` and, for an unconfined span, its ``violations`` (docs/EVENTS.md)."""
+    fields: dict[str, Any] = {k: start[k] for k in ("contained", "confinement") if k in start}
+    if violations.guarded(project, variant):
+        fields["violations"] = violations.find_violations(project, variant, start)
+    return fields
+
+
+def close_stale_runs(project: Project) -> list[Event]:
+    """Close every run of ``project`` whose sandbox process died, as interrupted (the next command does this)."""
+    closed: list[Event] = []
+    for variant, start in open_sessions(project).items():
+        if not run_is_stale(start):
+            continue
+        with open_state.variant_lock(project, variant):
+            state = open_state.load_state(project, variant)
+            if state is not None and run_is_stale(state["event"]):
+                closed.append(_close_stale_run_locked(project, variant, state))
+    return closed
 
 
 def finish_run(project: Project, variant: str, fields: dict[str, Any]) -> Event:

@@ -132,7 +132,7 @@ def _check_assistant(ws: Any, assistant: str | None) -> None:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    from sandbox.assistants import launch, sessions
+    from sandbox.assistants import confine, launch, sessions
     from sandbox.assistants.history import describe_event
     from sandbox.assistants.signals import handling_signals
 
@@ -141,9 +141,16 @@ def cmd_open(args: argparse.Namespace) -> int:
     argv = launch.launch_argv(ws, project, args.variant)
     if args.score is not None and not 1 <= args.score <= 5:
         raise SandboxError(f"--score must be a whole number from 1 to 5, not {args.score}")
-    start = sessions.start_session(project, args.variant, by=user())
+    mode = confine.mode_for(ws)
+    sessions.close_stale_runs(project)
+    start = sessions.start_session(project, args.variant, by=user(), confinement=mode)
+    if mode.notice():
+        print(f"sandbox: {mode.notice()}", file=sys.stderr)
     print(f"sandbox: {describe_event(start)}; handing the terminal to {' '.join(argv)}", file=sys.stderr)
-    env = launch.assistant_env(ws, project, args.variant, start["session"])
+    jail = confine.jail_for(ws, project, args.variant, str(start.get("assistant")), start["session"], mode,
+                            interactive=True)
+    env = jail.environment(launch.assistant_env(ws, project, args.variant, start["session"]))
+    argv = jail.command(argv)
     # Ctrl-C belongs to the assistant while it runs; we must survive it to end the session. A
     # Python handler (not SIG_IGN, which exec would pass on) leaves the assistant's Ctrl-C intact.
     # SIGTERM or SIGHUP sent to us alone (a closed window, a process manager) is passed on to the
@@ -193,6 +200,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"{variant:<{width}} | {line}", file=sys.stderr, flush=True)
 
     on_output = None if (args.quiet or args.json) else echo
+    from sandbox.assistants import confine
+
+    notice = confine.mode_for(ws).notice()
+    if notice:
+        print(f"sandbox: {notice}", file=sys.stderr)
     # Ctrl-C, a closed terminal or a SIGTERM reaches only us (the assistants have process groups of
     # their own): stop them and record their runs, then exit as interrupted. The handler only
     # takes note; sandbox.assistants.signals says why it must not raise.
@@ -267,6 +279,12 @@ def _log_edit(args: argparse.Namespace) -> int:
         variant = args.variant or where.variant
     if not args.hook:
         sessions.check_variant(project, variant)
+    elif os.environ.get("SANDBOX_SPOOL"):  # inside a run or session the sandbox started: it writes the ledger
+        from sandbox.assistants import spool
+
+        spool.write(Path(os.environ["SANDBOX_SPOOL"]), session=os.environ.get("SANDBOX_SESSION"),
+                    assistant=args.assistant, file=str(path), tool=tool)
+        return 0
     event = sessions.record_edit(project, variant, path, tool, assistant=args.assistant)
     if args.json and not args.hook:
         print_json(event)
