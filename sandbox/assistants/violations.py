@@ -125,7 +125,7 @@ def _ledger_mark(project: Project) -> dict[str, Any]:
 
 
 def _workspace_of(project: Project) -> Path:
-    return Path(project.path).parent.parent  # <workspace>/projects/<slug>
+    return Path(project.path).resolve().parent.parent  # <workspace>/projects/<slug>; resolved: the CLI's is "."
 
 
 def take_baseline(project: Project, variant: str) -> None:
@@ -139,14 +139,14 @@ def take_baseline(project: Project, variant: str) -> None:
         except FileNotFoundError:
             continue
     workspace = _workspace_of(project)
-    project_rel = Path(project.path).relative_to(workspace).as_posix() + "/"
+    project_rel = Path(project.path).resolve().relative_to(workspace).as_posix() + "/"
     parent = workspace.parent
     baseline = {
         "project": _project_files(project, variant),
         "state": _state_files(project, variant),
         "ledger": _ledger_mark(project),
         "workspace": _stats(workspace, recursive=True, skip=(project_rel,)),
-        "parent": {} if parent == Path.home() else _stats(parent, recursive=False, skip=(workspace.name,)),
+        "parent": None if parent == Path.home() else _stats(parent, recursive=False, skip=(workspace.name,)),
     }
     atomic_write(_baseline_path(project, variant), json.dumps(baseline).encode("utf-8"), fsync=False)
 
@@ -176,10 +176,10 @@ def find_violations(project: Project, variant: str, start: ledger.Event) -> list
     _project_violations(project, variant, baseline.get("project") or {}, busy, found)
     _state_violations(project, variant, baseline.get("state") or {}, new_lines, found)
     workspace = _workspace_of(project)
-    project_rel = Path(project.path).relative_to(workspace).as_posix() + "/"
+    project_rel = Path(project.path).resolve().relative_to(workspace).as_posix() + "/"
     now = _stats(workspace, recursive=True, skip=(project_rel,))
     _changed(baseline.get("workspace") or {}, now, "outside", found, prefix=f"{workspace.name}/")
-    if baseline.get("parent"):
+    if isinstance(baseline.get("parent"), dict):  # None: the workspace is in HOME, too busy to watch
         now_parent = _stats(workspace.parent, recursive=False, skip=(workspace.name,))
         _changed(baseline["parent"], now_parent, "outside", found, prefix=f"{workspace.parent}/")
     return found
