@@ -109,14 +109,19 @@ def _stats(root: Path, *, recursive: bool, skip: tuple[str, ...]) -> dict[str, l
     return found
 
 
+def _bytes_of(path: Path) -> bytes:
+    """The file's bytes; a ledger not written yet is empty."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return b""
+
+
 def _ledger_mark(project: Project) -> dict[str, Any]:
     path = Path(project.ledger_path)
     own = Path(project.path) / ledger.OWN_WRITES
     with ledger.holding_lock(path):
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            data = b""
+        data = _bytes_of(path)
         try:
             noted = own.stat().st_size
         except FileNotFoundError:
@@ -191,10 +196,7 @@ def _ledger_violations(project: Project, mark: dict[str, Any], found: list[Viola
     own_path = Path(project.path) / ledger.OWN_WRITES
     size, noted = int(mark.get("size") or 0), int(mark.get("noted") or 0)
     with ledger.holding_lock(path):
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            data = b""
+        data = _bytes_of(path)
         try:
             with own_path.open("rb") as handle:
                 handle.seek(noted)
