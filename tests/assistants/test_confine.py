@@ -19,7 +19,7 @@ import pytest
 
 from sandbox.assistants import confine, sessions
 from sandbox.workspace import Project, Workspace
-from tests.conftest import CliResult
+from tests.conftest import CliResult, assert_one_line_error
 from tests.support.fake_assistant import configure, env_with_sandbox
 from tests.support.hostile_assistant import hostile
 from tests.support.processes import all_gone, kill_leftovers, workspace_processes
@@ -220,3 +220,58 @@ def test_hook_edits_reach_the_ledger_through_the_spool_only_when_they_hold_up(
     assert [(e["file"], e.get("source")) for e in edits] == [("page.html", "hook")], edits
     [event] = _events(project, "run")
     assert event["spool_rejected"] == 4, "the sibling's file, another session, a time before the run, junk"
+
+
+def _path_without_bwrap(tmp_path: Path, broken: bool) -> dict[str, str]:
+    """A PATH with the venv's programs and, when ``broken``, a ``bwrap`` that cannot make namespaces."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    if broken:  # what bubblewrap says where user namespaces are switched off
+        fake = bindir / "bwrap"
+        fake.write_text("#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n")
+        fake.chmod(0o755)
+    return {"PATH": f"{bindir}:{Path(sys.executable).parent}"}
+
+
+@pytest.mark.parametrize(("broken", "reason"), [
+    (False, "bubblewrap is not installed; on Debian or Ubuntu: sudo apt install bubblewrap"),
+    (True, "bubblewrap cannot confine here (bwrap: setting up uid map: Permission denied)"),
+])
+def test_without_bubblewrap_runs_say_so_once_and_record_violations(
+    ws: Workspace, project: Project, cli: Cli, tmp_path: Path, broken: bool, reason: str
+) -> None:
+    sibling = Path(project.variant_dir("claude-code")) / "index.html"
+    configure(ws.root, {"copilot": {"headless": hostile("--mine", "mine.html=x", "--attack", str(sibling))}})
+    result: CliResult = cli("run", "expense-approvals", "-v", "copilot", "--timeout", "60",
+                            env=_path_without_bwrap(tmp_path, broken))
+    assert result.code == 0, result.err
+    notices = [line for line in result.err.splitlines() if "not confined" in line]
+    assert len(notices) == 1 and f"({reason})" in notices[0], result.err
+    [event] = _events(project, "run")
+    assert event["contained"] is False
+    assert event["violations"] == [{"path": "variants/claude-code/index.html", "what": "sibling",
+                                    "detail": "changed during the run"}]
+
+
+def test_confinement_required_refuses_to_run_without_it(
+    ws: Workspace, project: Project, cli: Cli, tmp_path: Path
+) -> None:
+    configure(ws.root, {"copilot": {"headless": hostile("--mine", "mine.html=x")}}, confinement="required")
+    result: CliResult = cli("run", "expense-approvals", "-v", "copilot", env=_path_without_bwrap(tmp_path, False))
+    assert_one_line_error(result, "assistants must be confined", "bubblewrap is not installed")
+    assert not _events(project, "run") and not (Path(project.variant_dir("copilot")) / "mine.html").exists()
+
+
+def test_unconfined_open_session_reports_its_violations(
+    ws: Workspace, project: Project, cli: Cli, tmp_path: Path
+) -> None:
+    spec = project.path / "project.yaml"
+    configure(ws.root, {"copilot": {"command": hostile("--mine", "mine.html=x", "--attack", str(spec), prompt=False)}},
+              confinement="off")
+    result: CliResult = cli("open", "expense-approvals", "-v", "copilot")
+    assert result.code == 0, result.err
+    assert sum("are not confined" in line for line in result.err.splitlines()) == 1, result.err
+    assert "not confined: 1 change outside its variant (project.yaml)" in result.err, "the end says what happened"
+    [ended] = _events(project, "session_ended")
+    assert ended["contained"] is False and ended["files_added"] == ["mine.html"]
+    assert [(v["what"], v["path"]) for v in ended["violations"]] == [("spec", "project.yaml")]
