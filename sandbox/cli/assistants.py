@@ -132,25 +132,20 @@ def _check_assistant(ws: Any, assistant: str | None) -> None:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    from sandbox.assistants import confine, launch, sessions
+    from sandbox.assistants import interactive, sessions
     from sandbox.assistants.history import describe_event
     from sandbox.assistants.signals import handling_signals
 
     ws = workspace_from(args)
     project = ws.project(args.slug)
-    argv = launch.launch_argv(ws, project, args.variant)
     if args.score is not None and not 1 <= args.score <= 5:
         raise SandboxError(f"--score must be a whole number from 1 to 5, not {args.score}")
-    mode = confine.mode_for(ws)
-    sessions.close_stale_runs(project)
-    start = sessions.start_session(project, args.variant, by=user(), confinement=mode)
-    if mode.notice():
-        print(f"sandbox: {mode.notice()}", file=sys.stderr)
-    print(f"sandbox: {describe_event(start)}; handing the terminal to {' '.join(argv)}", file=sys.stderr)
-    jail = confine.jail_for(ws, project, args.variant, str(start.get("assistant")), start["session"], mode,
-                            interactive=True)
-    env = jail.environment(launch.assistant_env(ws, project, args.variant, start["session"]))
-    argv = jail.command(argv)
+    opened = interactive.begin(ws, project, args.variant, by=user())
+    if opened.notice:
+        print(f"sandbox: {opened.notice}", file=sys.stderr)
+    print(f"sandbox: {describe_event(opened.start)}; handing the terminal to {' '.join(opened.shown)}",
+          file=sys.stderr)
+    argv, env = opened.argv, opened.env
     # Ctrl-C belongs to the assistant while it runs; we must survive it to end the session. A
     # Python handler (not SIG_IGN, which exec would pass on) leaves the assistant's Ctrl-C intact.
     # SIGTERM or SIGHUP sent to us alone (a closed window, a process manager) is passed on to the
@@ -165,7 +160,7 @@ def cmd_open(args: argparse.Namespace) -> int:
     with handling_signals({signal.SIGINT: lambda *_: None, signal.SIGTERM: forward, signal.SIGHUP: forward}):
         try:
             try:
-                proc = subprocess.Popen(argv, cwd=project.variant_dir(args.variant), env=env)
+                proc = subprocess.Popen(argv, cwd=opened.cwd, env=env)
             except OSError as exc:
                 raise SandboxError(f"cannot start '{argv[0]}': {exc.strerror or exc}") from None
             code = proc.wait()
