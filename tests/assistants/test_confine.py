@@ -275,3 +275,55 @@ def test_unconfined_open_session_reports_its_violations(
     [ended] = _events(project, "session_ended")
     assert ended["contained"] is False and ended["files_added"] == ["mine.html"]
     assert [(v["what"], v["path"]) for v in ended["violations"]] == [("spec", "project.yaml")]
+
+
+def test_kill_9_of_sandbox_open_leaves_nothing_running(ws: Workspace, project: Project, tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    late = Path(project.variant_dir("copilot")) / "late.html"
+    configure(ws.root, {"copilot": {"command": hostile(
+        "--ignore-term", "--daemon", f"{late}=30", "--pid-file", str(pids / "assistant.pid"), "--hang", prompt=False)}},
+        writable=[pids])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "open", "expense-approvals", "-v", "copilot"],
+        cwd=ws.root, env={**os.environ, **env_with_sandbox()}, stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for_file(pids / "assistant.pid")
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        assert all_gone(ws.root, within=5.0), "kill -9 of sandbox open took the assistant and its daemon along"
+    finally:
+        proc.kill()
+        kill_leftovers(ws.root)
+
+
+@pytest.mark.parametrize(("setting", "words"), [
+    ('"maybe"', "'confinement' mode must be one of auto, required, off"),
+    ('{"mode": "auto", "writeable": []}', "unknown key 'writeable' in 'confinement'"),
+    ('{"writable": "/tmp"}', "'confinement.writable' must be a list of folders"),
+])
+def test_a_wrong_confinement_setting_is_one_line_naming_the_place(
+    ws: Workspace, project: Project, cli: Cli, setting: str, words: str
+) -> None:
+    (ws.root / "sandbox.yaml").write_text(f'{{"assistants": {{"copilot": {{"headless": ["true"]}}}},\n'
+                                          f' "confinement": {setting}}}\n')
+    result: CliResult = cli("run", "expense-approvals", "-v", "copilot")
+    assert_one_line_error(result, "sandbox.yaml:2:", words)
+
+
+def test_the_macos_profile_allows_writes_only_below_the_jail_folders(tmp_path: Path) -> None:
+    """Seatbelt cannot run here; its profile is plain text, and what it allows is checked as text."""
+    mode = confine.Mode(confine.SEATBELT, program=confine.SANDBOX_EXEC)
+    jail = confine.Jail(mode=mode, variant=tmp_path / "v", scratch=tmp_path / "s", workspace=tmp_path,
+                        home=(tmp_path / "home/.claude",))
+    argv = jail.command(["claude", "-p", "x"])
+    profile = argv[argv.index("-p") + 1]
+    assert argv[0] == "/usr/bin/sandbox-exec" and argv[-3:] == ["claude", "-p", "x"]
+    assert "(deny file-write*)" in profile and "(allow default)" in profile
+    defines = dict(argv[i + 1].split("=", 1) for i, part in enumerate(argv) if part == "-D")
+    writable = (tmp_path / "v", tmp_path / "s", tmp_path / "home/.claude")
+    assert sorted(defines.values()) == sorted(str(p) for p in writable)
+    assert str(tmp_path) not in profile, "paths are parameters, never quoted into the profile"
+    assert jail.environment({})["TMPDIR"] == str(tmp_path / "s" / "tmp")
