@@ -56,8 +56,10 @@ class Comparison:
     a_assistant: str
     b_assistant: str
     at: str = ""
-    hashes: Mapping[str, str] | None = None  # a_tree, b_tree, a_brief, b_brief when the previews opened
-    warning: str | None = None  # pair_status's warning when it was started (not stored)
+    # a_tree, b_tree, a_brief, b_brief when the previews opened
+    hashes: Mapping[str, str] | None = dataclasses.field(default=None, hash=False)
+    # pair_status's warning when it was started (not stored; not part of what the comparison is)
+    warning: str | None = dataclasses.field(default=None, compare=False)
 
     def variant(self, side: str) -> str:
         return self.a if side == "A" else self.b
@@ -144,16 +146,33 @@ def pair_status(workspace: Workspace, slug: str, a: str, b: str) -> PairStatus:
     return PairStatus(OK, None, first, second)
 
 
-def pending_comparison(workspace: Workspace, slug: str) -> Comparison | None:
-    """The latest comparison of this project that has no vote yet, if any."""
+def changed_sides(workspace: Workspace, comparison: Comparison, status: PairStatus | None = None) -> list[str]:
+    """The sides ("A", "B") whose tree or brief changed since the comparison's previews opened."""
+    before = comparison.hashes or {}
+    if not before:
+        return []  # recorded before issue 11: nothing to hold it to
+    now = (status or pair_status(workspace, comparison.project, comparison.a, comparison.b)).hash_fields()
+    return [side for side in ("A", "B") if any(
+        before.get(key, now[key]) != now[key] for key in (f"{side.lower()}_tree", f"{side.lower()}_brief"))]
+
+
+def pending_comparison(workspace: Workspace, slug: str, *, current_only: bool = True) -> Comparison | None:
+    """The latest comparison of this project that has no vote yet, if any.
+
+    ``current_only``: pass over comparisons whose pair changed since their previews opened (a vote
+    on them is refused, so resuming one would be a dead end); ``vote`` looks at them all, to say why.
+    """
     project = workspace.project(slug)
     events = project.events()
     voted = {e.get("comparison") for e in events if e.get("kind") == ledger.VOTE}
     for event in reversed(events):
         if event.get("kind") == ledger.COMPARE and event.get("comparison") not in voted:
             comparison = _comparison_from(event, slug)
-            if comparison is not None and all(v in project.variant_ids() for v in (comparison.a, comparison.b)):
-                return comparison
+            if comparison is None or not all(v in project.variant_ids() for v in (comparison.a, comparison.b)):
+                continue
+            if current_only and changed_sides(workspace, comparison):
+                continue
+            return comparison
     return None
 
 
@@ -239,7 +258,7 @@ def vote(
 ) -> Event:
     """Record the vote on the pending comparison; the returned event reveals who was A and B."""
     outcome = normalise_winner(winner)
-    comparison = pending_comparison(workspace, slug)
+    comparison = pending_comparison(workspace, slug, current_only=False)
     if comparison is None:
         raise FeedbackError(
             f"no comparison is waiting for a vote in '{slug}'; start one with 'sandbox compare {slug}'"
@@ -279,9 +298,7 @@ def record_vote(
     project = workspace.project(comparison.project)
     status = pair_status(workspace, comparison.project, comparison.a, comparison.b)
     now = status.hash_fields()
-    before = comparison.hashes or {}
-    changed = [side for side in ("A", "B") if any(
-        before.get(key, now[key]) != now[key] for key in (f"{side.lower()}_tree", f"{side.lower()}_brief"))]
+    changed = changed_sides(workspace, comparison, status)
     if changed:
         raise FeedbackError(
             f"the vote is refused: {' and '.join(changed)} changed since this comparison's previews opened; "

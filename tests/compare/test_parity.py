@@ -132,6 +132,11 @@ def test_a_vote_on_a_pair_that_changed_since_its_previews_opened_is_refused(
         blind.record_vote(ws, comparison, "A")
     assert_one_line_error(cli("vote", project, "--winner", "A"), "the vote is refused", "sandbox compare")
     assert not kinds(ws, project, ledger.VOTE)
+    # what the refusal says to do works: a new comparison, not the stale one resumed
+    started = json.loads(cli("compare", project, "--no-serve", "--json").out)
+    assert started["resumed"] is False and started["comparison"] != comparison.id
+    assert cli("vote", project, "--winner", "A").code == 0
+    assert [v["comparison"] for v in kinds(ws, project, ledger.VOTE)] == [started["comparison"]]
 
 
 def test_a_changed_brief_also_refuses_the_vote(ws: Workspace, project: str) -> None:
