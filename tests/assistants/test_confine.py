@@ -61,6 +61,23 @@ def _wait_for_file(path: Path, within: float = 30.0) -> None:
         time.sleep(0.05)
 
 
+def _kill_9_sandbox_while_it_works(ws: Workspace, args: list[str], pid_file: Path) -> bool:
+    """Start ``sandbox ARGS``, wait for its stand-in to run, ``kill -9`` the sandbox: is everything gone?"""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", *args], cwd=ws.root, env={**os.environ, **env_with_sandbox()},
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for_file(pid_file)
+        assert workspace_processes(ws.root), "the stand-in runs (and is found by its marker)"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        return all_gone(ws.root, within=5.0)
+    finally:
+        proc.kill()
+        kill_leftovers(ws.root)
+
+
 def test_bubblewrap_confines_on_this_machine() -> None:
     """The tests below mean something only if bubblewrap really works here (CI installs it)."""
     found = confine.available()
@@ -155,19 +172,9 @@ def test_kill_9_of_sandbox_run_leaves_nothing_running_and_the_next_command_close
     configure(ws.root, {"copilot": {"headless": hostile(
         "--mine", "started.html=x", "--ignore-term", "--daemon", f"{late}=30",
         "--pid-file", str(pids / "assistant.pid"), "--hang")}}, writable=[pids])
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "run", "expense-approvals", "-v", "copilot", "--timeout", "5"],
-        cwd=ws.root, env={**os.environ, **env_with_sandbox()}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_for_file(pids / "assistant.pid")
-        assert workspace_processes(ws.root), "the stand-in runs (and is found by its marker)"
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-        assert all_gone(ws.root, within=5.0), "kill -9 of the sandbox took the assistant and its daemon along"
-    finally:
-        proc.kill()
-        kill_leftovers(ws.root)
+    gone = _kill_9_sandbox_while_it_works(ws, ["run", "expense-approvals", "-v", "copilot", "--timeout", "5"],
+                                          pids / "assistant.pid")
+    assert gone, "kill -9 of the sandbox took the assistant and its daemon along"
     assert sessions.open_sessions(project), "the dead sandbox left its run open"
     result: CliResult = cli("log", "expense-approvals")
     assert result.code == 0, result.err
@@ -284,19 +291,8 @@ def test_kill_9_of_sandbox_open_leaves_nothing_running(ws: Workspace, project: P
     configure(ws.root, {"copilot": {"command": hostile(
         "--ignore-term", "--daemon", f"{late}=30", "--pid-file", str(pids / "assistant.pid"), "--hang", prompt=False)}},
         writable=[pids])
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "open", "expense-approvals", "-v", "copilot"],
-        cwd=ws.root, env={**os.environ, **env_with_sandbox()}, stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_for_file(pids / "assistant.pid")
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-        assert all_gone(ws.root, within=5.0), "kill -9 of sandbox open took the assistant and its daemon along"
-    finally:
-        proc.kill()
-        kill_leftovers(ws.root)
+    gone = _kill_9_sandbox_while_it_works(ws, ["open", "expense-approvals", "-v", "copilot"], pids / "assistant.pid")
+    assert gone, "kill -9 of sandbox open took the assistant and its daemon along"
 
 
 @pytest.mark.parametrize(("setting", "words"), [
