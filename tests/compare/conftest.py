@@ -10,6 +10,7 @@ import pytest
 from sandbox.core import ledger
 from sandbox.workspace import Workspace
 from tests.conftest import CliResult
+from tests.support.work import give_work
 
 # Every way an assistant could be named: none may show before the vote.
 NAMES = ("claude-code", "Claude Code", "copilot", "Copilot", "codex", "Codex")
@@ -19,7 +20,10 @@ Cli = Callable[..., CliResult]  # the ``cli`` fixture: runs ``python -m sandbox 
 
 @pytest.fixture
 def project(ws: Workspace) -> str:
-    return str(ws.new_project("Expense approvals", "mini", assistants=["claude-code", "copilot"]).slug)
+    slug = str(ws.new_project("Expense approvals", "mini", assistants=["claude-code", "copilot"]).slug)
+    for variant in ("claude-code", "copilot"):
+        give_work(ws, slug, variant)  # an untouched pair is refused (issue 11)
+    return slug
 
 
 def kinds(ws: Workspace, slug: str, kind: str) -> list[dict[str, Any]]:

@@ -26,6 +26,7 @@ from tests.support.tui import (
     settle,
     wait_for,
 )
+from tests.support.work import give_work
 
 NAMES = ("claude-code", "Claude Code", "claude", "copilot", "Copilot", "codex", "Codex", "OpenAI")
 
@@ -70,6 +71,8 @@ async def pair_shown(pilot: Any, screen: CompareScreen) -> None:
 @pytest.fixture
 def project(ws: Workspace) -> str:
     created = ws.new_project("Expense approvals", "mini", assistants=["claude-code", "copilot"])
+    for variant in ("claude-code", "copilot"):
+        give_work(ws, created.slug, variant)  # an untouched pair is refused (issue 11)
     return created.slug
 
 
@@ -180,6 +183,8 @@ async def test_a_vote_that_cannot_be_saved_can_be_cast_again(ws: Workspace, proj
 
 async def test_c_on_home_compares_the_selected_project(ws: Workspace) -> None:
     add_project(ws, "Expense approvals")
+    for variant in ws.project("expense-approvals").variant_ids():
+        give_work(ws, "expense-approvals", variant)
     async with running(ws, SIZE) as (pilot, app):
         assert app.screen.query_one("#projects", DataTable).row_count == 1
         await press(pilot, "c")
