@@ -246,7 +246,11 @@ async def test_save_and_leave_updates_the_prototypes(ws: Workspace) -> None:
     index = ws.projects_dir / "expense-approvals" / "variants" / "claude-code" / "index.html"
     async with spec_tab(ws, SIZE) as (pilot, app, editor):
         editor.text_area.load_text(editor.text_area.text.replace("headline: Hello", "headline: Saved when leaving"))
-        app.screen.action_back()
+        editor.text_area.focus()
+        await press(pilot, "escape")  # the first escape leaves the editor, and types nothing ...
+        assert screen_name(app) == "ProjectScreen" and app.focused is not editor.text_area
+        assert "Saved when leaving" in editor.text_area.text
+        await press(pilot, "escape")  # ... the second leaves the project, asking first
         await wait_for(pilot, lambda: screen_name(app) == "ConfirmDialog")
         await click(pilot, "#choice-save")
         await wait_for(pilot, lambda: screen_name(app) == "HomeScreen")
