@@ -93,10 +93,10 @@ class CompareScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("o", "open_side_by_side", "Side by side"),
-        Binding("a", "vote('A')", "A better"),
-        Binding("b", "vote('B')", "B better"),
-        Binding("t", "vote('tie')", "Same"),
-        Binding("x", "vote('both-bad')", "Both bad"),
+        Binding("a", "vote('A')", "Vote", key_display="a b t x"),
+        Binding("b", "vote('B')", "B is better", show=False),
+        Binding("t", "vote('tie')", "About the same", show=False),
+        Binding("x", "vote('both-bad')", "Both are bad", show=False),
         Binding("1", "open('A')", "Open A", show=False),
         Binding("2", "open('B')", "Open B", show=False),
         Binding("n", "next", "Next pair", show=False),
@@ -243,7 +243,7 @@ class CompareScreen(Screen[None]):
         self.revealed = None
         self.voting = False
         self.pending = None
-        served = bool(message.servers)
+        served = all(url.startswith("http://") for url in message.urls.values())
         self.pair_title = message.title
         banner = self.query_one("#banner", Static)
         banner.remove_class("revealed")
@@ -438,7 +438,7 @@ class CompareScreen(Screen[None]):
     def action_open_side_by_side(self) -> None:
         if self.comparison is None:
             return
-        if not self.servers:
+        if not all(url.startswith("http://") for url in self.urls.values()):
             self.notify("Side by side needs the previews served; open A and B from their files instead.")
             return
         if self.page is not None:

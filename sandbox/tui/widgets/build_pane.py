@@ -143,5 +143,5 @@ class BuildPane(Vertical):
             state.update(f"{mark} {esc(self.redact(self.outcome))}{took}")
         turns = "-" if self.turns is None else str(self.turns)
         self.query_one(".build-stats", Static).update(
-            f"Turns {turns}  ·  Files changed {self.files}  ·  Lines +{self.lines_added} -{self.lines_removed}"
+            f"Turns {turns} · Files {self.files} · Lines +{self.lines_added} -{self.lines_removed}"
         )
