@@ -7,12 +7,15 @@ the end), an unclosed bracket, and a value holding ": ".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from sandbox.core.errors import SandboxError
 from sandbox.make.yaml_hints import explain, plain_error
+from sandbox.workspace import Workspace
+from tests.conftest import CliResult
 
 GOOD = """\
 title: Expense approvals
@@ -93,3 +96,16 @@ def test_plain_error_rewords_an_invalid_yaml_error_and_keeps_its_file(tmp_path: 
 def test_plain_error_leaves_other_errors_alone() -> None:
     error = SandboxError("unknown template 'nope'")
     assert plain_error(error, "title: x\n") is error
+
+
+def test_the_cli_says_a_yaml_slip_in_plain_words_at_its_line(ws: Workspace, cli: Callable[..., CliResult]) -> None:
+    ws.new_project("Expense approvals", "mini")
+    spec = ws.project("expense-approvals").spec_path
+    lines = spec.read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("title:"))
+    lines[at] = 'title: "Expense approvals'  # an unclosed quote near the top
+    spec.write_text("\n".join(lines) + "\n")
+    result = cli("check", "expense-approvals")
+    assert result.code == 2 and "Traceback" not in result.err
+    [line] = result.err.strip().splitlines()  # one line
+    assert f"project.yaml:{at + 1}:8:" in line and "never closed" in line

@@ -183,3 +183,35 @@ async def test_a_vote_from_the_page_updates_the_app_and_lands_once(ws: Workspace
     votes = [e for e in ledger if e["kind"] == "vote"]
     assert len(votes) == 1 and votes[0]["winner"] == "A" and votes[0]["reason"] == "from the page"
     assert [(e["side"], e["scores"]) for e in ledger if e["kind"] == "rating"] == [("A", {"works": 4})]
+
+
+async def test_the_palette_finds_the_vote_and_asks_the_reason_first(ws: Workspace) -> None:
+    created = ws.new_project("Palette vote", "mini")
+    from sandbox.compare.arena import record_build_order
+
+    comparison = record_build_order(ws, created.slug, created.variants)
+    screen = CompareScreen(ws, created.slug, comparison=comparison, serve=False)
+    async with running(ws, (100, 32)) as (pilot, app):
+        app.push_screen(screen)
+        await wait_for(pilot, lambda: screen.comparison is not None
+                       and not screen.query_one("#vote-A", Button).disabled, what="the pair")
+        await settle(pilot)
+        await press(pilot, "ctrl+p")
+        await wait_for(pilot, lambda: screen_name(app) == "CommandPalette", what="the palette")
+        await press(pilot, *"vote")
+
+        def squeezed() -> str:  # the palette highlights the letters that matched, each on its own
+            return "".join(visible_text(app).split())
+
+        await wait_for(pilot, lambda: "Vote:Aisbetter" in squeezed(), what="the vote commands")
+        for label in ("Vote:Bisbetter", "Vote:Aboutthesame", "Vote:Botharebad"):
+            assert label in squeezed(), label
+        await press(pilot, "enter")  # the first hit
+        await wait_for(pilot, lambda: app.screen is screen, what="back on Compare")
+        reason = screen.query_one("#reason", Input)
+        await wait_for(pilot, lambda: app.focused is reason, what="the reason asked first")
+        assert screen.revealed is None
+        await press(pilot, *"Tidier", "enter")
+        await wait_for(pilot, lambda: screen.revealed is not None, what="the reveal")
+    [vote] = [e for e in events(ws.projects_dir / "palette-vote" / "ledger.jsonl") if e["kind"] == "vote"]
+    assert vote["reason"] == "Tidier"
