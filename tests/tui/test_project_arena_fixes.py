@@ -24,7 +24,7 @@ from tests.support.tui import (
     project_screen,
     running,
     screen_name,
-    show_tab,
+    start_first_preview,
     wait_for,
 )
 from tests.tui.test_compare_screen import visible_text
@@ -35,10 +35,7 @@ async def test_a_preview_comes_back_on_the_same_address_when_the_project_is_reop
     async with running(ws, SIZE, live=True) as (pilot, app):
         await open_project(pilot, app)
         screen = project_screen(app)
-        await wait_for(pilot, lambda: screen.live is not None, what="the live watcher")
-        await show_tab(pilot, app, "preview")
-        await click(pilot, "#preview-start")
-        url = await wait_for(pilot, lambda: screen.urls.get("claude-code"), what="the preview's address")
+        url = await start_first_preview(pilot, app)
         await press(pilot, "escape")
         await wait_for(pilot, lambda: screen_name(app) == "HomeScreen", what="the project list")
         live = app.live_projects.running("expense-approvals")
