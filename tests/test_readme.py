@@ -94,3 +94,20 @@ def test_the_sandbox_yaml_example_loads_as_written(tmp_path: Path) -> None:
     assert ws.settings.section("debounce_ms", int, None) == 150
     created = ws.new_project("With settings", "landing-page")
     assert created.variants == ["claude-code", "copilot"]
+
+
+def test_the_template_example_makes_a_working_template(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    readme = README.read_text(encoding="utf-8")
+    template_yaml = readme.split("`template.yaml` in brief", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    files = root / "templates" / "pitch" / "files"
+    files.mkdir(parents=True)
+    (root / "templates" / "pitch" / "template.yaml").write_text(template_yaml, encoding="utf-8")
+    (files / "index.html.j2").write_text(block("template-index", "html"), encoding="utf-8")
+    ws = Workspace(root)
+    created = ws.new_project("My idea", "pitch", idea="Approve expenses from a phone", audience="Team leads")
+    variant = ws.project(created.slug).variant_dir("claude-code")
+    page = (variant / "index.html").read_text(encoding="utf-8")
+    assert "<h1>My idea</h1>" in page and "Approve expenses from a phone" in page and "For Team leads." in page
+    assert "--accent: #4f46e5" in page  # the question's default answer
+    assert (variant / "base.css").is_file() and (variant / "storage.js").is_file()  # the shared files
