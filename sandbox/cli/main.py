@@ -104,7 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler: Callable[[argparse.Namespace], int] = args.func
         return handler(args)
     except SandboxError as exc:
-        print(f"sandbox: {exc}", file=sys.stderr)
+        from sandbox.make.yaml_hints import plain_error  # a YAML slip: plain words at the line it starts
+
+        print(f"sandbox: {plain_error(exc)}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("sandbox: interrupted", file=sys.stderr)

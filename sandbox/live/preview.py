@@ -439,6 +439,8 @@ class PreviewServer:
     any thread (the watcher's, typically).
     """
 
+    handler_class: type[BaseHTTPRequestHandler] = _Handler  # a page with requests of its own extends it
+
     def __init__(
         self, root: Path, port: int = 0, host: str = "127.0.0.1", *, hidden: Iterable[str] = (),
         hide: Callable[[str], bool] | None = None,
@@ -475,7 +477,7 @@ class PreviewServer:
             raise SandboxError(f"nothing to preview: {self.root} is not a folder")
         server_class = _Server6 if self.host == "::1" else _Server
         try:
-            httpd = server_class((self.host, self.requested_port), _Handler)
+            httpd = server_class((self.host, self.requested_port), self.handler_class)
         except OSError as exc:
             if self.requested_port:
                 raise SandboxError(

@@ -107,6 +107,9 @@ async def test_blind_until_vote_then_revealed(ws: Workspace, project: str, serve
         await press(pilot, "9", "4")  # 9 is refused: scores are 1-5
         assert score.value == "4"
         await click(pilot, "#vote-A")
+        assert screen.revealed is None and screen.focused is screen.query_one("#reason")  # why? first
+        await press(pilot, *"clearer")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: screen.revealed is not None, what="the reveal")
         await settle(pilot)
         shown = visible_text(app)
@@ -118,6 +121,7 @@ async def test_blind_until_vote_then_revealed(ws: Workspace, project: str, serve
     events = ledger.read(ws.project(project).ledger_path).events
     votes = [e for e in events if e["kind"] == "vote"]
     assert len(votes) == 1 and votes[0]["winner"] == "A" and votes[0]["winner_assistant"] == a
+    assert votes[0]["reason"] == "clearer"
     ratings = [e for e in events if e["kind"] == "rating"]
     assert [(r["variant"], r["scores"]) for r in ratings] == [(a, {"works": 4})]
     assert screen.servers == []  # previews stopped with the screen
@@ -131,9 +135,10 @@ async def test_next_pair_and_missing_project(ws: Workspace, project: str) -> Non
         assert screen.comparison is not None
         first = screen.comparison.id
         await click(pilot, "#vote-tie")
+        await press(pilot, "enter")  # no reason: Enter in the Why? box records the vote as it is
         await wait_for(pilot, lambda: screen.revealed is not None, what="the reveal")
         await settle(pilot)
-        assert "called it a tie" in str(screen.query_one("#reveal", Static).content)
+        assert "called it a tie" in str(screen.query_one("#banner", Static).content)
         await press(pilot, "n")
         await wait_for(pilot, lambda: screen.comparison is not None and screen.comparison.id != first
                        and screen.revealed is None, what="the next pair")
@@ -143,7 +148,7 @@ async def test_next_pair_and_missing_project(ws: Workspace, project: str) -> Non
     bad = CompareScreen(ws, "no-such-project", serve=False)
     app = CompareApp(bad)
     async with app.run_test(size=(120, 40)) as pilot:
-        intro = bad.query_one("#intro", Static)
+        intro = bad.query_one("#banner", Static)
         await wait_for(pilot, lambda: "Cannot compare" in str(intro.content), what="the problem")
         await settle(pilot)
         assert "no project 'no-such-project'" in visible_text(app)
@@ -158,10 +163,11 @@ async def test_a_vote_that_cannot_be_saved_can_be_cast_again(ws: Workspace, proj
         await pair_shown(pilot, screen)
         screen.query_one("#score-a-works", Input).value = "4"
         screen.query_one("#score-b-works", Input).value = "2"
+        screen.query_one("#reason", Input).value = "A works"  # a reason given: the vote is cast at once
         (ws.root / "sandbox.yaml").write_text("rubric: []\n")
         ws.reload()
         await click(pilot, "#vote-A")
-        await wait_for(pilot, lambda: "Vote not saved" in str(screen.query_one("#reveal", Static).content),
+        await wait_for(pilot, lambda: "Vote not saved" in str(screen.query_one("#vote-note", Static).content),
                        what="vote refused")
         await settle(pilot)
         assert not screen.query_one("#vote-A", Button).disabled and screen.revealed is None
