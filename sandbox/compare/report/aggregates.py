@@ -38,6 +38,12 @@ WINNERS_SQL = "('A', 'B', 'tie', 'both-bad')"
 NUMBER_TYPES_SQL = "('BIGINT', 'UBIGINT', 'DOUBLE')"
 
 VIEWS = f"""
+-- the median as stats.median computes it (lower + (upper - lower) * fraction over the sorted
+-- values): DuckDB's median averages the two middle values, which can differ in the last bit and
+-- then round to another tenth
+CREATE OR REPLACE TEMP MACRO py_median(l) AS CASE WHEN len(l) > 0 THEN
+  l[floor((len(l) - 1) * 0.5)::BIGINT + 1] + (l[least(floor((len(l) - 1) * 0.5)::BIGINT + 2, len(l))]
+  - l[floor((len(l) - 1) * 0.5)::BIGINT + 1]) * ((len(l) - 1) * 0.5 - floor((len(l) - 1) * 0.5)) END;
 CREATE OR REPLACE TEMP VIEW aid_events AS
   SELECT *, coalesce(nullif(assistant, ''), nullif(variant, '')) AS aid FROM fev;
 CREATE OR REPLACE TEMP VIEW valid_votes AS
@@ -89,7 +95,8 @@ CORE = (
     Aggregate("runs", """
         SELECT s.level, s.grp, e.aid, count(*),
                count(*) FILTER (WHERE e.exit_code = 0 AND NOT coalesce(e.timed_out, false)),
-               median(coalesce(e.seconds, e.result_duration_ms / 1000)),
+               py_median(list_sort(list(coalesce(e.seconds, e.result_duration_ms / 1000)) FILTER (
+                   WHERE coalesce(e.seconds, e.result_duration_ms / 1000) IS NOT NULL))),
                count(e.result_total_cost_usd), fsum(e.result_total_cost_usd)
         FROM aid_events e JOIN scopes s USING (project_key)
         WHERE e.kind = 'run' AND e.aid IS NOT NULL GROUP BY ALL"""),
