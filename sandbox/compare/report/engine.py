@@ -135,7 +135,7 @@ def connection(input_bytes: int) -> Iterator[duckdb.DuckDBPyConnection]:
     scratch = Path(tempfile.mkdtemp(prefix="sandbox-report-"))
     try:
         database = str(scratch / "report.duckdb") if input_bytes > IN_MEMORY_BYTES else ":memory:"
-        config = {"memory_limit": MEMORY_LIMIT, "temp_directory": str(scratch / "spill")}
+        config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": MEMORY_LIMIT, "temp_directory": str(scratch / "spill")}
         try:
             con = duckdb.connect(database, config=config)
         except duckdb.Error as exc:
@@ -309,7 +309,9 @@ def _keep(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
         FROM ev e LEFT JOIN file_keys f ON f.file = e.file
         WHERE e.valid
         QUALIFY row_number() OVER (PARTITION BY e.id ORDER BY coalesce(e.src, f.src), e.rowid) = 1""")
-    damaged, valid = con.execute("SELECT count(*) FILTER (WHERE NOT valid), count(*) FILTER (WHERE valid) FROM ev").fetchone() or (0, 0)
+    damaged, valid = con.execute(
+        "SELECT count(*) FILTER (WHERE NOT valid), count(*) FILTER (WHERE valid) FROM ev"
+    ).fetchone() or (0, 0)
     (kept,) = con.execute("SELECT count(*) FROM kept").fetchone() or (0,)
     con.execute("DROP TABLE ev")
     # Scores: each criterion once per rating, in its first place with its last value (as a JSON

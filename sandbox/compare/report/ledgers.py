@@ -62,7 +62,8 @@ def _convert(field: Field) -> str:
     if how == "text":
         sql = f"CASE WHEN starts_with({text}, '\"') THEN {j} ->> '$' END"
     elif how == "num":
-        # a JSON string, true or a list does not cast; NaN and Infinity (which Python's json accepts) do, and are dropped
+        # a JSON string, true or a list does not cast; NaN and Infinity (Python's json accepts them)
+        # do, and are dropped
         sql = f"CASE WHEN isfinite(TRY_CAST({text} AS DOUBLE)) THEN TRY_CAST({text} AS DOUBLE) END"
     elif how == "int":
         number = f"TRY_CAST({text} AS DOUBLE)"

@@ -132,7 +132,7 @@ def resolve(specs: list[str]) -> list[Source]:
             sources.append(PostgresSource(spec))
             continue
         if glob.has_magic(spec):
-            matches = sorted(glob.glob(os.path.expanduser(spec)))
+            matches = sorted(glob.glob(os.path.expanduser(spec)))  # noqa: PTH207, PTH111 - a pattern may be absolute
             if not matches:
                 raise ReportError(f"--from {spec}: nothing matches this pattern")
             for match in matches:
