@@ -135,7 +135,9 @@ def connection(input_bytes: int) -> Iterator[duckdb.DuckDBPyConnection]:
     scratch = Path(tempfile.mkdtemp(prefix="sandbox-report-"))
     try:
         database = str(scratch / "report.duckdb") if input_bytes > IN_MEMORY_BYTES else ":memory:"
-        config: dict[str, str | bool | int | float | list[str]] = {"memory_limit": MEMORY_LIMIT, "temp_directory": str(scratch / "spill")}
+        config: dict[str, str | bool | int | float | list[str]] = {
+            "memory_limit": MEMORY_LIMIT, "temp_directory": str(scratch / "spill"),
+        }
         try:
             con = duckdb.connect(database, config=config)
         except duckdb.Error as exc:
@@ -158,13 +160,9 @@ def count_events(
     for source in sources:
         source.start_describing()
     fields = scan_fields(keep_events=keep_events)
-    ledger_bytes = sum(_size(path) for s in sources if isinstance(s, LedgerSource) for _, path in s.files)
-    with connection(ledger_bytes) as con:
+    with connection(ledger_bytes(sources)) as con:
         try:
-            with _scratch_folder() as scratch:
-                imported = _imports(sources, scratch)
-                _load(con, sources, imported, fields, keep_raw=keep_events)
-                damaged, duplicates = _keep(con)
+            damaged, duplicates = load_events(con, sources, fields, keep_raw=keep_events)
             result = _aggregate(con, category=category, works_criterion=works_criterion, keep_events=keep_events)
         except duckdb.Error as exc:
             raise ReportError(f"the report engine failed: {str(exc).splitlines()[0]}") from None
@@ -172,6 +170,22 @@ def count_events(
         result.duckdb_version = duckdb.__version__
     result.sources = [s.describe() for s in sources]
     return result
+
+
+def load_events(
+    con: duckdb.DuckDBPyConnection, sources: list[Source], fields: list[Field], *, keep_raw: bool
+) -> tuple[int, int]:
+    """Tables ``kept`` (each event once), ``rating_scores``, ``file_keys`` and ``projects_in`` from
+    every source; returns (damaged lines, repeats). ``sandbox export`` reads the same tables."""
+    with _scratch_folder() as scratch:
+        imported = _imports(sources, scratch)
+        _load(con, sources, imported, fields, keep_raw=keep_raw)
+        return _keep(con)
+
+
+def ledger_bytes(sources: list[Source]) -> int:
+    """How much ledger text the sources hold: above ``IN_MEMORY_BYTES`` the engine works in a file."""
+    return sum(_size(path) for s in sources if isinstance(s, LedgerSource) for _, path in s.files)
 
 
 @contextmanager
