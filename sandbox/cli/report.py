@@ -146,9 +146,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from sandbox.compare import store
+    from sandbox.compare.store import sync
 
-    result = store.sync(args.url, _ledger_sources(args))
+    result = sync(args.url, _ledger_sources(args))
     print(
         f"Synced {result.sent} events to the shared database: {result.added} new, {result.sent - result.added} "
         f"already there (schema version {result.schema_version})",

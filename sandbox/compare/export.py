@@ -36,7 +36,8 @@ if TYPE_CHECKING:
     from sandbox.compare.report.sources import Source
 
 FORMATS = ("parquet", "jsonl")
-SUFFIX = {"parquet": ".parquet", "jsonl": ".jsonl"}
+# "csv" is internal: what ``sandbox sync`` hands PostgreSQL's COPY (lists as JSON text, no header)
+SUFFIX = {"parquet": ".parquet", "jsonl": ".jsonl", "csv": ".csv"}
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def export(sources: list[Source], out: Path, options: ExportOptions) -> dict[str
     from sandbox.compare.report import engine
     from sandbox.compare.report.sources import EXPORT_MANIFEST, LedgerSource
 
-    if options.fmt not in FORMATS:
+    if options.fmt not in SUFFIX:
         raise ReportError(f"unknown export format '{options.fmt}' (formats: {', '.join(FORMATS)})")
     if options.salt is not None and not options.salt.strip():
         raise ReportError("--pseudonymise needs a salt that is not empty (keep it secret, use it for every team)")
@@ -122,7 +123,8 @@ def _write_tables(con: duckdb.DuckDBPyConnection, folder: Path, options: ExportO
     params = {"salt": options.salt} if options.salt is not None else {}
     con.execute("""CREATE TEMP TABLE export_projects AS
         WITH every AS (SELECT project_key, project, src, ord FROM file_keys)
-        SELECT project_key, arg_min(project, src * 1000000000 + ord) AS project FROM every GROUP BY project_key""")
+        SELECT project_key, arg_min(project, src::BIGINT * 1000000000 + ord) AS project
+        FROM every GROUP BY project_key""")
     selects: dict[str, str] = {}
     for table in EVENT_TABLES:
         common = ", ".join(rater + ' AS "by"' if c.name == "by" else f'k."{c.name}"' for c in COMMON)
@@ -162,8 +164,11 @@ def _write_tables(con: duckdb.DuckDBPyConnection, folder: Path, options: ExportO
         LEFT JOIN seen s USING (project_key, variant)
         ORDER BY p.project, p.project_key, v.variant"""
     tables: dict[str, Any] = {}
-    copy = "(FORMAT parquet, COMPRESSION zstd)" if options.fmt == "parquet" else "(FORMAT json)"
+    copy = {"parquet": "(FORMAT parquet, COMPRESSION zstd)", "jsonl": "(FORMAT json)",
+            "csv": "(FORMAT csv, HEADER false)"}[options.fmt]
     for name, select in selects.items():
+        if options.fmt == "csv":
+            select = _lists_as_json(name, select)
         file = name + SUFFIX[options.fmt]
         path = folder / file
         quoted = str(path).replace("'", "''")
@@ -172,6 +177,16 @@ def _write_tables(con: duckdb.DuckDBPyConnection, folder: Path, options: ExportO
         (rows,) = con.execute(f"SELECT count(*) FROM ({select})", used).fetchone() or (0,)
         tables[name] = {"file": file, "rows": int(rows), "sha256": _sha256(path)}
     return tables
+
+
+def _lists_as_json(name: str, select: str) -> str:
+    from sandbox.compare.report.schema import all_columns
+
+    lists = [c for c, t in all_columns(name) if t.endswith("[]")]
+    if not lists:
+        return select
+    replaced = ", ".join(f'to_json("{c}")::VARCHAR AS "{c}"' for c in lists)
+    return f"SELECT * REPLACE ({replaced}) FROM ({select})"
 
 
 def _quoted(table: str, column: str) -> str:

@@ -356,8 +356,8 @@ def _projects(con: duckdb.DuckDBPyConnection) -> dict[str, ProjectInfo]:
         WITH every AS (
           SELECT project_key, project, src, ord FROM file_keys
           UNION ALL SELECT project_key, project, src, ord FROM projects_in),
-        first AS (SELECT project_key, arg_min(project, src * 1000000000 + ord) AS project,
-                         min(src * 1000000000 + ord) AS place FROM every GROUP BY project_key),
+        first AS (SELECT project_key, arg_min(project, src::BIGINT * 1000000000 + ord) AS project,
+                         min(src::BIGINT * 1000000000 + ord) AS place FROM every GROUP BY project_key),
         created AS (SELECT project_key, title, category, template, "at" FROM kept WHERE kind = 'created'
                     QUALIFY row_number() OVER (PARTITION BY project_key ORDER BY seq) = 1)
         SELECT p.project_key, p.project, c.project_key IS NOT NULL, c.title, c.category, c.template, c."at"

@@ -252,7 +252,10 @@ def _bradley_terry(tally: _Tally, names: dict[str, str], replicates: int, seed: 
     voters = sorted({aid for pair in pairs for aid in pair if sum(pairs[pair][:3]) > 0})
     if len(voters) < 3 or not tally.bt_counts:
         return None
-    fit = stats.bootstrap_bradley_terry(voters, tally.bt_counts, replicates=replicates, seed=seed, prior=BT_PRIOR)
+    # the votes in a fixed order (not the order they were read in): the seeded bootstrap then gives
+    # the same intervals whichever order the sources were given or the database returned them
+    counts = dict(sorted(tally.bt_counts.items()))
+    fit = stats.bootstrap_bradley_terry(voters, counts, replicates=replicates, seed=seed, prior=BT_PRIOR)
     strengths: list[dict[str, Any]] = [
         {
             "id": aid,
