@@ -1,7 +1,8 @@
 """Where a report's events come from: workspaces, project folders, exports and the shared database.
 
 ``sandbox report --from PATH`` takes another workspace, one project folder, a folder written by
-``sandbox export``, a folder of any of these, a glob, or a ``postgresql://`` address. Each becomes a
+``sandbox export``, a folder of any of these, an archive of any of these (``.zip``, ``.tar``,
+``.tar.gz``, ``.tgz``: what a team mails in), a glob, or a ``postgresql://`` address. Each becomes a
 ``Source`` that knows how to describe itself for the report's "inputs" (a workspace's git commit,
 an export's file hashes, the database and its schema version), so two people who run the same
 report can tell they read the same things.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import glob
 import os
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from sandbox.compare.report.model import ReportError
 from sandbox.core import ledger
 
 EXPORT_MANIFEST = "export.json"
+ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz")
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
@@ -30,11 +33,12 @@ class LedgerSource:
     root: Path
     files: list[tuple[str, Path]]  # (project folder name, ledger), folders by name
     kind: str = "workspace"
+    archive: dict[str, str] | None = None  # {"path", "sha256"} when unpacked from an archive
     _git: subprocess.Popen[str] | None = field(default=None, repr=False)
 
     def start_describing(self) -> None:
         """Ask git for the commit now, in the background: the answer is read after the events."""
-        if self.kind != "workspace" or self._git is not None:
+        if self.kind != "workspace" or self._git is not None or self.archive is not None:
             return
         script = "git rev-parse HEAD && git status --porcelain --untracked-files=all -- projects | head -c 1"
         try:
@@ -47,7 +51,9 @@ class LedgerSource:
 
     def describe(self) -> dict[str, Any]:
         described: dict[str, Any] = {"kind": self.kind, "path": str(self.root), "ledgers": len(self.files)}
-        if self.kind == "workspace":
+        if self.archive is not None:  # the unpacked folder is gone after the report: name the archive
+            described.update(path=self.archive["path"], archive_sha256=self.archive["sha256"])
+        elif self.kind == "workspace":
             self.start_describing()
             commit, changed = None, None
             if self._git is not None:
@@ -68,6 +74,7 @@ class ExportSource:
     root: Path
     manifest: dict[str, Any]
     kind: str = "export"
+    archive: dict[str, str] | None = None
 
     def start_describing(self) -> None:
         return None
@@ -75,7 +82,8 @@ class ExportSource:
     def describe(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
-            "path": str(self.root),
+            "path": str(self.root) if self.archive is None else self.archive["path"],
+            **({"archive_sha256": self.archive["sha256"]} if self.archive else {}),
             "schema_version": self.manifest.get("schema_version"),
             "format": self.manifest.get("format"),
             "pseudonymised": self.manifest.get("pseudonymised"),
@@ -143,9 +151,11 @@ def resolve(specs: list[str]) -> list[Source]:
 
 
 def _path_sources(path: Path, spec: str, *, nested: bool) -> list[Source]:
-    """A workspace, an export, a project folder, or (one level down) a folder of those."""
+    """A workspace, an export, a project folder, an archive, or (one level down) a folder of those."""
     if not path.exists():
         raise ReportError(f"--from {spec}: {path} does not exist")
+    if path.is_file() and path.name.lower().endswith(ARCHIVE_SUFFIXES):
+        return _archive_sources(path, spec)
     if path.is_file() and path.name == EXPORT_MANIFEST:
         path = path.parent
     if not path.is_dir():
@@ -158,7 +168,8 @@ def _path_sources(path: Path, spec: str, *, nested: bool) -> list[Source]:
         return [LedgerSource(root=path, files=[(path.name, path / ledger.LEDGER_FILE)], kind="project")]
     if nested:
         inner: list[Source] = []
-        for child in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        children = (p for p in path.iterdir() if not p.name.startswith("."))
+        for child in sorted(p for p in children if p.is_dir() or p.name.lower().endswith(ARCHIVE_SUFFIXES)):
             try:
                 inner += _path_sources(child, spec, nested=False)
             except ReportError:
@@ -192,3 +203,39 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     if data.get("format") not in ("parquet", "jsonl"):
         raise ReportError(f"{path}: unknown export format {data.get('format')!r} (parquet or jsonl)")
     return data
+
+
+# Unpacked archives live until the process ends (the report reads them after ``resolve`` returns).
+_UNPACKED: list[tempfile.TemporaryDirectory[str]] = []
+
+
+def _archive_sources(path: Path, spec: str) -> list[Source]:
+    """The sources inside an archive, unpacked into a temporary folder (safely: no path leaves it)."""
+    import hashlib
+    import tarfile
+    import zipfile
+
+    scratch = tempfile.TemporaryDirectory(prefix="sandbox-from-")
+    _UNPACKED.append(scratch)
+    target = Path(scratch.name)
+    try:
+        if path.name.lower().endswith(".zip"):
+            with zipfile.ZipFile(path) as archive:
+                for name in archive.namelist():  # zipfile strips "..", but refuse rather than guess
+                    if name.startswith("/") or ".." in Path(name).parts:
+                        raise ReportError(f"--from {spec}: {path} holds a path outside itself ({name})")
+                archive.extractall(target)
+        else:
+            with tarfile.open(path) as archive:
+                archive.extractall(target, filter="data")
+    except (OSError, zipfile.BadZipFile, tarfile.TarError) as exc:
+        raise ReportError(f"--from {spec}: cannot unpack {path}: {exc}") from None
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    inner = [p for p in target.iterdir() if not p.name.startswith(".")]
+    root = inner[0] if len(inner) == 1 and inner[0].is_dir() else target  # one top folder: it is the source
+    found = _path_sources(root, spec, nested=True)
+    for source in found:
+        if isinstance(source, LedgerSource | ExportSource):
+            label = str(path) if len(found) == 1 else f"{path}:{source.root.relative_to(target)}"
+            source.archive = {"path": label, "sha256": digest}
+    return found
