@@ -88,7 +88,7 @@ def export(sources: list[Source], out: Path, options: ExportOptions) -> dict[str
     try:
         with engine.connection(engine.ledger_bytes(sources)) as con:
             try:
-                damaged, duplicates = engine.load_events(con, sources, scan_fields(), keep_raw=False)
+                skipped = engine.load_events(con, sources, scan_fields(), keep_raw=False)
                 tables = _write_tables(con, partial, options)
             except duckdb.Error as exc:
                 raise ReportError(f"the export failed: {str(exc).splitlines()[0]}") from None
@@ -99,8 +99,9 @@ def export(sources: list[Source], out: Path, options: ExportOptions) -> dict[str
             "pseudonymised": options.salt is not None,
             "with_notes": options.with_notes,
             "events": sum(info["rows"] for name, info in tables.items() if _is_event_table(name)),
-            "damaged_lines": damaged,
-            "duplicates_skipped": duplicates,
+            "damaged_lines": skipped.damaged,
+            "duplicates_skipped": skipped.duplicates,
+            "newer_schema_skipped": skipped.newer,
             "sources": [s.describe() for s in sources],
             "tables": tables,
         }

@@ -72,6 +72,7 @@ class Counts:
     event_count: int = 0
     duplicates: int = 0
     damaged: int = 0
+    newer: int = 0  # events a newer sandbox wrote (higher major schema): skipped, counted
 
     def scope(self, level: str, name: str) -> ScopeCounts:
         """The slice ``level`` ("all", "category" or "template") called ``name``, made when first asked."""

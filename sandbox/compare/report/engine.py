@@ -27,13 +27,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sandbox.compare.report import aggregates
 from sandbox.compare.report.counts import Counts
 from sandbox.compare.report.ledgers import Field, scan_sql
 from sandbox.compare.report.model import NO_GROUP, ProjectInfo, ReportError
 from sandbox.compare.report.schema import COMMON, EVENT_TABLES, Column, event_table
+from sandbox.core.ledger import SCHEMA_VERSION
 from sandbox.compare.report.sources import ExportSource, LedgerSource, PostgresSource, Source
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ _WORK = ("rating", "session_started", "session_ended", "run")
 # The event columns the core aggregates read (schema.find_column says where each is), and the kinds
 # they read them for.
 CORE_COLUMNS: dict[str, tuple[str, ...] | None] = {
-    "id": None, "kind": None, "at": ("created", "rating"),
+    "id": None, "kind": None, "schema": None, "at": ("created", "rating"),
     "assistant": _WORK, "variant": _WORK, "by": ("vote", "rating"),
     "title": ("created",), "category": ("created",), "template": ("created",), "assistants": ("created",),
     "minutes": ("rating",),
@@ -162,11 +163,12 @@ def count_events(
     fields = scan_fields(keep_events=keep_events)
     with connection(ledger_bytes(sources)) as con:
         try:
-            damaged, duplicates = load_events(con, sources, fields, keep_raw=keep_events)
+            skipped = load_events(con, sources, fields, keep_raw=keep_events)
             result = _aggregate(con, category=category, works_criterion=works_criterion, keep_events=keep_events)
         except duckdb.Error as exc:
             raise ReportError(f"the report engine failed: {str(exc).splitlines()[0]}") from None
-        result.counts.damaged, result.counts.duplicates = damaged, duplicates
+        counts = result.counts
+        counts.damaged, counts.duplicates, counts.newer = skipped
         result.duckdb_version = duckdb.__version__
     result.sources = [s.describe() for s in sources]
     return result
@@ -174,9 +176,9 @@ def count_events(
 
 def load_events(
     con: duckdb.DuckDBPyConnection, sources: list[Source], fields: list[Field], *, keep_raw: bool
-) -> tuple[int, int]:
+) -> Skipped:
     """Tables ``kept`` (each event once), ``rating_scores``, ``file_keys`` and ``projects_in`` from
-    every source; returns (damaged lines, repeats). ``sandbox export`` reads the same tables."""
+    every source; returns what was skipped. ``sandbox export`` reads the same tables."""
     with _scratch_folder() as scratch:
         imported = _imports(sources, scratch)
         _load(con, sources, imported, fields, keep_raw=keep_raw)
@@ -304,8 +306,16 @@ def _import_export(con: duckdb.DuckDBPyConnection, src: int, export: ExportSourc
         )
 
 
-def _keep(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
-    """``kept``: each event once, the first by source and order; returns (damaged lines, repeats)."""
+class Skipped(NamedTuple):
+    """The lines a report did not count, and why."""
+
+    damaged: int  # not an event (torn, not an object, no text id or kind)
+    duplicates: int  # an event already counted (same id)
+    newer: int  # written by a newer sandbox (higher major schema): its shape is not this one's
+
+
+def _keep(con: duckdb.DuckDBPyConnection) -> Skipped:
+    """``kept``: each event once, the first by source and order, this schema's only."""
     # A project's key: its folder, and the id of the first "created" line of its ledger, so the same
     # project from two clones is one project and two teams' "landing-page" are two.
     con.execute("""
@@ -321,11 +331,13 @@ def _keep(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
                coalesce(e.project_key, f.project_key) AS project_key,
                e.* EXCLUDE (src, project_key, file, valid)
         FROM ev e LEFT JOIN file_keys f ON f.file = e.file
-        WHERE e.valid
-        QUALIFY row_number() OVER (PARTITION BY e.id ORDER BY coalesce(e.src, f.src), e.rowid) = 1""")
-    damaged, valid = con.execute(
-        "SELECT count(*) FILTER (WHERE NOT valid), count(*) FILTER (WHERE valid) FROM ev"
-    ).fetchone() or (0, 0)
+        WHERE e.valid AND NOT coalesce(e."schema" > $newest, false)
+        QUALIFY row_number() OVER (PARTITION BY e.id ORDER BY coalesce(e.src, f.src), e.rowid) = 1""",
+        {"newest": SCHEMA_VERSION})
+    damaged, valid, newer = con.execute(
+        'SELECT count(*) FILTER (WHERE NOT valid), count(*) FILTER (WHERE valid), '
+        'count(*) FILTER (WHERE valid AND "schema" > $newest) FROM ev', {"newest": SCHEMA_VERSION}
+    ).fetchone() or (0, 0, 0)
     (kept,) = con.execute("SELECT count(*) FROM kept").fetchone() or (0,)
     con.execute("DROP TABLE ev")
     # Scores: each criterion once per rating, in its first place with its last value (as a JSON
@@ -347,7 +359,7 @@ def _keep(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
         SELECT s.src, s.id, k.project_key, s.criterion, s.position, s.score
         FROM scores_in s JOIN kept k ON k.id = s.id AND k.src = s.src
         WHERE s.score IS NOT NULL AND isfinite(s.score)""")
-    return int(damaged), int(valid) - int(kept)
+    return Skipped(int(damaged), int(valid) - int(newer) - int(kept), int(newer))
 
 
 def _projects(con: duckdb.DuckDBPyConnection) -> dict[str, ProjectInfo]:

@@ -5,7 +5,7 @@ cannot match (docs/EXPORT.md has the figures). Each line is parsed once, into th
 field it has (``json_transform`` to ``JSON``); a field's type is then read off the first character
 of its text, which costs far less than a second parse.
 
-The rules (those of the pure-Python reader the report had before):
+The rules (those of the pure-Python reader the report had before, plus rule 6):
 
 1. Lines are split on ``\\n`` (a ``\\r`` before it is ignored); a blank line is skipped silently.
 2. A line that is not one JSON value (a torn write, text after the value) is a damaged line.
@@ -15,6 +15,9 @@ The rules (those of the pure-Python reader the report had before):
    in the order given, project folders by name, lines in file order); the others are counted as
    repeats.
 5. A field of the wrong JSON type counts as absent (see ``schema``), never as an error.
+6. An event whose ``schema`` is a whole number above this sandbox's (``core.ledger.SCHEMA_VERSION``)
+   was written by a newer sandbox: it is skipped and counted (``newer_schema_skipped``), before
+   de-duplication (docs/EVENTS.md).
 """
 
 from __future__ import annotations

@@ -45,6 +45,8 @@ def to_markdown(report: Report) -> str:
             f"Skipped {t['duplicates_skipped']} repeated events (merged ledgers) and "
             f"{t['damaged_lines']} damaged lines."
         )
+    if t.get("newer_schema_skipped"):
+        out.append(f"Skipped {t['newer_schema_skipped']} events written by a newer sandbox (update to count them).")
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -64,6 +64,7 @@ def report_data(
             "events": counts.event_count,
             "duplicates_skipped": counts.duplicates,
             "damaged_lines": counts.damaged,
+            "newer_schema_skipped": counts.newer,
             "kinds": dict(sorted(counts.kinds.items())),
         },
         "criteria": criteria,

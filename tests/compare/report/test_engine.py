@@ -69,3 +69,20 @@ def test_a_timed_out_that_is_not_a_boolean_counts_as_absent(ws: Workspace) -> No
     data = engine_report(ws)
     row = next(a for a in data["assistants"] if a["id"] == "claude-code")
     assert (row["runs"], row["runs_ok"]) == (2, 1)
+
+
+def test_events_of_a_newer_schema_are_skipped_and_counted(ws: Workspace) -> None:
+    """docs/EVENTS.md: a reader skips (and counts) events of a newer major schema, whose fields may
+    mean something else; the report says how many, so nobody mistakes them for lost votes."""
+    import json
+
+    slug = ws.new_project("One", "mini", category="c", assistants=["claude-code", "copilot"]).slug
+    ws.project(slug).append("vote", comparison="c", a="claude-code", b="copilot", a_assistant="claude-code",
+                            b_assistant="copilot", winner="A", by="ana")
+    newer = {"id": "e" * 32, "at": "2026-03-01T00:00:00.000Z", "kind": "vote", "schema": 2, "comparison": "c",
+             "a": "claude-code", "b": "copilot", "a_assistant": "claude-code", "b_assistant": "copilot", "winner": "B"}
+    with ws.project(slug).ledger_path.open("a") as f:
+        f.write(json.dumps(newer) + "\n")
+    data = engine_report(ws)
+    assert data["totals"]["newer_schema_skipped"] == 1
+    assert data["totals"]["kinds"]["vote"] == 1 and data["totals"]["damaged_lines"] == 0
