@@ -34,8 +34,8 @@ from sandbox.compare.report.counts import Counts
 from sandbox.compare.report.ledgers import Field, scan_sql
 from sandbox.compare.report.model import NO_GROUP, ProjectInfo, ReportError
 from sandbox.compare.report.schema import COMMON, EVENT_TABLES, Column, event_table
-from sandbox.core.ledger import SCHEMA_VERSION
 from sandbox.compare.report.sources import ExportSource, LedgerSource, PostgresSource, Source
+from sandbox.core.ledger import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     import duckdb
