@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from sandbox.workspace import Workspace
 from tests.compare.report.conftest import vote
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.screen import Screen
 
 
 async def test_report_screen_shows_tables_and_charts(filled: Workspace) -> None:
@@ -86,7 +91,6 @@ async def test_the_report_screen_opens_an_organisation_source(filled: Workspace,
     note; an empty source goes back to the workspace."""
     from pathlib import Path
 
-    from textual.app import App
     from textual.widgets import Input, Static
 
     from sandbox.compare.export import ExportOptions, export
@@ -96,13 +100,7 @@ async def test_the_report_screen_opens_an_organisation_source(filled: Workspace,
     exports = Path(str(tmp_path)) / "exports"
     export([workspace_source(filled.root)], exports / "team-a", ExportOptions())
     screen = ReportScreen(filled)
-
-    class Host(App[None]):
-        def on_mount(self) -> None:
-            self.push_screen(screen)
-
-    app = Host()
-    async with app.run_test(size=(150, 60)) as pilot:
+    async with hosting(screen).run_test(size=(150, 60)) as pilot:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 60
 
@@ -125,3 +123,14 @@ async def test_the_report_screen_opens_an_organisation_source(filled: Workspace,
         await pilot.press("enter")
         await until(lambda: "From" not in str(summary.content) and screen.data is not None
                     and "privacy" not in screen.data, "back to the workspace")
+
+
+def hosting(screen: Screen[None]) -> App[None]:
+    """An app that shows only ``screen``."""
+    from textual.app import App
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(screen)
+
+    return Host()
