@@ -40,7 +40,7 @@ class LedgerSource:
         """Ask git for the commit now, in the background: the answer is read after the events."""
         if self.kind != "workspace" or self._git is not None or self.archive is not None:
             return
-        script = "git rev-parse HEAD && git status --porcelain --untracked-files=all -- projects | head -c 1"
+        script = "git rev-parse HEAD && git status --porcelain --untracked-files=all -- projects | head -n 1"
         try:
             self._git = subprocess.Popen(
                 ["sh", "-c", script], cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
@@ -62,6 +62,7 @@ class LedgerSource:
                 if self._git.returncode == 0 and lines and len(lines[0]) >= 40:
                     commit, changed = lines[0], bool("".join(lines[1:]).strip())
             # "changed": ledgers differ from the commit (new events since), so the commit alone
+            # (a status line starts with a space when the change is not staged: the whole line counts)
             # does not pin the numbers down
             described.update(commit=commit, changed_since_commit=changed)
         return described
