@@ -141,7 +141,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     options = ExportOptions(fmt=args.format, salt=_salt(args), with_notes=args.with_notes)
     manifest = export(_ledger_sources(args), args.output, options)
     rows = ", ".join(f"{name} {info['rows']}" for name, info in manifest["tables"].items() if info["rows"])
-    print(f"Exported {manifest['events']} events to {args.output} ({args.format}: {rows})", file=sys.stderr)
+    print(f"Exported {manifest['events']} events to {args.output} ({args.format}: {rows or 'no events'})",
+          file=sys.stderr)
     return 0
 
 

@@ -126,7 +126,10 @@ def sync(url: str, sources: list[Source], *, progress: bool = True) -> SyncResul
     import sys
 
     from sandbox.compare.export import ExportOptions, export
+    from sandbox.compare.report.sources import POSTGRES_SCHEMES
 
+    if not url.startswith(POSTGRES_SCHEMES):
+        raise ReportError(f"sync needs a postgresql:// address, not '{url}'")
     with tempfile.TemporaryDirectory(prefix="sandbox-sync-") as scratch:
         folder = Path(scratch) / "tables"
         # CSV is what COPY reads fastest; lists are written as JSON text for the jsonb columns

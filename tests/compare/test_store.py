@@ -128,6 +128,9 @@ def test_schema_version_recorded_and_errors_are_one_line(tmp_path: Path, postgre
                           "postgresql://nobody:secret@127.0.0.1:1/none"], capture_output=True, text=True, env=env)
     assert_one_line_error(_as_result(out), "cannot reach the database")
     assert "secret" not in out.stderr
+    out = subprocess.run([sys.executable, "-m", "sandbox", "--workspace", str(ws.root), "sync", "db.example/org"],
+                         capture_output=True, text=True, env=env)
+    assert_one_line_error(_as_result(out), "sync needs a postgresql:// address")
     empty = postgres.rsplit("/", 1)[0] + "/postgres"
     out = subprocess.run([sys.executable, "-m", "sandbox", "--workspace", str(ws.root), "report", "--from", empty],
                          capture_output=True, text=True, env=env)
