@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
+from sandbox.compare.report.provenance import input_lines
 from sandbox.compare.report.svg import PALETTE, BarRow, bar_chart_svg
 from sandbox.compare.report.tables import BT_TITLE, GROUPINGS, rating_cell, same_as_whole, tables
 from sandbox.core.text import plural
@@ -126,5 +127,8 @@ def to_html(report: Report) -> str:
             f"<p class=muted>Skipped {t['duplicates_skipped']} repeated events (merged ledgers) and "
             f"{t['damaged_lines']} damaged lines.</p>"
         )
+    inputs = input_lines(d)
+    if inputs:
+        out += ["<h2>Inputs</h2>", "<ul class=muted>", *(f"<li>{escape(line)}</li>" for line in inputs), "</ul>"]
     out.append("</body></html>\n")
     return "\n".join(out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sandbox.compare.report.provenance import input_lines
 from sandbox.compare.report.tables import BT_TITLE, GROUPINGS, same_as_whole, tables
 from sandbox.core.text import plural
 
@@ -45,6 +46,11 @@ def to_markdown(report: Report) -> str:
             f"Skipped {t['duplicates_skipped']} repeated events (merged ledgers) and "
             f"{t['damaged_lines']} damaged lines."
         )
+    inputs = input_lines(d)
+    if inputs:
+        out += ["", "## Inputs", ""] + [f"- {line}" for line in inputs]
+    if t.get("newer_schema_skipped"):
+        out.append(f"Skipped {t['newer_schema_skipped']} events written by a newer sandbox (update to count them).")
     return "\n".join(out).rstrip() + "\n"
 
 
