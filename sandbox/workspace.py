@@ -18,6 +18,7 @@ from sandbox.core.errors import AnswerError, AssistantError, ProjectError, Sandb
 from sandbox.make.spec import SPEC_FILE, ProjectSpec, load_spec
 
 if TYPE_CHECKING:
+    from sandbox.assistants.doctor import DoctorReport
     from sandbox.assistants.registry import Assistant
     from sandbox.core.settings import Settings
     from sandbox.live.loop import LiveProject
@@ -424,6 +425,13 @@ class Workspace:
 
         options.setdefault("record_changes", record_change_batch)
         return LiveProject(self, slug, **options)
+
+    def doctor(self) -> DoctorReport:
+        """Whether this machine is ready: each assistant's CLI, version, sign-in and hooks; browser,
+        file watching, disk (``sandbox doctor``; the TUI shows it on Home when something is missing)."""
+        from sandbox.assistants.doctor import diagnose
+
+        return diagnose(self)
 
     def render(self, slug: str, *, by: str | None = None) -> RenderResult:
         """Re-render a project from its (valid) spec; appends a ``rendered`` event."""

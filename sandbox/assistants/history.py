@@ -44,24 +44,54 @@ def _files_summary(event: Event) -> str:
 
 
 def _run_outcome(event: Event) -> str:
+    reason = event.get("reason") if isinstance(event.get("reason"), str) else None
     if event.get("interrupted"):
         return "was interrupted"
     if event.get("timed_out"):
-        return "timed out and was stopped"
+        return "timed out and was stopped" + (
+            f" ({reason})" if reason and event.get("failure") == "unreachable" else "")
+    if event.get("ok") is False and reason:
+        return f"failed ({reason})"
     if event.get("exit_code") == 0:
         return "finished"
     return f"failed (exit code {event.get('exit_code')})"
 
 
-def _run_cost(event: Event) -> str:
-    """' [$0.12, 7 turns]' from the assistant's own result, when it said."""
+_UNITS = {"premium-requests": "premium requests", "ai-credits": "AI credits"}
+
+
+def _cost(event: Event) -> str | None:
+    """The cost in its own unit ('$0.12', '3 premium requests'), never converted."""
+    cost = event.get("cost")
+    if isinstance(cost, dict) and isinstance(cost.get("amount"), int | float):
+        amount, unit = cost["amount"], cost.get("unit")
+        return f"${amount:.2f}" if unit == "usd" else f"{amount:g} {_UNITS.get(str(unit), unit)}"
     result = event.get("result") or {}
-    extras = []
-    if isinstance(result.get("total_cost_usd"), (int, float)):
-        extras.append(f"${result['total_cost_usd']:.2f}")
-    if result.get("num_turns") is not None:
-        extras.append(f"{result['num_turns']} turns")
+    if isinstance(result, dict) and isinstance(result.get("total_cost_usd"), int | float):
+        return f"${result['total_cost_usd']:.2f}"
+    return None
+
+
+def _run_cost(event: Event) -> str:
+    """' [$0.12, 7 turns, 900 tokens]' from the assistant's own account, when it gave one."""
+    raw = event.get("result")
+    result: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    extras = [cost] if (cost := _cost(event)) else []
+    turns = event.get("turns", result.get("num_turns"))
+    if turns is not None:
+        extras.append(f"{turns} turns")
+    tokens = event.get("tokens")
+    if isinstance(tokens, dict) and all(isinstance(tokens.get(k, 0), int) for k in ("input", "output")):
+        extras.append(f"{tokens.get('input', 0) + tokens.get('output', 0)} tokens")
     return f" [{', '.join(extras)}]" if extras else ""
+
+
+HOOK_SILENT = "the edit hook did not report: attribution from the diff only"
+
+
+def _attribution(event: Event) -> str:
+    """'; the edit hook did not report: ...' when files changed but the assistant's hook said nothing."""
+    return f"; {HOOK_SILENT}" if event.get("hook_silent") else ""
 
 
 @dataclass(frozen=True)
@@ -111,7 +141,8 @@ def _session_started(event: Event, s: _Subject) -> str:
 def _session_ended(event: Event, s: _Subject) -> str:
     score = f", scored {event['score']}/5" if event.get("score") is not None else ""
     note = f": {event['note']}" if event.get("note") else ""
-    return f"{s.who} session ended{s.on} after {_took(event.get('seconds'))}: {_files_summary(event)}{score}{note}"
+    return (f"{s.who} session ended{s.on} after {_took(event.get('seconds'))}: {_files_summary(event)}{score}{note}"
+            f"{_attribution(event)}")
 
 
 def _change(event: Event, s: _Subject) -> str:
@@ -127,7 +158,8 @@ def _edit(event: Event, s: _Subject) -> str:
 
 def _run(event: Event, s: _Subject) -> str:
     took = _took(event.get("seconds"))
-    return f"{s.who} headless run{s.on} {_run_outcome(event)} after {took}: {_files_summary(event)}{_run_cost(event)}"
+    return (f"{s.who} headless run{s.on} {_run_outcome(event)} after {took}: {_files_summary(event)}"
+            f"{_run_cost(event)}{_attribution(event)}")
 
 
 def _rating(event: Event, s: _Subject) -> str:

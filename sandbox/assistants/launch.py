@@ -5,7 +5,14 @@ is a one-line error that names the fix (``sandbox.yaml``'s ``assistants.<id>.com
 ``.headless``) and nothing half-starts. Supervising a headless run is ``sandbox.assistants.runs``.
 
 Placeholders in a headless command: ``{prompt}`` (the task), ``{brief}`` (the instruction file),
-``{variant}``, ``{project}``. Without ``{prompt}`` the task is written to the assistant's stdin.
+``{variant}``, ``{project}``, ``{usage_file}`` (where a CLI writes its usage, under
+``.sandbox/runs/``, never inside the variant). Without ``{prompt}`` the task is written to the
+assistant's stdin. Prompts are always data: the built-in commands put ``{prompt}`` after ``--``
+(Claude Code) or inside ``--prompt=`` (Copilot), so a brief starting with ``-`` is never a flag.
+
+The environment hands the assistant the sandbox's own executable (``SANDBOX_BIN``, and its folder
+first on PATH), so its edit hooks reach the same ``sandbox`` wherever it is installed
+(``sandbox.assistants.hooks`` says why).
 """
 
 from __future__ import annotations
@@ -13,9 +20,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Iterable, Mapping
+import sys
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sandbox.assistants import sessions
 from sandbox.core.errors import AssistantError, SandboxError
@@ -24,7 +34,9 @@ if TYPE_CHECKING:
     from sandbox.assistants.registry import Assistant
     from sandbox.workspace import Project, Workspace
 
-_PLACEHOLDER_RE = re.compile(r"\{(prompt|brief|variant|project)\}")
+_T = TypeVar("_T")
+_PLACEHOLDER_RE = re.compile(r"\{(prompt|brief|variant|project|usage_file)\}")
+RUNS_DIR = "runs"
 
 
 def resolve_project(workspace: Workspace, project: Project | str) -> Project:
@@ -75,16 +87,43 @@ def launch_argv(workspace: Workspace, project: Project | str, variant: str) -> l
     return resolve_executable(workspace, assistant, list(assistant.command), "command")
 
 
-def assistant_env(workspace: Workspace, project: Project, variant: str, session_id: str) -> dict[str, str]:
+def sandbox_bin() -> str | None:
+    """The ``sandbox`` executable running now, or None when it cannot be told.
+
+    ``sandbox`` started by its entry point: that script. Started as ``python -m sandbox`` (or from
+    the TUI inside such a process): the entry point installed beside this interpreter, which is
+    the same installation.
+    """
+    candidates = [Path(sys.argv[0]) if sys.argv and sys.argv[0] else None, Path(sys.executable).parent / "sandbox"]
+    for candidate in candidates:
+        if candidate is None or candidate.name != "sandbox":
+            continue
+        path = candidate if candidate.is_absolute() else Path.cwd() / candidate
+        if path.is_file() and os.access(path, os.X_OK):
+            return os.path.normpath(path)
+    return None
+
+
+def assistant_env(
+    workspace: Workspace, project: Project, variant: str, session_id: str, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """The environment an assistant runs in: ours plus where it is, so its hooks and helpers
-    (``sandbox log-edit``) find the workspace, project, variant and session without guessing."""
-    return {
+    (``sandbox log-edit``) find the sandbox, the workspace, project, variant and session without guessing."""
+    env = {
         **os.environ,
         "SANDBOX_WORKSPACE": str(Path(workspace.root).resolve()),
         "SANDBOX_PROJECT": project.slug,
         "SANDBOX_VARIANT": variant,
         "SANDBOX_SESSION": session_id,
+        **(extra or {}),
     }
+    executable = sandbox_bin()
+    if executable is not None:
+        env["SANDBOX_BIN"] = executable
+        folder = str(Path(executable).parent)
+        rest = [p for p in env.get("PATH", os.defpath).split(os.pathsep) if p and p != folder]
+        env["PATH"] = os.pathsep.join([folder, *rest])
+    return env
 
 
 def default_prompt(assistant: Assistant, project: Project) -> str:
@@ -103,7 +142,18 @@ def default_prompt(assistant: Assistant, project: Project) -> str:
     return f"Improve the prototype '{title}' in this folder so a person can open it in a browser and try the idea."
 
 
-def headless_argv(workspace: Workspace, project: Project, variant: str, prompt: str) -> tuple[list[str], bool]:
+def usage_file_path(project: Project, run_id: str) -> Path:
+    """Where a run's CLI writes its usage file: beside the run's log, never inside the variant."""
+    return Path(project.state_dir) / RUNS_DIR / f"{run_id}.usage.json"
+
+
+def uses_usage_file(assistant: Assistant) -> bool:
+    return any("{usage_file}" in part for part in assistant.headless)
+
+
+def headless_argv(
+    workspace: Workspace, project: Project, variant: str, prompt: str, *, usage_file: Path | None = None
+) -> tuple[list[str], bool]:
     """(argv with placeholders filled and program resolved, whether the prompt goes to stdin)."""
     assistant = assistant_for(workspace, variant)
     if not assistant.headless:
@@ -111,6 +161,8 @@ def headless_argv(workspace: Workspace, project: Project, variant: str, prompt: 
             f"{assistant.name} has no headless command; set one in sandbox.yaml (assistants.{assistant.id}.headless)"
         )
     values = {"prompt": prompt, **placeholders(assistant, project, variant)}
+    if usage_file is not None:
+        values["usage_file"] = str(usage_file)
     uses_prompt = any("{prompt}" in part for part in assistant.headless)
     argv = fill(assistant.headless, values)
     return resolve_executable(workspace, assistant, argv, "headless"), not uses_prompt
@@ -125,3 +177,116 @@ def fill(parts: Iterable[str], values: Mapping[str, str]) -> list[str]:
     """Placeholders replaced in one pass, so that text in the prompt (say "{project}") stays as typed;
     a placeholder without a value stays as it is (the ledger shows ``{prompt}``, not the long task)."""
     return [_PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), part) for part in parts]
+
+
+# --- a headless run, planned before anything starts ----------------------------------------------
+
+
+@dataclass
+class RunPlan:
+    """Everything decided before a headless run starts, and what its event will record up front."""
+
+    assistant: Assistant
+    argv: list[str]
+    prompt_on_stdin: bool
+    shown: list[str]  # the command for the ledger and the log, the prompt shown as {prompt}
+    usage_file: Path | None
+    telemetry: str | None  # telemetry.CLAUDE / telemetry.COPILOT when captured
+    telemetry_file: Path | None
+    env_extra: dict[str, str]
+    fields: dict[str, Any]  # cli, brief_sha256, brief_override, telemetry
+    version: _Background[str | None]
+
+
+class _Background(Generic[_T]):
+    """A value worked out in a thread while the run goes on (a CLI's ``--version`` takes seconds)."""
+
+    def __init__(self, work: Callable[[], _T]) -> None:
+        self._value: list[_T] = []
+        self._thread = threading.Thread(target=lambda: self._value.append(work()), daemon=True)
+        self._thread.start()
+
+    def get(self, timeout: float = 30.0) -> _T | None:
+        self._thread.join(timeout)
+        return self._value[0] if self._value else None
+
+
+def telemetry_wanted(workspace: Workspace, requested: bool | None) -> bool:
+    """``--telemetry`` when given, else ``telemetry: true`` in sandbox.yaml (off by default)."""
+    if requested is not None:
+        return requested
+    settings = workspace.settings
+    return bool(settings.section("telemetry", bool, False))
+
+
+def check_fairness(project: Project, variant: str, assistant: Assistant, *, allow: bool) -> dict[str, Any]:
+    """The brief fields of a run or session (hash, overrides); refuses an unfair start in one line.
+
+    Also puts the sandbox's own Copilot hook file in place (a template's or a teammate's is replaced).
+    """
+    from sandbox.assistants import fairness, hooks
+
+    root = Path(project.variant_dir(variant))
+    hooks.ensure_copilot_hook(root, assistant)
+    overridden = fairness.check(root, assistant, allow=allow)
+    return {"brief_sha256": fairness.brief_sha256(root, assistant), "brief_override": overridden or None}
+
+
+def plan_run(
+    workspace: Workspace,
+    project: Project,
+    variant: str,
+    task: str,
+    run_id: str,
+    *,
+    allow_instructions: bool = False,
+    telemetry: bool | None = None,
+) -> RunPlan:
+    """The argv, environment and up-front event fields of one headless run (one-line errors)."""
+    from sandbox.assistants import telemetry as otel
+    from sandbox.assistants import versions
+
+    assistant = assistant_for(workspace, variant)
+    usage_file = usage_file_path(project, run_id) if uses_usage_file(assistant) else None
+    argv, prompt_on_stdin = headless_argv(workspace, project, variant, task, usage_file=usage_file)
+    fields = check_fairness(project, variant, assistant, allow=allow_instructions)
+    kind = otel.kind_for(assistant.result_format) if telemetry_wanted(workspace, telemetry) else None
+    env_extra: dict[str, str] = {}
+    telemetry_file = None
+    if kind == otel.CLAUDE:
+        env_extra = otel.claude_env(otel.receiver().endpoint, run_id)
+    elif kind == otel.COPILOT:
+        telemetry_file = Path(project.state_dir) / RUNS_DIR / f"{run_id}.otel.jsonl"
+        env_extra = otel.copilot_env(telemetry_file, run_id)
+    executable = argv[0]
+    return RunPlan(
+        assistant=assistant,
+        argv=argv,
+        prompt_on_stdin=prompt_on_stdin,
+        shown=fill(assistant.headless, placeholders(assistant, project, variant)),
+        usage_file=usage_file,
+        telemetry=kind,
+        telemetry_file=telemetry_file,
+        env_extra=env_extra,
+        fields={**fields, "cli": Path(executable).name, "telemetry": True if kind else None},
+        version=_Background(lambda: versions.cli_version(executable)),
+    )
+
+
+def run_env(workspace: Workspace, project: Project, variant: str, session_id: str, plan: RunPlan) -> dict[str, str]:
+    """The environment of a planned run: ``assistant_env`` plus its telemetry, never with content capture."""
+    from sandbox.assistants import telemetry as otel
+
+    env = assistant_env(workspace, project, variant, session_id, plan.env_extra)
+    return otel.base_env(env) if plan.telemetry else env
+
+
+def open_hint(workspace: Workspace, variant: str) -> str | None:
+    """The one line ``sandbox open`` adds for an assistant whose hooks need a trusted folder."""
+    from sandbox.assistants import hooks
+
+    assistant = workspace.registry.get(variant)
+    if assistant is None or not assistant.edit_hook or assistant.hook_style != hooks.STYLE_COPILOT:
+        return None
+    return (f"when {assistant.name} asks whether to trust this folder, say yes: trusting it is what turns on "
+            f"exact attribution of its edits (its hooks in {hooks.COPILOT_HOOK_FILE})")

@@ -32,6 +32,7 @@ class Assistant:
     result_format: str = "text"  # "claude-json" when the headless output is Claude Code's JSON result
     co_author: str = ""  # a word found in commit trailers (Co-Authored-By: Claude ...)
     edit_hook: bool = False  # supports a PostToolUse hook that logs each edit as it happens
+    hook_style: str = "claude"  # which hook file it reads: "claude" (.claude/settings.json), "copilot" (.github/hooks)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -52,9 +53,11 @@ BUILTIN_ASSISTANTS: dict[str, Assistant] = {
             name="Claude Code",
             instructions="CLAUDE.md",
             command=("claude",),
-            headless=("claude", "-p", "{prompt}", "--output-format", "json", "--permission-mode", "acceptEdits"),
+            # stream-json (with --verbose) shows progress and retries live; "--" keeps a prompt from being a flag
+            headless=("claude", "-p", "--output-format", "stream-json", "--verbose", "--permission-mode",
+                      "acceptEdits", "--", "{prompt}"),
             install_hint="install Claude Code with 'npm install -g @anthropic-ai/claude-code'",
-            result_format="claude-json",
+            result_format="claude-stream-json",
             co_author="claude",
             edit_hook=True,
         ),
@@ -63,9 +66,16 @@ BUILTIN_ASSISTANTS: dict[str, Assistant] = {
             name="GitHub Copilot",
             instructions=".github/copilot-instructions.md",
             command=("copilot",),
-            headless=("copilot", "-p", "{prompt}", "--allow-all-tools"),
+            # --trust-folder loads the sandbox's hooks; --allow-tool=write (not --allow-all-tools) and
+            # --disallow-temp-dir: file edits inside the variant only; --prompt= keeps a prompt from being a flag
+            headless=("copilot", "--prompt={prompt}", "--output-format", "json", "--trust-folder",
+                      "--disallow-temp-dir", "--allow-tool=write", "--no-auto-update",
+                      "--usage-output-file={usage_file}"),
             install_hint="install the GitHub Copilot CLI with 'npm install -g @github/copilot'",
+            result_format="copilot-jsonl",
             co_author="copilot",
+            edit_hook=True,
+            hook_style="copilot",
         ),
         Assistant(
             id="codex",
@@ -98,6 +108,7 @@ _FIELDS: dict[str, type[Any]] = {
     "result_format": str,
     "co_author": str,
     "edit_hook": bool,
+    "hook_style": str,
 }
 
 

@@ -7,17 +7,17 @@ keeps our pipes open; what the assistant already wrote stays and is recorded.
 Each headless run is wrapped in a run-mode open state (``sandbox.assistants.sessions``): the variant is
 snapshotted before, diffed after, change batches and edit hooks during the run are attributed to
 it, and a run whose sandbox process died is closed later as interrupted. What to start (commands,
-placeholders, environment) is ``sandbox.assistants.launch``; what the output says,
-``sandbox.assistants.formats``.
+placeholders, environment, the brief-fairness check) is ``sandbox.assistants.launch``; what the
+output says, ``sandbox.assistants.formats`` (``formats.run_event`` builds the closing fields).
 
 The ``run`` ledger event: variant, assistant, session, run_id, command (list, prompt shown as
 ``{prompt}``), exit_code (int; negative: killed by that signal; absent when the run was interrupted
 before it was known), seconds (wall time, float), timed_out (bool), interrupted (bool, only when
 true), log (path of
 ``.sandbox/runs/<run_id>.log`` relative to the project), files_added/changed/deleted,
-lines_added, lines_removed, and ``result`` when the assistant's own JSON says more: duration_ms,
-duration_api_ms, num_turns, total_cost_usd, usage, session_id, is_error, subtype (only the keys
-present).
+lines_added, lines_removed, and the fields every assistant shares (docs/EVENTS.md): ok, failure,
+reason, cli, cli_version, models, api_seconds, turns, tokens, cost, tools, brief_sha256,
+brief_override, telemetry, attribution/hook_silent, and ``result`` (the raw summary).
 """
 
 from __future__ import annotations
@@ -35,16 +35,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from sandbox.assistants import sessions
-from sandbox.assistants.formats import parse_result
+from sandbox.assistants import formats, sessions
+from sandbox.assistants.formats.run_event import closing_fields
 from sandbox.assistants.launch import (
-    assistant_env,
     assistant_for,
+    check_fairness,
     default_prompt,
-    fill,
     headless_argv,
-    placeholders,
+    plan_run,
     resolve_project,
+    run_env,
 )
 from sandbox.core.errors import AssistantError, SandboxError
 from sandbox.core.ledger import Event
@@ -57,6 +57,7 @@ DEFAULT_TIMEOUT = 900.0
 KILL_GRACE = 3.0
 POLL_SECONDS = 0.2  # how often a supervisor looks at the timeout, a cancel and a stop request
 MAX_KEPT_OUTPUT = 4 << 20  # stdout's last bytes kept in memory to parse the result; the log has all
+MAX_KEPT_ERRORS = 64 << 10  # stderr's last bytes: where a CLI says it is not signed in
 
 OutputCallback = Callable[[str, str], None]  # (variant, line)
 
@@ -112,11 +113,13 @@ def _start(
 class _Output:
     stdout: bytearray
     lock: threading.Lock
+    stderr: bytearray | None = None
 
 
 def _pump(
     stream: IO[bytes], log: IO[bytes], out: _Output, keep: bool, variant: str, on_output: OutputCallback | None
 ) -> None:
+    kept, limit = (out.stdout, MAX_KEPT_OUTPUT) if keep else (out.stderr, MAX_KEPT_ERRORS)
     for raw in iter(stream.readline, b""):
         with out.lock:
             try:
@@ -126,10 +129,10 @@ def _pump(
                 break
             except OSError:  # a full disk loses log lines, never the run: keep draining the pipe
                 pass
-            if keep:  # the tail: a stream-json result comes last, after megabytes of progress
-                out.stdout.extend(raw)
-                if len(out.stdout) > MAX_KEPT_OUTPUT:
-                    del out.stdout[: len(out.stdout) - MAX_KEPT_OUTPUT]
+            if kept is not None:  # the tail: a stream-json result comes last, after megabytes of progress
+                kept.extend(raw)
+                if len(kept) > limit:
+                    del kept[: len(kept) - limit]
         if on_output is not None:
             with contextlib.suppress(Exception):  # a display callback must not break the run
                 on_output(variant, raw.decode("utf-8", "replace").rstrip("\n"))
@@ -188,11 +191,14 @@ def run_headless(
     prompt: str | None = None,
     by: str | None = None,
     cancel: threading.Event | None = None,
+    allow_instructions: bool = False,
+    telemetry: bool | None = None,
 ) -> Event:
     """Run ``variant``'s assistant headless in its folder and append the ``run`` event (returned).
 
-    Problems found before starting (unknown variant, missing program, a session already open) raise
-    a SandboxError; anything after is recorded in the event (exit code, timeout, interruption).
+    Problems found before starting (unknown variant, missing program, a session already open, an
+    instruction file above the variant without ``allow_instructions``) raise a SandboxError;
+    anything after is recorded in the event (exit code, timeout, interruption, the reason).
     Setting ``cancel`` stops the assistant (its whole process group) and records an interrupted
     run; set before the assistant started, it starts none (and records that run as interrupted).
     """
@@ -200,13 +206,16 @@ def run_headless(
     root = sessions.check_variant(project, variant)
     assistant = assistant_for(workspace, variant)
     task = prompt.strip() if prompt and prompt.strip() else default_prompt(assistant, project)
-    argv, prompt_on_stdin = headless_argv(workspace, project, variant, task)
-    shown = fill(assistant.headless, placeholders(assistant, project, variant))  # for the ledger and log
     run_id = _run_id(variant)
+    plan = plan_run(workspace, project, variant, task, run_id, allow_instructions=allow_instructions,
+                    telemetry=telemetry)
+    argv, prompt_on_stdin, shown = plan.argv, plan.prompt_on_stdin, plan.shown
     log_path = project.state_dir / RUNS_DIR / f"{run_id}.log"
-    fields: dict[str, Any] = {"run_id": run_id, "command": shown, "log": log_path.relative_to(project.path).as_posix()}
+    fields: dict[str, Any] = {"run_id": run_id, "command": shown, "log": log_path.relative_to(project.path).as_posix(),
+                              **{k: v for k, v in plan.fields.items() if v is not None}}
     start = sessions.begin(project, variant, assistant=assistant.id, mode=sessions.MODE_RUN, by=by, extra=fields)
-    env = assistant_env(workspace, project, variant, start["session"])
+    env = run_env(workspace, project, variant, start["session"], plan)
+    on_output = formats.echo_filter(assistant.result_format, on_output, root)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with log_path.open("ab") as log:
@@ -216,12 +225,17 @@ def run_headless(
             proc = _start(argv, root, env, stdin_pipe=prompt_on_stdin, cancel=cancel)
         except OSError as exc:
             sessions.finish_run(project, variant, {**fields, "exit_code": None, "seconds": 0.0, "timed_out": False,
-                                                   "error": exc.strerror or str(exc), "by": by})
+                                                   "ok": False, "failure": "crashed",
+                                                   "reason": f"cannot start '{argv[0]}': {exc.strerror or exc}",
+                                                   "error": exc.strerror or str(exc), "by": by},
+                                hook_capable=assistant.edit_hook)
             raise AssistantError(f"{assistant.name}: cannot start '{argv[0]}': {exc.strerror or exc}") from None
         if proc is None:
             _note(log, "stopped before it started")
             return sessions.finish_run(project, variant, {**fields, "exit_code": None, "seconds": 0.0,
-                                                          "timed_out": False, "interrupted": True, "by": by})
+                                                          "timed_out": False, "interrupted": True, "ok": False,
+                                                          "failure": "interrupted", "reason": "interrupted",
+                                                          "by": by}, hook_capable=assistant.edit_hook)
         outcome = _supervise(proc, log, task if prompt_on_stdin else None, started, started + max(0.0, timeout),
                              cancel, variant, on_output)
         return sessions.finish_run(project, variant, {
@@ -230,9 +244,11 @@ def run_headless(
             "seconds": outcome.seconds,
             "timed_out": outcome.timed_out,
             "interrupted": True if outcome.interrupted else None,
-            "result": parse_result(outcome.stdout, assistant.result_format) or None,
+            **closing_fields(plan, run_id=run_id, stdout=outcome.stdout, stderr=outcome.stderr,
+                             exit_code=outcome.exit_code, timed_out=outcome.timed_out,
+                             interrupted=outcome.interrupted, timeout=timeout, variant_root=root),
             "by": by,
-        })
+        }, hook_capable=assistant.edit_hook)
 
 
 @dataclass
@@ -242,6 +258,7 @@ class _Outcome:
     interrupted: bool = False
     seconds: float = 0.0
     stdout: str = ""
+    stderr: str = ""
 
 
 def _supervise(
@@ -260,7 +277,7 @@ def _supervise(
     (the program is going down) kills the group first and is raised on.
     """
     outcome = _Outcome()
-    out = _Output(bytearray(), threading.Lock())
+    out = _Output(bytearray(), threading.Lock(), bytearray())
     pumps = [
         threading.Thread(target=_pump, args=(proc.stdout, log, out, True, variant, on_output), daemon=True),
         threading.Thread(target=_pump, args=(proc.stderr, log, out, False, variant, on_output), daemon=True),
@@ -286,6 +303,7 @@ def _supervise(
             pump.join(timeout=5)
         with out.lock:
             outcome.stdout = out.stdout.decode("utf-8", "replace")
+            outcome.stderr = (out.stderr or b"").decode("utf-8", "replace")
             what = "timed out and was stopped" if outcome.timed_out else (
                 "interrupted" if outcome.interrupted else "exited")
             _note(log, f"{what}: exit code {outcome.exit_code} after {outcome.seconds:.1f} s")
@@ -302,6 +320,8 @@ def run_many(
     prompt: str | None = None,
     by: str | None = None,
     stop_requested: Callable[[], bool] | None = None,
+    allow_instructions: bool = False,
+    telemetry: bool | None = None,
 ) -> list[Event | SandboxError]:
     """Run several variants' assistants in parallel, one thread each; results in ``variants`` order.
 
@@ -315,6 +335,7 @@ def run_many(
     for variant in variants:
         sessions.check_variant(project, variant)
         headless_argv(workspace, project, variant, "")
+        check_fairness(project, variant, assistant_for(workspace, variant), allow=allow_instructions)
     results: list[Event | SandboxError | None] = [None] * len(variants)
     cancel = threading.Event()
     # Completion is signalled by events, not Thread.join: on some CPython versions (3.11 included) a
@@ -324,7 +345,8 @@ def run_many(
     def work(index: int, variant: str) -> None:
         try:
             results[index] = run_headless(workspace, project, variant, timeout=timeout, on_output=on_output,
-                                          prompt=prompt, by=by, cancel=cancel)
+                                          prompt=prompt, by=by, cancel=cancel,
+                                          allow_instructions=allow_instructions, telemetry=telemetry)
         except SandboxError as exc:
             results[index] = exc
         except Exception as exc:  # noqa: BLE001 - one run's failure must not hide the others' results

@@ -27,7 +27,10 @@ Ledger events written here (field names are part of the contract with report and
   files_changed, files_deleted (lists of paths relative to the variant), lines_added,
   lines_removed, score (1-5, optional), note (optional), by.
 - ``change``: variant, assistant, session, files (list), lines_added, lines_removed.
-- ``edit``: variant, assistant, session, file, tool (from Claude Code's PostToolUse hook).
+- ``edit``: variant, assistant, session, file, tool, source "hook" (from the assistant's own hook).
+- the closing events also carry ``attribution``: "hooks" when the assistant's hook reported edits,
+  "diff" otherwise, with ``hook_silent: true`` when files changed but a hook-capable assistant
+  reported none (its hook could not reach ``sandbox``, or the folder was not trusted).
 - ``run``: written by ``sandbox.assistants.runs`` (see there); ``close_stale_run`` writes one with
   ``interrupted: true`` for a run whose process died.
 """
@@ -262,9 +265,16 @@ def _span_fields(event: Event) -> dict[str, Any]:
     return {k: event.get(k) for k in ("variant", "assistant", "session")}
 
 
-def start_session(project: Project, variant: str, *, assistant: str | None = None, by: str | None = None) -> Event:
-    """Snapshot the variant and append ``session_started``; the assistant defaults to the variant's."""
-    return begin(project, variant, assistant=assistant or variant, by=by)
+def start_session(
+    project: Project, variant: str, *, assistant: str | None = None, by: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Event:
+    """Snapshot the variant and append ``session_started``; the assistant defaults to the variant's.
+
+    ``extra`` adds fields to the event (the brief hash and overrides of ``launch.check_fairness``).
+    """
+    return begin(project, variant, assistant=assistant or variant, by=by,
+                 extra={k: v for k, v in (extra or {}).items() if v is not None})
 
 
 def end_session(
@@ -304,10 +314,13 @@ def end_session(
             "score": score,
             "note": note.strip() if note and note.strip() else None,
             "by": by,
-        })
+        }, hook_capable=_hook_capable(project, start.get("assistant")))
 
 
-def _close_locked(project: Project, variant: str, state: dict[str, Any], kind: str, fields: dict[str, Any]) -> Event:
+def _close_locked(
+    project: Project, variant: str, state: dict[str, Any], kind: str, fields: dict[str, Any],
+    *, hook_capable: bool = False,
+) -> Event:
     """Diff against the snapshot, append the closing event, then forget the open state.
 
     In this order so that a crash in between leaves the state, and ``_already_ended`` finds the
@@ -315,18 +328,56 @@ def _close_locked(project: Project, variant: str, state: dict[str, Any], kind: s
     """
     start = state["event"]
     diff = diff_since(project, variant, state)
-    event = project.append(kind, **_span_fields(start), started_at=start.get("at"), **fields, **diff.fields())
+    changed = diff.fields()
+    attribution = _attribution(project, str(start.get("session")), changed, hook_capable)
+    event = project.append(kind, **_span_fields(start), started_at=start.get("at"), **fields, **changed,
+                           **attribution)
     open_state.remove_state(project, variant)
     return event
 
 
-def finish_run(project: Project, variant: str, fields: dict[str, Any]) -> Event:
+def finish_run(project: Project, variant: str, fields: dict[str, Any], *, hook_capable: bool = False) -> Event:
     """Close a run-mode state: diff, append the ``run`` event built from ``fields``, clean up."""
     with open_state.variant_lock(project, variant):
         state = open_state.load_state(project, variant)
         if state is None:
             raise SessionError(f"the run on variant '{variant}' lost its snapshot; nothing was recorded")
-        return _close_locked(project, variant, state, ledger.RUN, fields)
+        return _close_locked(project, variant, state, ledger.RUN, fields, hook_capable=hook_capable)
+
+
+def _attribution(project: Project, session_id: str, changed: dict[str, Any], hook_capable: bool) -> dict[str, Any]:
+    """How the span's changes are attributed: by the assistant's hook, or from the diff only."""
+    edits = _edits_in(project, session_id)
+    if edits:
+        return {"attribution": "hooks"}
+    if not any(changed.get(f"files_{what}") for what in ("added", "changed", "deleted")):
+        return {}
+    return {"attribution": "diff", "hook_silent": True if hook_capable else None}
+
+
+def _edits_in(project: Project, session_id: str) -> int:
+    """How many ``edit`` events the span's hook recorded."""
+    try:
+        raw = Path(project.ledger_path).read_bytes()
+    except FileNotFoundError:
+        return 0
+    if session_id.encode() not in raw:
+        return 0
+    return sum(1 for e in ledger.read(project.ledger_path).events
+               if e.get("kind") == ledger.EDIT and e.get("session") == session_id)
+
+
+def _hook_capable(project: Project, assistant: Any) -> bool:
+    """Whether the session's assistant reports edits through a hook (a damaged sandbox.yaml: no)."""
+    from sandbox.assistants.registry import load_registry
+    from sandbox.core.settings import load_settings
+
+    try:
+        registry = load_registry(load_settings(project.path.parent.parent))
+    except SandboxError:
+        return False
+    found = registry.get(str(assistant))
+    return bool(found and found.edit_hook)
 
 
 def _close_stale_run_locked(project: Project, variant: str, state: dict[str, Any]) -> Event:
@@ -343,7 +394,10 @@ def _close_stale_run_locked(project: Project, variant: str, state: dict[str, Any
         "seconds": _seconds_since(start.get("at")),
         "timed_out": False,
         "interrupted": True,
-    })
+        "ok": False,
+        "failure": "interrupted",
+        "reason": "interrupted: the sandbox stopped before the run ended",
+    }, hook_capable=_hook_capable(project, start.get("assistant")))
 
 
 # --- attribution of live changes ----------------------------------------------------------------
@@ -475,4 +529,5 @@ def record_edit(
         f"{variant_base(project, variant)}/{rel}"
     ):
         return None
-    return project.append(ledger.EDIT, **_span_fields(start), file=rel, tool=tool or None)
+    return project.append(ledger.EDIT, **_span_fields(start), mode=start.get("mode"), file=rel, tool=tool or None,
+                          source="hook")

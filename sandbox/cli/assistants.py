@@ -28,6 +28,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     start.add_argument("slug")
     start.add_argument("--variant", "-v", required=True, metavar="ID", help="the variant (assistant id)")
     start.add_argument("--assistant", "-a", metavar="ID", help="who works on it (default: the variant's assistant)")
+    _add_allow_instructions(start)
     start.add_argument("--json", action="store_true", help="print JSON for other tools")
     end = actions.add_parser("end", help="end the open session and record what changed")
     end.add_argument("slug")
@@ -46,6 +47,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     open_.add_argument("--variant", "-v", required=True, metavar="ID")
     open_.add_argument("--score", type=int, metavar="1-5", help="rating recorded when the session ends")
     open_.add_argument("--note", help="note recorded when the session ends")
+    _add_allow_instructions(open_)
 
     run = add_command(
         sub, "run", "run assistants headless on their brief, in parallel, and record what they did", cmd_run,
@@ -59,6 +61,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                      help="stop an assistant after S seconds (default: 900)")
     run.add_argument("--prompt", help="the task (default: read the brief and build what it describes)")
     run.add_argument("--quiet", "-q", action="store_true", help="do not echo the assistants' output")
+    _add_allow_instructions(run)
+    run.add_argument("--telemetry", action="store_true", default=None,
+                     help="capture the CLIs' own telemetry (tokens, cost, tool decisions; never content) "
+                          "into the run event (default: sandbox.yaml's 'telemetry')")
 
     log_edit = add_command(
         sub, "log-edit", "record one file edit made by an assistant (called by its edit hook)", cmd_log_edit
@@ -69,10 +75,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     log_edit.add_argument("--tool", help="the assistant's tool that edited it (Write, Edit, ...)")
     log_edit.add_argument("--assistant", metavar="ID", help="only record inside a session of this assistant")
     log_edit.add_argument("--hook", action="store_true",
-                          help="read a Claude Code hook's JSON from stdin; never fails the assistant")
+                          help="read an assistant hook's JSON (Claude Code or Copilot) from stdin; never fails "
+                               "the assistant")
     log_edit.add_argument("--json", action="store_true",
                           help="print the recorded event as JSON (null when nothing was recorded)")
 
+
+
+def _add_allow_instructions(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--allow-instructions", action="store_true",
+                        help="go ahead although an instruction file above the variant (CLAUDE.md, AGENTS.md, ...) "
+                             "would reach one assistant only; the files are recorded in the event")
 
 
 def _print_event(args: argparse.Namespace, event: dict[str, Any]) -> None:
@@ -114,7 +127,8 @@ def cmd_session(args: argparse.Namespace) -> int:
     project = ws.project(args.slug)
     if args.session_action == "start":
         _check_assistant(ws, args.assistant)
-        event = sessions.start_session(project, args.variant, assistant=args.assistant, by=user())
+        brief = _fair_start(ws, project, args.variant, args.assistant, args.allow_instructions)
+        event = sessions.start_session(project, args.variant, assistant=args.assistant, by=user(), extra=brief)
         if not args.json:  # what happens now and how to finish, for someone new to sessions
             print(f"Changes in variants/{args.variant} now count as {event['assistant']}'s work. When done: "
                   f"sandbox session end {project.slug} --variant {args.variant}", file=sys.stderr)
@@ -122,6 +136,18 @@ def cmd_session(args: argparse.Namespace) -> int:
         event = sessions.end_session(project, args.variant, score=args.score, note=args.note, by=user())
     _print_event(args, event)
     return 0
+
+
+def _fair_start(ws: Any, project: Any, variant: str, assistant_id: str | None, allow: bool) -> dict[str, Any]:
+    """The brief fields of a session; refuses one-sided instructions above the variant (one line)."""
+    from sandbox.assistants import launch, sessions
+
+    sessions.check_variant(project, variant)
+    registry = ws.registry
+    assistant = registry.get(assistant_id or variant)
+    if assistant is None:
+        return {}
+    return launch.check_fairness(project, variant, assistant, allow=allow)
 
 
 def _check_assistant(ws: Any, assistant: str | None) -> None:
@@ -141,8 +167,12 @@ def cmd_open(args: argparse.Namespace) -> int:
     argv = launch.launch_argv(ws, project, args.variant)
     if args.score is not None and not 1 <= args.score <= 5:
         raise SandboxError(f"--score must be a whole number from 1 to 5, not {args.score}")
-    start = sessions.start_session(project, args.variant, by=user())
+    brief = _fair_start(ws, project, args.variant, None, args.allow_instructions)
+    start = sessions.start_session(project, args.variant, by=user(), extra=brief)
     print(f"sandbox: {describe_event(start)}; handing the terminal to {' '.join(argv)}", file=sys.stderr)
+    hint = launch.open_hint(ws, args.variant)
+    if hint:
+        print(f"sandbox: {hint}", file=sys.stderr)
     env = launch.assistant_env(ws, project, args.variant, start["session"])
     # Ctrl-C belongs to the assistant while it runs; we must survive it to end the session. A
     # Python handler (not SIG_IGN, which exec would pass on) leaves the assistant's Ctrl-C intact.
@@ -198,7 +228,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     # takes note; sandbox.assistants.signals says why it must not raise.
     with stop_on_signals() as stop:
         results = runs.run_many(ws, project, variants, timeout=timeout, on_output=on_output, prompt=args.prompt,
-                                by=user(), stop_requested=stop.requested)
+                                by=user(), stop_requested=stop.requested,
+                                allow_instructions=args.allow_instructions, telemetry=args.telemetry)
     if stop.requested():
         raise KeyboardInterrupt  # here, outside any wait: main() says 'interrupted' and exits 130
     events = [r for r in results if isinstance(r, dict)]
@@ -216,7 +247,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"sandbox: {error}", file=sys.stderr)
     if errors:
         return 2
-    return 0 if all(e.get("exit_code") == 0 and not e.get("timed_out") for e in events) else 1
+    return 0 if all(e.get("ok", e.get("exit_code") == 0 and not e.get("timed_out")) for e in events) else 1
 
 
 def cmd_log_edit(args: argparse.Namespace) -> int:
@@ -239,6 +270,8 @@ def _log_edit(args: argparse.Namespace) -> int:
         from sandbox.assistants.hooks import MAX_HOOK_INPUT, parse_hook_payload
 
         call = parse_hook_payload(sys.stdin.read(MAX_HOOK_INPUT))
+        if not call.succeeded:
+            return 0  # a refused or failed tool call, or a tool that edits nothing: no edit happened
         tool = tool or call.tool
         files = files or call.files
         cwd = call.cwd

@@ -1,6 +1,6 @@
 """The ``sandbox`` command: argparse over one module per command group.
 
-Each group module (``projects``, ``preview``, ``assistants``, ``history``, ``feedback``, ``report``)
+Each group module (``projects``, ``preview``, ``assistants``, ``history``, ``feedback``, ``report``, ``doctor``)
 adds its subcommands with their handlers; ``main`` turns every user error into one line and exit 2.
 """
 
@@ -12,10 +12,10 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from sandbox.cli import assistants, feedback, history, preview, projects, report
+from sandbox.cli import assistants, doctor, feedback, history, preview, projects, report
 from sandbox.cli.common import EXIT_USER_ERROR, Parser, workspace_from
 
-GROUPS = (projects, preview, assistants, history, feedback, report)
+GROUPS = (projects, preview, assistants, history, feedback, report, doctor)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,7 +14,7 @@ from sandbox.core.errors import SpecError
 from sandbox.core.yamlio import LoadedYaml, load_yaml_file
 
 SETTINGS_FILE = "sandbox.yaml"
-KNOWN_SECTIONS = ("assistants", "ignore", "rubric", "debounce_ms", "default_assistants")
+KNOWN_SECTIONS = ("assistants", "ignore", "rubric", "debounce_ms", "default_assistants", "telemetry")
 
 
 @dataclass

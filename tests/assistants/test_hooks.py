@@ -40,7 +40,9 @@ def test_only_edit_hook_assistants_get_the_claude_settings(project) -> None:
     settings = json.loads((project.variant_dir("claude-code") / ".claude" / "settings.json").read_text())
     [group] = settings["hooks"]["PostToolUse"]
     assert "Write" in group["matcher"] and "Edit" in group["matcher"]
-    assert group["hooks"][0]["command"] == "sandbox log-edit --hook --assistant claude-code || true"
+    # the sandbox that started the assistant (SANDBOX_BIN), else one on PATH; no absolute path in a shared file
+    assert group["hooks"][0]["command"] == '"${SANDBOX_BIN:-sandbox}" log-edit --hook --assistant claude-code || true'
+    assert "/" not in group["hooks"][0]["command"].replace("${SANDBOX_BIN:-sandbox}", "")
     assert not (project.variant_dir("copilot") / ".claude").exists()
     assert not (project.variant_dir("human") / ".claude").exists()
     manifest = json.loads((project.state_dir / "manifest.json").read_text())
