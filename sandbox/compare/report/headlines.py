@@ -95,9 +95,11 @@ def pair_headline(pair: dict[str, Any], needed: int, category: str | None) -> st
 def _set_apart_line(evidence: dict[str, Any]) -> str | None:
     if not evidence.get("set_apart"):
         return None
-    why = "; ".join(f"{plural(r['votes'], 'vote')}: {r['text']}" for r in evidence["set_apart_by_reason"])
+    reasons = evidence["set_apart_by_reason"]
     verb = "is" if evidence["set_apart"] == 1 else "are"
-    return f"{plural(evidence['set_apart'], 'vote')} {verb} not counted ({why})."
+    one = len(reasons) == 1
+    why = reasons[0]["text"] if one else "; ".join(f"{r['votes']:,} because {r['text']}" for r in reasons)
+    return f"{plural(evidence['set_apart'], 'vote')} {verb} not counted as evidence: {why}."
 
 
 def _violation_lines(section: Section) -> list[str]:

@@ -168,7 +168,7 @@ def run_lines(section: Section) -> list[str]:
     for name, acc in totals.items():
         line = f"{name}: {acc['ok']} of {acc['runs']} headless runs finished"
         if acc["failures"]:
-            why = ", ".join(f"{n} {text}" for text, n in sorted(acc["failures"].items(), key=lambda kv: -kv[1]))
+            why = ", ".join(f"{text}: {n}" for text, n in sorted(acc["failures"].items(), key=lambda kv: -kv[1]))
             line += f"; {acc['runs'] - acc['ok']} failed ({why})"
         lines.append(line + ".")
     return lines
