@@ -64,11 +64,12 @@ _RUN_ROWS = """
 RUNS = Aggregate("runs_by_version", f"""
     WITH {_RUN_ROWS},
     costs AS (
-      SELECT s.level, s.grp, r.aid, r.cli, r.version, r.model,
-             list({{'unit': r.unit, 'amount': r.total, 'runs': r.n}} ORDER BY r.unit) AS costs
-      FROM (SELECT project_key, aid, cli, version, model, unit, fsum(amount) AS total, count(*) AS n
-            FROM run_rows WHERE amount IS NOT NULL AND unit IS NOT NULL GROUP BY ALL) r
-      JOIN scopes s USING (project_key) GROUP BY ALL),
+      SELECT level, grp, aid, cli, version, model,
+             list({{'unit': unit, 'amount': total, 'runs': n}} ORDER BY unit) AS costs
+      FROM (SELECT s.level, s.grp, r.aid, r.cli, r.version, r.model, r.unit, fsum(r.amount) AS total, count(*) AS n
+            FROM run_rows r JOIN scopes s USING (project_key)
+            WHERE r.amount IS NOT NULL AND r.unit IS NOT NULL GROUP BY ALL)
+      GROUP BY ALL),
     grouped AS (
       SELECT s.level, s.grp, r.aid, r.cli, r.version, r.model, count(*) AS runs,
              count(*) FILTER (WHERE r.ok_run) AS ok,

@@ -73,3 +73,10 @@ def test_cost_per_blind_win_counts_only_evidence_wins(ws: Workspace) -> None:
     assert data["cost_per_blind_win"] == [
         {"id": CC, "name": "Claude Code", "unit": "usd", "cost": 1.5, "wins": 3, "per_win": 0.5}]
     assert data["evidence"]["pairs"][0]["a_wins"] == 3  # copilot has cost but no win: no row for it
+
+
+def test_costs_of_one_version_in_two_projects_are_one_sum_per_unit(ws: Workspace) -> None:
+    for title in ("One", "Two"):
+        slug = ws.new_project(title, "mini", assistants=[CC, CP]).slug
+        claude(ws, slug, "2.1.0", ok=True, exit_code=0, cost={"amount": 0.5, "unit": "usd"})
+    assert rows(ws)[(CC, "2.1.0", "claude-sonnet-4")]["cost"] == [{"unit": "usd", "amount": 1.0, "runs": 2}]
