@@ -23,7 +23,8 @@ def worked(ws: Workspace, slug: str, aid: str) -> None:
 
 
 def evidence(ws: Workspace) -> dict[str, Any]:
-    return report.build_report(ws, keep_events=False).data["evidence"]
+    found: dict[str, Any] = report.build_report(ws, keep_events=False).data["evidence"]
+    return found
 
 
 def test_votes_on_untouched_copies_are_kept_out_and_say_why(ws: Workspace) -> None:
