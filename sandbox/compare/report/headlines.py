@@ -112,6 +112,10 @@ def _violation_lines(section: Section) -> list[str]:
     return lines
 
 
+def _pair(section: Section, a: str, b: str) -> dict[str, Any] | None:
+    return next((p for p in (section.get("evidence") or {}).get("pairs") or [] if (p["a"], p["b"]) == (a, b)), None)
+
+
 def headlines(data: Section) -> list[dict[str, Any]]:
     """The report's headlines: per pair for the whole report, then per category, then the caveats.
 
@@ -122,12 +126,16 @@ def headlines(data: Section) -> list[dict[str, Any]]:
     result: list[dict[str, Any]] = []
     categories = [g for g in data.get("by_category") or [] if g.get("evidence")]
     one_category = len(categories) == 1 and categories[0]["projects"] == data["totals"]["projects"]
+    if one_category:
+        categories = []  # the whole report is that category: its lines would repeat the report's
+    # a pair whose every counted vote is in one category is said once, with the category's name
+    in_one = {(p["a"], p["b"]) for g in categories for p in g["evidence"].get("pairs") or []
+              if p == _pair(data, p["a"], p["b"])}
     for scope, name, section in [("all", None, data)] + [("category", g["group"], g) for g in categories]:
-        if scope == "category" and one_category:
-            break  # the whole report is that category: its lines would repeat the ones above
         evidence = section.get("evidence") or {}
         result.extend({"scope": scope, "category": name, "a": pair["a"], "b": pair["b"],
-                       "text": pair_headline(pair, needed, name)} for pair in evidence.get("pairs") or [])
+                       "text": pair_headline(pair, needed, name)} for pair in evidence.get("pairs") or []
+                      if scope == "category" or (pair["a"], pair["b"]) not in in_one)
     evidence = data.get("evidence") or {}
     if not evidence.get("pairs"):
         result.append({"scope": "all", "category": None, "a": None, "b": None,

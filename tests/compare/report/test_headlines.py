@@ -47,8 +47,20 @@ def test_one_headline_per_pair_and_category_in_plain_words(ws: Workspace) -> Non
         "GitHub Copilot was preferred to OpenAI Codex in 10 of 10 blind comparisons of support prototypes")
     assert texts[("category", "support", CX, CP)].endswith("that is a clear preference, though how strong it is "
                                                            "remains uncertain.")
-    assert ("all", None, CC, CP) in texts  # the whole report first
-    assert [h["scope"] for h in data["headlines"] if h["a"]] == ["all", "all", "category", "category"]
+    # each pair was compared in one category only: said once, with the category's name
+    assert [h["scope"] for h in data["headlines"] if h["a"]] == ["category", "category"]
+
+
+def test_a_pair_compared_in_two_categories_gets_the_whole_and_each_category(ws: Workspace) -> None:
+    arena(ws)
+    marketing = ws.new_project("Launch", "mini", category="marketing", assistants=[CC, CP]).slug
+    both_worked(ws, marketing, CC, CP)
+    votes(ws, marketing, CC, CP, 1, 4)
+    data = report.build_report(ws, keep_events=False).data
+    pairs = [(h["scope"], h["category"]) for h in data["headlines"] if (h["a"], h["b"]) == (CC, CP)]
+    assert pairs == [("all", None), ("category", "finance"), ("category", "marketing")]
+    whole = next(h["text"] for h in data["headlines"] if (h["scope"], h["a"]) == ("all", CC))
+    assert whole.startswith("Claude Code was preferred to GitHub Copilot in 8 of 15 blind comparisons, from 4")
 
 
 def test_a_report_of_one_category_does_not_repeat_its_headlines(ws: Workspace) -> None:
