@@ -5,22 +5,17 @@ from __future__ import annotations
 import asyncio
 
 from sandbox.workspace import Workspace
+from tests.compare.report.conftest import host
 from tests.compare.report.test_headlines import arena
 
 
 async def test_report_screen_shows_the_headlines_first_and_per_category(ws: Workspace) -> None:
-    from textual.app import App
     from textual.widgets import Select, Static
 
     from sandbox.tui.screens.report import ReportScreen
 
     screen = ReportScreen(arena(ws))
-
-    class Host(App[None]):
-        def on_mount(self) -> None:
-            self.push_screen(screen)
-
-    async with Host().run_test(size=(120, 50)) as pilot:
+    async with host(screen).run_test(size=(120, 50)) as pilot:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 30
         shown = screen.query_one("#headlines", Static)
