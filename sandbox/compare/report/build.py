@@ -45,8 +45,10 @@ def build_report(
     ``min_group`` (default ``privacy.MIN_GROUP`` when there are other sources, else off) is the
     fewest raters a category or template needs to be shown on its own.
     """
-    from sandbox.compare.report import engine
+    from sandbox.compare.report import engine, headlines, parts
     from sandbox.compare.report.sources import resolve, workspace_source
+
+    parts.register()
 
     resolved: list[Source] = [workspace_source(workspace.root)] if include_workspace else []
     for source in sources:
@@ -67,6 +69,7 @@ def build_report(
             counts, criteria, _names(workspace), category=category, replicates=replicates,
             group_replicates=group_replicates, seed=seed,
         )
+        data["headlines"] = headlines.headlines(data)
         if min_group:
             data["privacy"] = privacy.statement(min_group, suppressed)
         data["inputs"] = _inputs(result, seed, replicates, group_replicates)

@@ -325,14 +325,24 @@ def _keep(con: duckdb.DuckDBPyConnection) -> Skipped:
         FROM files f LEFT JOIN (
           SELECT file, arg_min(id, rowid) AS id FROM ev WHERE valid AND kind = 'created' AND file IS NOT NULL
           GROUP BY file) c ON c.file = f.file""")
+    # A line's place: DuckDB reads the ledgers in parallel and does not keep the files in the order
+    # given (each file's lines stay together and in order), so a line's place is its file's start,
+    # counted in the order of the files, plus its place within its file.
+    con.execute("""
+        CREATE TABLE file_rows AS
+        SELECT file, first_row, coalesce(sum(n) OVER (ORDER BY file ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
+                                         0)::BIGINT AS base
+        FROM (SELECT file, min(rowid) AS first_row, count(*) AS n FROM ev WHERE file IS NOT NULL GROUP BY file)""")
     con.execute("""
         CREATE TABLE kept AS
-        SELECT coalesce(e.src, f.src) AS src, coalesce(e.src, f.src)::BIGINT * 1099511627776 + e.rowid AS seq,
+        SELECT coalesce(e.src, f.src) AS src,
+               coalesce(e.src, f.src)::BIGINT * 1099511627776
+                 + coalesce(r.base + e.rowid - r.first_row, e.rowid) AS seq,
                coalesce(e.project_key, f.project_key) AS project_key,
                e.* EXCLUDE (src, project_key, file, valid)
-        FROM ev e LEFT JOIN file_keys f ON f.file = e.file
+        FROM ev e LEFT JOIN file_keys f ON f.file = e.file LEFT JOIN file_rows r ON r.file = e.file
         WHERE e.valid AND NOT coalesce(e."schema" > $newest, false)
-        QUALIFY row_number() OVER (PARTITION BY e.id ORDER BY coalesce(e.src, f.src), e.rowid) = 1""",
+        QUALIFY row_number() OVER (PARTITION BY e.id ORDER BY seq) = 1""",
         {"newest": SCHEMA_VERSION})
     damaged, valid, newer = con.execute(
         'SELECT count(*) FILTER (WHERE NOT valid), count(*) FILTER (WHERE valid), '

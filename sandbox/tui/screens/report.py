@@ -27,6 +27,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
 from sandbox.compare.report import build_report, write
+from sandbox.compare.report.plain import plain_tables
 from sandbox.compare.report.tables import rating_cell, tables
 from sandbox.core.errors import SandboxError
 from sandbox.core.text import plural
@@ -150,6 +151,7 @@ class ReportScreen(Screen[None]):
             )
             # the findings in words come first: a reader who stops after one paragraph should have
             # read what the numbers can and cannot say, not only a chart
+            yield Static("", id="headlines")  # the report in plain words (compare.report.headlines)
             yield Static("", id="notes")
             yield Static("", id="charts")
             yield VerticalScroll(id="tables")
@@ -222,7 +224,7 @@ class ReportScreen(Screen[None]):
         container = self.query_one("#tables", VerticalScroll)
         await container.remove_children()
         widgets: list[Widget] = []
-        for title, header, rows in tables(section, self.data["criteria"], full=True):
+        for title, header, rows in plain_tables(section) + tables(section, self.data["criteria"], full=True):
             # markup off: "[95% interval]" in a title is text, not a (silently dropped) style tag
             widgets.append(Label(title, classes="table-title", markup=False))
             if not rows:
@@ -238,6 +240,18 @@ class ReportScreen(Screen[None]):
         # notes carry assistant names from sandbox.yaml: escaped, so "[beta]" is text, not markup
         findings = "[b]What the numbers can and cannot say[/b]\n" + "\n".join(f"• {escape(n)}" for n in notes)
         self.query_one("#notes", Static).update(findings if notes else "")
+        lines = self.headlines()
+        said = "[b]In plain words[/b]\n" + "\n".join(f"• {escape(text)}" for text in lines)
+        self.query_one("#headlines", Static).update(said if lines else "")
+
+    def headlines(self) -> list[str]:
+        """The headlines of the chosen group: all of them for the whole report, a category's own."""
+        assert self.data is not None
+        every = self.data.get("headlines") or []
+        if self.group == "all":
+            return [h["text"] for h in every]
+        kind, _, name = self.group.partition(":")
+        return [h["text"] for h in every if kind == "category" and h["category"] == name]
 
     @on(Select.Changed, "#group")
     async def group_changed(self, event: Select.Changed) -> None:
