@@ -1,17 +1,24 @@
-"""How long does `sandbox report --format json` take on a big shared workspace?
+"""How long does the report take for an organisation, from ledgers, from exports, into PostgreSQL?
 
-Generates a workspace of --projects projects and --events ledger events in total (default 2,000 and
-200,000) with a realistic mix: created, rendered, sessions, change batches (most of the volume),
-headless runs, ratings, compare and vote events, from four assistants over six categories and six
-templates; about 1% of lines are repeated (as a git union merge leaves them) and a few are torn.
+For each size in --sizes (default 200,000, 1,000,000 and 10,000,000 events) it generates teams'
+workspaces of 200,000 events each (2,000 projects; one workspace at 200,000) with a realistic mix:
+created, rendered, sessions, change batches (most of the volume), headless runs, ratings, compare and
+vote events, from four assistants over six categories and six templates; about 1% of lines are
+repeated (as a git union merge leaves them) and a few are torn.
 
-Then times, in the same run, as whole processes (one warm-up, median of --runs >= 5):
-  * `sandbox report --format json` (parse, de-duplicate, fold, statistics, bootstrap, JSON out);
-  * a peer that only reads: `python -c "import json; [json.loads(l) for f in ... for l in open(f)]"`,
-    the raw cost of parsing the same ledgers in Python, so the ratio shows what the report adds.
-Target: report median < 2 s.
+Then times, in the same run, as whole processes (one warm-up, median of --runs; one run at 10M):
+  * `sandbox report --format json` over the teams (the workspace itself at 200,000; the others
+    with --from): the DuckDB engine, statistics, bootstrap, JSON out;
+  * the old pure-Python report over the same ledgers (tests/compare/report/reference_fold.py, the
+    fold the report used before, and the same summary), where it is expected to finish in 10 min;
+  * `sandbox report --from EXPORTS` over the teams' Parquet exports;
+  * `sandbox sync` of the events into a local PostgreSQL (--sync-size, default 1,000,000; a
+    throwaway server of tests/support/postgres.py unless --postgres URL), once.
+Peak memory is each process's maximum resident set. Targets (two cores): 200k <= 0.4 s and >= 4x the
+old report; 1M <= 3 s; 10M from ledgers <= 25 s and from Parquet <= 5 s; memory <= 2 GB; sync of
+1M <= 60 s.
 
-Run: python benchmarks/report.py [--projects 2000] [--events 200000] [--runs 5] [--keep DIR]
+Run: python benchmarks/report.py [--sizes 200000,1000000] [--runs 5] [--sync-size 0] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -21,14 +28,21 @@ import json
 import os
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import median_ms, percentile, table, time_process
+from _timing import table
+
+REPO = Path(__file__).resolve().parent.parent
+TEAM_EVENTS = 200_000
+TEAM_PROJECTS = 2_000
+OLD_LIMIT = 2_000_000  # the old report takes about 8 s per million events: above this, past 10 min
 
 ASSISTANTS = ("claude-code", "copilot", "codex", "cursor")
 STRENGTH = {"claude-code": 1.6, "copilot": 1.0, "codex": 1.2, "cursor": 0.8}
@@ -196,77 +210,158 @@ def generate(root: Path, projects: int, events: int, seed: int = 7) -> int:
     return total
 
 
-RAW_READ = (
-    "import json, os, sys\n"
-    "p = os.path.join(sys.argv[1], 'projects')\n"
-    "n = 0\n"
-    "for d in sorted(os.listdir(p)):\n"
-    "    f = os.path.join(p, d, 'ledger.jsonl')\n"
-    "    if os.path.isfile(f):\n"
-    "        for l in open(f, 'rb'):\n"
-    "            try:\n"
-    "                json.loads(l); n += 1\n"
-    "            except ValueError:\n"
-    "                pass\n"
-    "print(n)\n"
+OLD_REPORT = (
+    "import json, sys\n"
+    "from pathlib import Path\n"
+    "sys.path.insert(0, sys.argv[1])\n"
+    "from tests.compare.report import reference_fold as rf\n"
+    "from sandbox.compare.report.summary import report_data\n"
+    "from sandbox.compare.rubric import DEFAULT_RUBRIC\n"
+    "reader = rf._LedgerReader(); fold = rf.Fold()\n"
+    "for root in sys.argv[2:]:\n"
+    "    for slug, path in rf.ledger_paths(Path(root) / 'projects'):\n"
+    "        events = reader.read(path)\n"
+    "        if events is not None:\n"
+    "            fold.add(rf.project_info(slug, events), events)\n"
+    "fold.duplicates, fold.damaged = reader.duplicates, reader.damaged\n"
+    "counts = rf.to_counts(fold)\n"
+    "criteria = [c.to_dict() for c in DEFAULT_RUBRIC]\n"
+    "data = report_data(counts, criteria, {}, category=None, replicates=400, group_replicates=200, seed=20240601)\n"
+    "sys.stdout.write(json.dumps(data))\n"
 )
+
+
+def run_measured(argv: list[str], env: dict[str, str], timeout: float) -> tuple[float, int, str]:
+    """Wall seconds, peak resident memory (bytes) and stdout of one whole process."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL, env=env)
+        deadline = started + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                raise TimeoutError(" ".join(argv[:4]))
+            time.sleep(0.005)
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            raise RuntimeError(f"exit {proc.returncode}: {' '.join(argv)}")
+        out.seek(0)
+        return seconds, usage.ru_maxrss * 1024, out.read().decode()
+
+
+def measure(argv: list[str], runs: int, env: dict[str, str], timeout: float = 600) -> tuple[float, int, str]:
+    """Median seconds (after one warm-up when runs > 1), the largest peak memory, the last output."""
+    if runs > 1:
+        run_measured(argv, env, timeout)
+    samples, peak, out = [], 0, ""
+    for _ in range(runs):
+        seconds, memory, out = run_measured(argv, env, timeout)
+        samples.append(seconds)
+        peak = max(peak, memory)
+    samples.sort()
+    return samples[len(samples) // 2], peak, out
+
+
+def teams_for(root: Path, events: int) -> list[Path]:
+    """Generated teams' workspaces holding ``events`` events in all."""
+    teams = []
+    for index in range(max(1, events // TEAM_EVENTS)):
+        team = root / f"team-{index:03d}"
+        size = min(TEAM_EVENTS, events)
+        generate(team, max(1, size * TEAM_PROJECTS // TEAM_EVENTS), size, seed=7 + index)
+        teams.append(team)
+    return teams
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--projects", type=int, default=2000)
-    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--sizes", default="200000,1000000,10000000", help="events, comma-separated")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sync-size", type=int, default=1_000_000, help="events to sync (0: no sync)")
+    parser.add_argument("--postgres", default=None, metavar="URL", help="an empty database to sync into")
     parser.add_argument("--keep", type=Path, default=None, help="generate into DIR and keep it")
     args = parser.parse_args()
-    runs = max(5, args.runs)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
     root = args.keep or Path(tempfile.mkdtemp(prefix="sandbox-report-bench-"))
+    env = {**os.environ}
+    env.pop("SANDBOX_WORKSPACE", None)
+    sandbox = [sys.executable, "-m", "sandbox"]
+    rows, ok = [], True
     try:
-        if args.keep and (root / "projects").exists():
-            shutil.rmtree(root / "projects")
-        root.mkdir(parents=True, exist_ok=True)
-        written = generate(root, args.projects, args.events)
-        size = sum(f.stat().st_size for f in (root / "projects").glob("*/ledger.jsonl"))
-        env = {**os.environ}
-        env.pop("SANDBOX_WORKSPACE", None)
-        report_argv = [sys.executable, "-m", "sandbox", "--workspace", str(root), "report", "--format", "json"]
-        report = time_process(lambda i: report_argv, runs, env=env)
-        raw = time_process(lambda i: [sys.executable, "-c", RAW_READ, str(root)], runs, env=env)
-        import subprocess
-
-        out = subprocess.run(report_argv, capture_output=True, text=True, env=env, check=True).stdout
-        totals = json.loads(out)["totals"]
-        print(
-            f"workspace: {args.projects} projects, {written} events ({size / 1e6:.1f} MB of ledgers), "
-            f"report counted {totals['events']} events, skipped {totals['duplicates_skipped']} repeats "
-            f"and {totals['damaged_lines']} torn lines; {runs} runs, median (p90)\n"
-        )
-        rows = [
-            [
-                "`sandbox report --format json`",
-                f"{median_ms(report):.0f} ms",
-                f"{percentile(report, 0.9) * 1000:.0f} ms",
-                f"{median_ms(report) / median_ms(raw):.2f}x",
-                "< 2000 ms",
-                "ok" if median_ms(report) < 2000 else "MISSED",
-            ],
-            [
-                "raw read: json.loads per line",
-                f"{median_ms(raw):.0f} ms",
-                f"{percentile(raw, 0.9) * 1000:.0f} ms",
-                "1.00x",
-                "",
-                "",
-            ],
-        ]
-        print(table(["what (whole process)", "median", "p90", "vs raw read", "target", ""], rows))
-        if totals["events"] != written:
-            print(f"\nMISMATCH: wrote {written} events, report counted {totals['events']}")
-            return 1
-        return 0 if median_ms(report) < 2000 else 1
+        for size in sizes:
+            folder = root / f"events-{size}"
+            shutil.rmtree(folder, ignore_errors=True)
+            teams = teams_for(folder, size)
+            runs = 1 if size >= 10_000_000 else max(1, args.runs if size <= 200_000 else 3)
+            mb = sum(f.stat().st_size for t in teams for f in (t / "projects").glob("*/ledger.jsonl")) / 1e6
+            argv = [*sandbox, "--workspace", str(teams[0]), "report", "--format", "json"]
+            for team in teams[1:]:
+                argv += ["--from", str(team)]
+            new_s, new_mem, out = measure(argv, runs, env)
+            counted = json.loads(out)["totals"]["events"]
+            target = {200_000: 0.4, 1_000_000: 3.0, 10_000_000: 25.0}.get(size)
+            old_s = None
+            if size <= OLD_LIMIT:
+                old_argv = [sys.executable, "-c", OLD_REPORT, str(REPO), *map(str, teams)]
+                old_s, old_mem, _ = measure(old_argv, runs, env)
+                rows.append([f"{size:,}", "old pure-Python report (ledgers)", f"{old_s:.2f} s",
+                             f"{old_mem / 1e6:.0f} MB", "", "", ""])
+            speedup = f"{old_s / new_s:.1f}x" if old_s else ""
+            met = (target is None or new_s <= target) and new_mem <= 2e9 and (size != 200_000 or not old_s
+                                                                                or old_s / new_s >= 4)
+            ok &= met
+            wanted = f"<= {target} s" + (", >= 4x" if size == 200_000 else "") if target else ""
+            rows.append([f"{size:,}", f"`sandbox report` (ledgers, {len(teams)} workspaces, {mb:.0f} MB)",
+                         f"{new_s:.2f} s", f"{new_mem / 1e6:.0f} MB", speedup, wanted, "ok" if met else "MISSED"])
+            exports = folder / "exports"
+            for team in teams:
+                subprocess.run([*sandbox, "--workspace", str(team), "export", str(exports / team.name)], env=env,
+                               check=True, capture_output=True)
+            ex_s, ex_mem, out = measure([*sandbox, "--workspace", str(teams[0]), "report", "--format", "json",
+                                         "--no-workspace", "--from", str(exports)], runs, env)
+            same = json.loads(out)["totals"]["events"] == counted
+            ex_target = 5.0 if size >= 10_000_000 else None
+            met = same and (ex_target is None or ex_s <= ex_target) and ex_mem <= 2e9
+            ok &= met
+            rows.append([f"{size:,}", "`sandbox report --from` Parquet exports", f"{ex_s:.2f} s",
+                         f"{ex_mem / 1e6:.0f} MB", "", f"<= {ex_target} s" if ex_target else "",
+                         "ok" if met else "MISSED"])
+            if args.keep is None:
+                shutil.rmtree(folder, ignore_errors=True)
+        if args.sync_size:
+            ok &= sync_rows(root, args.sync_size, args.postgres, sandbox, env, rows)
+        print(table(["events", "what (whole process)", "median", "peak memory", "vs old", "target", ""], rows))
+        return 0 if ok else 1
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)
+
+
+def sync_rows(
+    root: Path, size: int, url: str | None, sandbox: list[str], env: dict[str, str], rows: list[list[str]]
+) -> bool:
+    """One timed `sandbox sync` of ``size`` events into an empty database."""
+    from contextlib import nullcontext
+
+    sys.path.insert(0, str(REPO))
+    from tests.support.postgres import new_database, server
+
+    folder = root / f"sync-{size}"
+    teams = teams_for(folder, size)
+    with (nullcontext(url) if url else server()) as server_url:
+        target = url if url else new_database(server_url, "bench")
+        argv = [*sandbox, "sync", target]
+        for team in teams:
+            argv += ["--from", str(team)]
+        seconds, memory, _ = measure(argv, 1, env)
+    met = seconds <= 60 and memory <= 2e9
+    rows.append([f"{size:,}", f"`sandbox sync` into PostgreSQL ({len(teams)} workspaces)", f"{seconds:.2f} s",
+                 f"{memory / 1e6:.0f} MB", "", "<= 60 s", "ok" if met else "MISSED"])
+    return met
 
 
 if __name__ == "__main__":

@@ -138,11 +138,21 @@ def _session_started(event: Event, s: _Subject) -> str:
     return f"{s.who} session started{s.on} ({plural(int(event.get('files') or 0), 'file')}){s.by}"
 
 
+def _containment(event: Event) -> str:
+    """'; not confined: 2 changes outside its variant (project.yaml, variants/copilot/index.html)' (issue 11)."""
+    found = event.get("violations")
+    if not isinstance(found, list) or not found:
+        return "; not confined" if event.get("contained") is False else ""
+    paths = [str(v.get("path")) for v in found if isinstance(v, dict)]
+    shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+    return f"; not confined: {plural(len(found), 'change')} outside its variant ({shown})"
+
+
 def _session_ended(event: Event, s: _Subject) -> str:
     score = f", scored {event['score']}/5" if event.get("score") is not None else ""
     note = f": {event['note']}" if event.get("note") else ""
-    return (f"{s.who} session ended{s.on} after {_took(event.get('seconds'))}: {_files_summary(event)}{score}{note}"
-            f"{_attribution(event)}")
+    return (f"{s.who} session ended{s.on} after {_took(event.get('seconds'))}: {_files_summary(event)}{score}"
+            f"{_containment(event)}{note}{_attribution(event)}")
 
 
 def _change(event: Event, s: _Subject) -> str:
@@ -159,7 +169,7 @@ def _edit(event: Event, s: _Subject) -> str:
 def _run(event: Event, s: _Subject) -> str:
     took = _took(event.get("seconds"))
     return (f"{s.who} headless run{s.on} {_run_outcome(event)} after {took}: {_files_summary(event)}"
-            f"{_run_cost(event)}{_attribution(event)}")
+            f"{_run_cost(event)}{_containment(event)}{_attribution(event)}")
 
 
 def _rating(event: Event, s: _Subject) -> str:

@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from sandbox.assistants import formats, sessions
+from sandbox.assistants import confine, formats, sessions
 from sandbox.assistants.formats.run_event import closing_fields
 from sandbox.assistants.launch import (
     assistant_for,
@@ -213,16 +213,21 @@ def run_headless(
     log_path = project.state_dir / RUNS_DIR / f"{run_id}.log"
     fields: dict[str, Any] = {"run_id": run_id, "command": shown, "log": log_path.relative_to(project.path).as_posix(),
                               **{k: v for k, v in plan.fields.items() if v is not None}}
-    start = sessions.begin(project, variant, assistant=assistant.id, mode=sessions.MODE_RUN, by=by, extra=fields)
-    env = run_env(workspace, project, variant, start["session"], plan)
+    mode = confine.mode_for(workspace)
+    start = sessions.begin(project, variant, assistant=assistant.id, mode=sessions.MODE_RUN, by=by, extra=fields,
+                           confinement=mode)
+    outputs = tuple(path for path in (plan.usage_file, plan.telemetry_file) if path is not None)
+    jail = confine.jail_for(workspace, project, variant, assistant.id, start["session"], mode, outputs=outputs)
+    env = jail.environment(run_env(workspace, project, variant, start["session"], plan))
     on_output = formats.echo_filter(assistant.result_format, on_output, root)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with log_path.open("ab") as log:
         log.write(f"# sandbox run {run_id}: {' '.join(shown)} (in {root})\n".encode())
+        log.write(f"# {mode.notice() or 'confined by ' + str(mode.mechanism)}\n".encode())
         log.flush()
         try:
-            proc = _start(argv, root, env, stdin_pipe=prompt_on_stdin, cancel=cancel)
+            proc = _start(jail.command(argv), root, env, stdin_pipe=prompt_on_stdin, cancel=cancel)
         except OSError as exc:
             sessions.finish_run(project, variant, {**fields, "exit_code": None, "seconds": 0.0, "timed_out": False,
                                                    "ok": False, "failure": "crashed",
@@ -238,6 +243,7 @@ def run_headless(
                                                           "by": by}, hook_capable=assistant.edit_hook)
         outcome = _supervise(proc, log, task if prompt_on_stdin else None, started, started + max(0.0, timeout),
                              cancel, variant, on_output)
+        outcome.exit_code = jail.exit_code(outcome.exit_code)
         return sessions.finish_run(project, variant, {
             **fields,
             "exit_code": outcome.exit_code,
@@ -336,6 +342,8 @@ def run_many(
         sessions.check_variant(project, variant)
         headless_argv(workspace, project, variant, "")
         check_fairness(project, variant, assistant_for(workspace, variant), allow=allow_instructions)
+    confine.mode_for(workspace)  # 'confinement: required' without a mechanism stops the batch up front
+    sessions.close_stale_runs(project)
     results: list[Event | SandboxError | None] = [None] * len(variants)
     cancel = threading.Event()
     # Completion is signalled by events, not Thread.join: on some CPython versions (3.11 included) a

@@ -47,7 +47,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sandbox.assistants import open_state, snapshot
+from sandbox.assistants import confine, open_state, snapshot, spool, violations
 from sandbox.core import ledger
 from sandbox.core.errors import AssistantError, ProjectError, SandboxError, SessionError
 from sandbox.core.fs import sha256_bytes
@@ -152,8 +152,14 @@ def begin(
     mode: str = MODE_SESSION,
     by: str | None = None,
     extra: dict[str, Any] | None = None,
+    confinement: confine.Mode | None = None,
 ) -> Event:
     """Snapshot ``variant`` and record it as open; returns the start event.
+
+    ``confinement``: how the sandbox is about to start the assistant itself (a run, ``sandbox
+    open``). The span then gets a scratch folder for its hook spool, its events say whether it
+    was contained, and an unconfined span gets a baseline of everything around the variant, to
+    find its violations at the close (``sandbox.assistants.violations``).
 
     Refuses when a session or run is already open there: overlapping spans would make attribution
     ambiguous. A run-mode state left by a dead process is closed first (as an interrupted run).
@@ -186,6 +192,7 @@ def begin(
             lines=sum(f.lines for f in files.values()),
             by=by,
             **(extra or {}),
+            **(confinement.fields() if confinement is not None else {}),
         )
         snapshot.write_stored_pack(open_state.pack_path(project, variant), files, store)
         open_state.save_state(project, variant, {
@@ -194,12 +201,16 @@ def begin(
                       "process": process_identity(os.getpid())},
             "files": snapshot.encode_files(files),
             "ignore": patterns,
+            **({"scratch": str(confine.scratch_dir(project, event["session"]))} if confinement is not None else {}),
         })
+        if confinement is not None and not confinement.contained:
+            violations.take_baseline(project, variant)
         if mode == MODE_SESSION:
             try:
                 ledger.append_events(project.ledger_path, [event])
             except BaseException:  # not in the ledger: not open either
                 open_state.remove_state(project, variant)
+                violations.drop(project, variant)
                 raise
         return event
 
@@ -270,14 +281,15 @@ def _span_fields(event: Event) -> dict[str, Any]:
 
 def start_session(
     project: Project, variant: str, *, assistant: str | None = None, by: str | None = None,
-    extra: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None, confinement: confine.Mode | None = None,
 ) -> Event:
     """Snapshot the variant and append ``session_started``; the assistant defaults to the variant's.
 
-    ``extra`` adds fields to the event (the brief hash and overrides of ``launch.check_fairness``).
+    ``extra`` adds fields to the event (the brief hash and overrides of ``launch.check_fairness``);
+    ``confinement`` is given when the sandbox itself launches the assistant (``sandbox open``), see ``begin``.
     """
     return begin(project, variant, assistant=assistant or variant, by=by,
-                 extra={k: v for k, v in (extra or {}).items() if v is not None})
+                 extra={k: v for k, v in (extra or {}).items() if v is not None}, confinement=confinement)
 
 
 def end_session(
@@ -330,13 +342,52 @@ def _close_locked(
     event; the caller holds the variant lock.
     """
     start = state["event"]
+    confine.sweep(str(start.get("session")))  # what outlived the assistant must not write after the diff
     diff = diff_since(project, variant, state)
     changed = diff.fields()
-    attribution = _attribution(project, str(start.get("session")), changed, hook_capable)
-    event = project.append(kind, **_span_fields(start), started_at=start.get("at"), **fields, **changed,
-                           **attribution)
+    edits, extra = _spooled(project, variant, state), _confinement_fields(project, variant, start)
+    if edits.rejected:
+        extra["spool_rejected"] = edits.rejected
+    attribution = _attribution(project, str(start.get("session")), changed, hook_capable, spooled=len(edits.events))
+    event = ledger.new_event(kind, project=project.slug, **_span_fields(start), started_at=start.get("at"),
+                             **{**extra, **fields}, **changed,
+                             **{k: v for k, v in attribution.items() if v is not None})
+    ledger.append_events(project.ledger_path, [*edits.events, event])
     open_state.remove_state(project, variant)
+    violations.drop(project, variant)
     return event
+
+
+def _spooled(project: Project, variant: str, state: dict[str, Any]) -> spool.Replay:
+    """The edits the span's hooks spooled that hold up (``sandbox.assistants.spool``)."""
+    scratch = state.get("scratch")
+    if not isinstance(scratch, str):
+        return spool.Replay()
+    root = Path(project.variant_dir(variant))
+    rules, base = state_rules(state), variant_base(project, variant)
+    return spool.replay(Path(scratch) / confine.SPOOL_FILE, state["event"], inside=lambda path: _inside(root, path),
+                        ignored=lambda rel: rules.ignored(f"{base}/{rel}"))
+
+
+def _confinement_fields(project: Project, variant: str, start: Event) -> dict[str, Any]:
+    """``contained``, ``confinement`` and, for an unconfined span, its ``violations`` (docs/EVENTS.md)."""
+    fields: dict[str, Any] = {k: start[k] for k in ("contained", "confinement") if k in start}
+    if violations.guarded(project, variant):
+        fields["violations"] = violations.find_violations(project, variant, start)
+    return fields
+
+
+def close_stale_runs(project: Project) -> list[Event]:
+    """Close every run of ``project`` whose sandbox process died, as interrupted (the next command does this)."""
+    closed: list[Event] = []
+    for variant, start in open_sessions(project).items():
+        if not run_is_stale(start):
+            continue
+        with open_state.variant_lock(project, variant):
+            state = open_state.load_state(project, variant)
+            if state is not None and run_is_stale(state["event"]):
+                closed.append(_close_stale_run_locked(project, variant, state))
+    return closed
 
 
 def finish_run(project: Project, variant: str, fields: dict[str, Any], *, hook_capable: bool = False) -> Event:
@@ -348,9 +399,14 @@ def finish_run(project: Project, variant: str, fields: dict[str, Any], *, hook_c
         return _close_locked(project, variant, state, ledger.RUN, fields, hook_capable=hook_capable)
 
 
-def _attribution(project: Project, session_id: str, changed: dict[str, Any], hook_capable: bool) -> dict[str, Any]:
-    """How the span's changes are attributed: by the assistant's hook, or from the diff only."""
-    edits = _edits_in(project, session_id)
+def _attribution(
+    project: Project, session_id: str, changed: dict[str, Any], hook_capable: bool, *, spooled: int = 0
+) -> dict[str, Any]:
+    """How the span's changes are attributed: by the assistant's hook, or from the diff only.
+
+    ``spooled``: the hook's edits that came through the confinement's spool (not yet in the ledger).
+    """
+    edits = spooled or _edits_in(project, session_id)
     if edits:
         return {"attribution": "hooks"}
     if not any(changed.get(f"files_{what}") for what in ("added", "changed", "deleted")):

@@ -158,22 +158,24 @@ def _check_assistant(ws: Any, assistant: str | None) -> None:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    from sandbox.assistants import launch, sessions
+    from sandbox.assistants import interactive, launch, sessions
     from sandbox.assistants.history import describe_event
     from sandbox.assistants.signals import handling_signals
 
     ws = workspace_from(args)
     project = ws.project(args.slug)
-    argv = launch.launch_argv(ws, project, args.variant)
     if args.score is not None and not 1 <= args.score <= 5:
         raise SandboxError(f"--score must be a whole number from 1 to 5, not {args.score}")
     brief = _fair_start(ws, project, args.variant, None, args.allow_instructions)
-    start = sessions.start_session(project, args.variant, by=user(), extra=brief)
-    print(f"sandbox: {describe_event(start)}; handing the terminal to {' '.join(argv)}", file=sys.stderr)
+    opened = interactive.begin(ws, project, args.variant, by=user(), extra=brief)
+    if opened.notice:
+        print(f"sandbox: {opened.notice}", file=sys.stderr)
+    print(f"sandbox: {describe_event(opened.start)}; handing the terminal to {' '.join(opened.shown)}",
+          file=sys.stderr)
     hint = launch.open_hint(ws, args.variant)
     if hint:
         print(f"sandbox: {hint}", file=sys.stderr)
-    env = launch.assistant_env(ws, project, args.variant, start["session"])
+    argv, env = opened.argv, opened.env
     # Ctrl-C belongs to the assistant while it runs; we must survive it to end the session. A
     # Python handler (not SIG_IGN, which exec would pass on) leaves the assistant's Ctrl-C intact.
     # SIGTERM or SIGHUP sent to us alone (a closed window, a process manager) is passed on to the
@@ -188,7 +190,7 @@ def cmd_open(args: argparse.Namespace) -> int:
     with handling_signals({signal.SIGINT: lambda *_: None, signal.SIGTERM: forward, signal.SIGHUP: forward}):
         try:
             try:
-                proc = subprocess.Popen(argv, cwd=project.variant_dir(args.variant), env=env)
+                proc = subprocess.Popen(argv, cwd=opened.cwd, env=env)
             except OSError as exc:
                 raise SandboxError(f"cannot start '{argv[0]}': {exc.strerror or exc}") from None
             code = proc.wait()
@@ -223,6 +225,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"{variant:<{width}} | {line}", file=sys.stderr, flush=True)
 
     on_output = None if (args.quiet or args.json) else echo
+    from sandbox.assistants import confine
+
+    notice = confine.mode_for(ws).notice()
+    if notice:
+        print(f"sandbox: {notice}", file=sys.stderr)
     # Ctrl-C, a closed terminal or a SIGTERM reaches only us (the assistants have process groups of
     # their own): stop them and record their runs, then exit as interrupted. The handler only
     # takes note; sandbox.assistants.signals says why it must not raise.
@@ -300,6 +307,12 @@ def _log_edit(args: argparse.Namespace) -> int:
         variant = args.variant or where.variant
     if not args.hook:
         sessions.check_variant(project, variant)
+    elif os.environ.get("SANDBOX_SPOOL"):  # inside a run or session the sandbox started: it writes the ledger
+        from sandbox.assistants import spool
+
+        spool.write(Path(os.environ["SANDBOX_SPOOL"]), session=os.environ.get("SANDBOX_SESSION"),
+                    assistant=args.assistant, file=str(path), tool=tool)
+        return 0
     event = sessions.record_edit(project, variant, path, tool, assistant=args.assistant)
     if args.json and not args.hook:
         print_json(event)

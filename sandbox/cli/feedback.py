@@ -49,6 +49,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     vote.add_argument("slug", help="the project")
     vote.add_argument("--winner", "-w", required=True, metavar="A|B|tie|both-bad", help="which one was better")
     vote.add_argument("--reason", default=None, metavar="TEXT", help="why, in a few words")
+    vote.add_argument(
+        "--guess", default=None, metavar="ID|unsure",
+        help="blinding check: the assistant you think made A (asked before the reveal; optional)",
+    )
 
 
 
@@ -105,15 +109,18 @@ def cmd_compare(args: argparse.Namespace) -> int:
         urls, servers = blind_preview.serve_blind(ws, comparison)
     else:
         urls = {side: blind_preview.blind_file_url(ws, comparison, side) for side in ("A", "B")}
+    warnings = [w for w in (comparison.warning, blind_preview.blinding_warning(ws, comparison)) if w]
     if args.json:
-        print_json({**comparison.blind_dict(), "resumed": resumed, "urls": urls})
+        print_json({**comparison.blind_dict(), "resumed": resumed, "urls": urls, "warnings": warnings})
         return 0
+    for warning in warnings:
+        print(f"sandbox: {warning}", file=sys.stderr)
     started = "Resumed the waiting" if resumed else "Started a"
     print(f"{started} blind comparison for {args.slug}. Names stay hidden until you vote.")
     print(f"  A  {urls['A']}")
     print(f"  B  {urls['B']}")
     if not servers:
-        print(f"Then: sandbox vote {args.slug} --winner A|B|tie|both-bad [--reason TEXT]")
+        print(f"Then: sandbox vote {args.slug} --winner A|B|tie|both-bad [--reason TEXT] [--guess ID|unsure]")
     if servers:
         try:
             _vote_here(ws, comparison)
@@ -139,16 +146,29 @@ def _vote_here(ws: Any, comparison: Any) -> None:
             print(exc)
             continue
         reason = input("Why, in a few words (optional): ").strip()
-        blind.record_vote(ws, comparison, winner, reason=reason or None, by=user())
+        guess = _ask_guess(comparison)
+        blind.record_vote(ws, comparison, winner, reason=reason or None, by=user(), guess=guess, via="cli")
         print(f"Recorded {winner}. {blind.reveal_text(ws, comparison, winner)}")
         return
+
+
+def _ask_guess(comparison: Any) -> str | None:
+    """The optional blinding check, before the reveal: an answer that is not a choice is asked again."""
+    from sandbox.compare import blind
+
+    choices = sorted((comparison.a_assistant, comparison.b_assistant))
+    while True:
+        answer = input(f"Who do you think made A? {', '.join(choices)} or {blind.UNSURE} (Enter: skip): ").strip()
+        if not answer or answer in choices or answer.casefold() == blind.UNSURE:
+            return answer or None
+        print(f"answer {' or '.join(choices)}, {blind.UNSURE}, or Enter to skip")
 
 
 def cmd_vote(args: argparse.Namespace) -> int:
     from sandbox.compare import blind
 
     ws = workspace_from(args)
-    event = blind.vote(ws, args.slug, args.winner, reason=args.reason, by=user())
+    event = blind.vote(ws, args.slug, args.winner, reason=args.reason, by=user(), guess=args.guess, via="cli")
     reveal = blind.reveal_text(ws, event, event["winner"])
     if args.json:
         print_json({**event, "reveal": reveal})

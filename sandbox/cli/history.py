@@ -29,10 +29,12 @@ def _blind(event: dict[str, Any], voted: set[Any]) -> dict[str, Any]:
 def cmd_log(args: argparse.Namespace) -> int:
     from sandbox.assistants.commits import co_authored_commits
     from sandbox.assistants.history import describe_event
+    from sandbox.assistants.sessions import close_stale_runs
     from sandbox.core import ledger
 
     ws = workspace_from(args)
     project = ws.project(args.slug)
+    close_stale_runs(project)  # a run whose sandbox was killed shows as interrupted, not as still running
     read = ledger.read(project.ledger_path)
     voted = {e.get("comparison") for e in read.events if e.get("kind") == ledger.VOTE}
     rows: list[dict[str, Any]] = [

@@ -1,6 +1,7 @@
 """The ``sandbox`` command: argparse over one module per command group.
 
-Each group module (``projects``, ``preview``, ``assistants``, ``history``, ``feedback``, ``report``, ``doctor``)
+Each group module (``projects``, ``preview``, ``assistants``, ``history``, ``feedback``, ``report``,
+``doctor``, ``share``)
 adds its subcommands with their handlers; ``main`` turns every user error into one line and exit 2.
 The group modules are imported only when a command line needs the full parser: opening the app
 (``sandbox`` or ``sandbox --workspace DIR``) does not pay for them.
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from sandbox.cli.common import EXIT_USER_ERROR, Parser, workspace_from
 
-GROUP_NAMES = ("projects", "preview", "assistants", "history", "feedback", "report", "doctor")
+GROUP_NAMES = ("projects", "preview", "assistants", "history", "feedback", "report", "doctor", "share")
 # Which group module registers each command, so a command line imports and registers only its own
 # group (a test holds this equal to what the groups register).
 COMMAND_GROUPS = {
@@ -27,6 +28,7 @@ COMMAND_GROUPS = {
     **dict.fromkeys(("rate", "compare", "vote"), "feedback"),
     "report": "report",
     "doctor": "doctor",
+    "share": "share",
 }
 
 
@@ -102,7 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler: Callable[[argparse.Namespace], int] = args.func
         return handler(args)
     except SandboxError as exc:
-        print(f"sandbox: {exc}", file=sys.stderr)
+        from sandbox.make.yaml_hints import plain_error  # a YAML slip: plain words at the line it starts
+
+        print(f"sandbox: {plain_error(exc)}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("sandbox: interrupted", file=sys.stderr)

@@ -138,7 +138,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             if r.ok:
                 print(f"ok     {r.slug}")
             else:  # errors go to stderr, one line each, like every other user error
-                print(f"sandbox: {r.error}", file=sys.stderr)
+                from sandbox.make.yaml_hints import plain_error
+
+                print(f"sandbox: {plain_error(r.error) if r.error is not None else 'invalid'}", file=sys.stderr)
         if not results:
             print("No projects to check.")
     return 0 if all(r.ok for r in results) else EXIT_USER_ERROR

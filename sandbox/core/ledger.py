@@ -20,7 +20,7 @@ import contextlib
 import json
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -85,6 +85,7 @@ def append_events(path: Path, events: Iterable[dict[str, Any]]) -> None:
     first so our events land on lines of their own and the torn line stays isolated. If the disk
     refuses part-way, the file is cut back to its old length: readers never see half an event.
     """
+    events = list(events)
     payload = "".join(json.dumps(e, ensure_ascii=False, separators=(",", ":"), default=str) + "\n" for e in events)
     data = payload.encode("utf-8", "replace")  # a lone surrogate (undecodable input) becomes "?"
     if not data:
@@ -111,6 +112,7 @@ def append_events(path: Path, events: Iterable[dict[str, Any]]) -> None:
         except OSError:
             _cut_back(fd, size)
             raise
+        _note_own_writes(path, events)
     except OSError as exc:
         raise _write_error(exc, path, "cannot write the ledger") from None
     finally:
@@ -128,6 +130,41 @@ def _write_error(exc: OSError, path: Path, doing: str) -> LedgerError:
     if plain is not None:
         return LedgerError(plain.message, path=path)
     return LedgerError(f"{doing}: {exc.strerror or exc}", path=path)
+
+
+# While an assistant works without confinement (issue 11), every line the sandbox appends is noted
+# by id, so that a line appended by anyone else shows up as a violation afterwards. The guard folder
+# exists only while such a run or session is open (``sandbox.assistants.violations``); otherwise
+# this costs one stat per append.
+GUARD_DIR = ".sandbox/guard"
+OWN_WRITES = ".sandbox/own-writes"
+
+
+def _note_own_writes(path: Path, events: list[dict[str, Any]]) -> None:
+    if not (path.parent / GUARD_DIR).is_dir():
+        return
+    ids = "".join(f"{e.get('id')}\n" for e in events).encode()
+    with contextlib.suppress(OSError):  # the event is written; a lost note is a false alarm, never a lost event
+        fd = os.open(path.parent / OWN_WRITES, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, ids)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def holding_lock(path: Path) -> Iterator[None]:
+    """Hold the ledger's append lock (to read its tail and the notes of own writes as one moment)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        yield
+        return
+    try:
+        _lock(fd)
+        yield
+    finally:
+        os.close(fd)
 
 
 def append(path: Path, kind: str, **fields: Any) -> dict[str, Any]:

@@ -15,7 +15,9 @@ from sandbox.core.errors import SpecError
 from sandbox.core.yamlio import LoadedYaml, load_yaml_file
 
 SETTINGS_FILE = "sandbox.yaml"
-KNOWN_SECTIONS = ("assistants", "ignore", "rubric", "debounce_ms", "default_assistants", "telemetry", "render_budget")
+KNOWN_SECTIONS = (
+    "assistants", "ignore", "rubric", "debounce_ms", "default_assistants", "telemetry", "render_budget", "confinement",
+)
 
 
 @dataclass

@@ -48,7 +48,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -439,11 +439,15 @@ class PreviewServer:
     any thread (the watcher's, typically).
     """
 
+    handler_class: type[BaseHTTPRequestHandler] = _Handler  # a page with requests of its own extends it
+
     def __init__(
-        self, root: Path, port: int = 0, host: str = "127.0.0.1", *, hidden: Iterable[str] = ()
+        self, root: Path, port: int = 0, host: str = "127.0.0.1", *, hidden: Iterable[str] = (),
+        hide: Callable[[str], bool] | None = None,
     ) -> None:
         """``hidden``: relative paths answered with 404, e.g. the assistants' briefs in a blind
-        comparison, where ``/CLAUDE.md`` would give away whose prototype this is."""
+        comparison, where ``/CLAUDE.md`` would give away whose prototype this is. ``hide``: a rule
+        on the relative posix path (resolved) for names at any depth (``docs/AGENTS.md``)."""
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise SandboxError(f"the preview only listens on this computer (127.0.0.1), not on {host!r}")
         if not 0 <= int(port) <= 65535:
@@ -461,6 +465,7 @@ class PreviewServer:
         self._allowed_hosts: frozenset[str] = frozenset()
         self._allowed_origins: frozenset[str] = frozenset()
         self.hidden = frozenset(hidden)
+        self._hide = hide
         # Compared case-blind: on macOS and Windows ``/claude.md`` opens ``CLAUDE.md``.
         self._hidden_folded = frozenset(h.strip("/").casefold() for h in self.hidden)
 
@@ -472,7 +477,7 @@ class PreviewServer:
             raise SandboxError(f"nothing to preview: {self.root} is not a folder")
         server_class = _Server6 if self.host == "::1" else _Server
         try:
-            httpd = server_class((self.host, self.requested_port), _Handler)
+            httpd = server_class((self.host, self.requested_port), self.handler_class)
         except OSError as exc:
             if self.requested_port:
                 raise SandboxError(
@@ -575,7 +580,7 @@ class PreviewServer:
             return None
         if any(part.startswith(".") for part in relative.parts):
             return None  # a symlink inside the variant that points at a dot-folder
-        if self.hidden and self._is_hidden(relative, target):
+        if (self.hidden or self._hide is not None) and self._is_hidden(relative, target):
             return None
         return target
 
@@ -585,6 +590,8 @@ class PreviewServer:
         Identity (device and inode) also catches the names a file system treats as the same file:
         another case on macOS, a trailing dot or short name on Windows, a hard link."""
         if relative.as_posix().casefold() in self._hidden_folded:
+            return True
+        if self._hide is not None and self._hide(relative.as_posix()):
             return True
         try:
             found = target.stat()

@@ -91,7 +91,9 @@ def sandboxed_environment(
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment(
+    from sandbox.make.content import FILTERS
+
+    env = SandboxedEnvironment(
         loader=loader,
         undefined=StrictUndefined,
         autoescape=autoescape,
@@ -99,6 +101,8 @@ def sandboxed_environment(
         auto_reload=True,
         bytecode_cache=bytecode_cache,
     )
+    env.filters.update(FILTERS)  # the built-in templates' helpers: pure functions of their arguments
+    return env
 
 
 def bytecode_cache(flavour: str) -> FileSystemBytecodeCache | None:

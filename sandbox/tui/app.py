@@ -20,6 +20,7 @@ from sandbox.tui.format import Clock, utc_clock
 from sandbox.tui.roles import ChoosesProject, HoldsUnsavedWork, RunsBackgroundWork, SavesUnsavedWork
 
 if TYPE_CHECKING:
+    from sandbox.compare.blind import Comparison
     from sandbox.tui.screens.dialogs import ButtonVariant
     from sandbox.workspace import ProjectSummary, Workspace
 
@@ -56,6 +57,9 @@ class SandboxApp(App[int]):
         self.live_enabled = live  # False: no file watcher / preview servers (snapshot tests)
         self.summaries: list[ProjectSummary] = []  # the latest project list (the command palette reads it)
         self.user = os.environ.get("SANDBOX_USER") or os.environ.get("USER") or None
+        from sandbox.tui.live_projects import LiveProjects
+
+        self.live_projects = LiveProjects(workspace, by=self.user)  # previews outlive their screen
 
     # --- lifecycle ---------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -63,6 +67,9 @@ class SandboxApp(App[int]):
 
         self.sub_title = self.workspace_label
         self.push_screen(HomeScreen(self.workspace))
+
+    def on_unmount(self) -> None:
+        self.live_projects.stop_all()
 
     def first_frame_shown(self) -> bool:
         """Called by the home screen after its first refresh (benchmark hook); True when exiting."""
@@ -106,6 +113,13 @@ class SandboxApp(App[int]):
             self.notify("Choose a project in the list first, then press c to compare its prototypes.")
             return
         self.push_screen(CompareScreen(self.workspace, slug))
+
+    def open_build(self, slug: str, variants: list[str], comparison: Comparison | None, *,
+                   show_names: bool = False) -> None:
+        """The Build view of ``slug``: its assistants work on the brief at once, shown as A and B."""
+        from sandbox.tui.screens.build import BuildScreen
+
+        self.push_screen(BuildScreen(self.workspace, slug, variants, comparison, show_names=show_names))
 
     def action_report(self) -> None:
         from sandbox.tui.screens.report import ReportScreen
@@ -165,5 +179,8 @@ def run(workspace: Workspace) -> int:
     """Open the app on ``workspace``; returns the exit code."""
     app = SandboxApp(workspace)
     headless = bool(app.exit_after)
-    result = app.run(headless=headless)
+    try:
+        result = app.run(headless=headless)
+    finally:
+        app.live_projects.stop_all()
     return int(result or 0) if app.return_code in (None, 0) else int(app.return_code or 1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from sandbox.core.errors import SandboxError
@@ -77,3 +77,16 @@ def wrap_lines(lines: list[str], width: int, indent: str = "  ") -> list[str]:
             out.extend(textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=False,
                                      break_on_hyphens=False) or [""])
     return out
+
+
+def run_outcome(event: Mapping[str, object]) -> tuple[str, bool]:
+    """How a headless run ended, as a phrase after "the assistant" ("finished", "ran out of time"),
+    and whether it finished well. The run's own ``reason`` (one plain line) is used when it has one."""
+    if event.get("interrupted"):
+        return "was stopped", False
+    if event.get("timed_out"):
+        return "ran out of time", False
+    if event.get("ok") is False or event.get("error") or event.get("exit_code") not in (0, None):
+        detail = event.get("reason") or event.get("error") or f"exit code {event.get('exit_code')}"
+        return f"stopped with a problem ({detail})", False
+    return "finished", True

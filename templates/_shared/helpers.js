@@ -6,8 +6,13 @@
      'className' its class, 'onclick' and the like add a listener, true makes an empty attribute,
      and null, undefined or false leave the attribute out; string children become text.
    sandboxHelpers.trim(value) is the value as a trimmed string ('' for null and undefined).
-   sandboxHelpers.uniqueLabels(fields) renames repeated labels "Name", "Name (2)", ... in place,
-     because answers are stored by label and two questions must not share one. */
+   sandboxHelpers.parseNumber(text) reads a number the way this browser's locale writes it (the
+     way the page shows it): "24,000" is twenty-four thousand in English and "24.000" in German;
+     plain "1234.5" is accepted everywhere. Returns null for anything else.
+   sandboxHelpers.formatNumber(n, decimals) shows a number in the same locale, for lists;
+     sandboxHelpers.editNumber(n) the same without grouping, for a form field to edit.
+   sandboxHelpers.confirm(title, text, okLabel, onOk) asks in a modal <dialog> (built on first use,
+     so a page needs no markup for it; Escape or Cancel returns focus where it was). */
 (function () {
   'use strict';
 
@@ -32,15 +37,82 @@
 
   function trim(s) { return String(s === undefined || s === null ? '' : s).trim(); }
 
-  function uniqueLabels(fields) {
-    var seen = {};
-    fields.forEach(function (f) {
-      var base = f.label, n = 1;
-      while (seen[f.label.toLowerCase()]) { n++; f.label = base + ' (' + n + ')'; }
-      seen[f.label.toLowerCase()] = true;
-    });
-    return fields;
+  function separators() {
+    var found = { group: ',', decimal: '.' };
+    try {
+      new Intl.NumberFormat().formatToParts(12345.6).forEach(function (part) {
+        if (part.type === 'group') found.group = part.value;
+        if (part.type === 'decimal') found.decimal = part.value;
+      });
+    } catch (e) { /* an old browser: English separators */ }
+    return found;
   }
 
-  window.sandboxHelpers = { h: h, trim: trim, uniqueLabels: uniqueLabels };
+  function escapeRe(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); }
+
+  function parseNumber(text) {
+    var t = trim(text).replace(/[\s\u00a0\u202f$\u20ac\u00a3]/g, '');
+    if (!t) return null;
+    var sep = separators();
+    var group = sep.group.replace(/[\s\u00a0\u202f]/g, '');  // a space group was removed above
+    var local = new RegExp('^[-+]?(?:\\d{1,3}(?:' + (group ? escapeRe(group) : '') + '\\d{3})+|\\d+)(?:' +
+      escapeRe(sep.decimal) + '\\d+)?$');
+    if (local.test(t)) {
+      var plain = (group ? t.split(group).join('') : t).replace(sep.decimal, '.');
+      return isFinite(Number(plain)) ? Number(plain) : null;
+    }
+    return /^[-+]?\d+(\.\d+)?$/.test(t) ? Number(t) : null;
+  }
+
+  function formatNumber(n, decimals) {
+    if (n === '' || n === null || n === undefined || !isFinite(n)) return '';
+    var two = decimals || Math.round(n) !== n;
+    try {
+      return new Intl.NumberFormat(undefined, { minimumFractionDigits: two ? 2 : 0, maximumFractionDigits: 2 }).format(n);
+    } catch (e) { return String(n); }
+  }
+
+  function editNumber(n) {
+    if (n === '' || n === null || n === undefined || !isFinite(n)) return '';
+    try {
+      return new Intl.NumberFormat(undefined, { useGrouping: false, maximumFractionDigits: 20 }).format(n);
+    } catch (e) { return String(n); }
+  }
+
+  var dialog = null;
+
+  function buildDialog() {
+    dialog = h('dialog', { className: 'dialog', id: 'confirm-dialog', 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-text' }, [
+      h('form', { method: 'dialog' }, [
+        h('h2', { id: 'confirm-title' }),
+        h('p', { id: 'confirm-text' }),
+        h('div', { className: 'dialog-actions' }, [
+          h('button', { className: 'btn', value: 'cancel', type: 'submit', text: 'Cancel' }),
+          h('button', { className: 'btn btn-danger-solid', value: 'ok', type: 'submit', id: 'confirm-ok', text: 'OK' })
+        ])
+      ])
+    ]);
+    document.body.appendChild(dialog);
+  }
+
+  function confirmAction(title, text, okLabel, onOk) {
+    if (!dialog) buildDialog();
+    var opener = document.activeElement;
+    dialog.querySelector('#confirm-title').textContent = title;
+    dialog.querySelector('#confirm-text').textContent = text;
+    dialog.querySelector('#confirm-ok').textContent = okLabel;
+    dialog.returnValue = '';
+    dialog.addEventListener('close', function handler() {
+      dialog.removeEventListener('close', handler);
+      if (dialog.returnValue === 'ok') onOk();
+      else if (opener && opener.focus && document.body.contains(opener)) opener.focus();
+    });
+    dialog.showModal();
+    dialog.querySelector('button[value="cancel"]').focus();
+  }
+
+  window.sandboxHelpers = {
+    h: h, trim: trim, parseNumber: parseNumber, formatNumber: formatNumber, editNumber: editNumber,
+    confirm: confirmAction
+  };
 })();

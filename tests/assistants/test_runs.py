@@ -16,6 +16,7 @@ from sandbox.assistants import runs, sessions
 from sandbox.workspace import Workspace
 from tests.conftest import assert_one_line_error
 from tests.support.fake_assistant import configure, env_with_sandbox, fake
+from tests.support.processes import all_gone, kill_leftovers
 
 
 @pytest.fixture
@@ -28,23 +29,7 @@ def _events(project, kind: str) -> list[dict]:
     return [e for e in project.events() if e["kind"] == kind]
 
 
-def _pid_gone(pid: int, within: float = 10.0) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        try:  # a zombie waiting for its new parent to reap it is gone too
-            if Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] in ("Z", "X"):
-                return True
-        except (OSError, IndexError):
-            pass
-        time.sleep(0.05)
-    return False
-
-
-def test_run_records_result_files_lines_and_log(ws: Workspace, project, cli) -> None:
+def test_run_records_result_files_lines_and_log(ws: Workspace, project, cli, tmp_path) -> None:
     configure(
         ws.root,
         {
@@ -62,10 +47,11 @@ def test_run_records_result_files_lines_and_log(ws: Workspace, project, cli) -> 
                     "--cost",
                     "0.42",
                     "--prompt-file",
-                    "../../.sandbox/prompt.txt",
+                    str(tmp_path / "prompt.txt"),
                 )
             }
         },
+        writable=[tmp_path],
     )
     result = cli("run", "expense-approvals", "--variant", "claude-code", "--timeout", "60")
     assert result.code == 0, result.err
@@ -83,7 +69,7 @@ def test_run_records_result_files_lines_and_log(ws: Workspace, project, cli) -> 
     assert event["command"][-1] == "{prompt}", "the long prompt is not copied into the ledger"
     log = (project.path / event["log"]).read_text()
     assert "thinking hard" in log and '"total_cost_usd": 0.42' in log and event["log"].startswith(".sandbox/runs/")
-    assert "CLAUDE.md" in (project.path / ".sandbox" / "prompt.txt").read_text(), "the default task points at the brief"
+    assert "CLAUDE.md" in (tmp_path / "prompt.txt").read_text(), "the default task points at the brief"
     assert sessions.open_sessions(project) == {}, "the run closed its open state"
     assert not _events(project, "session_ended"), "a run is not a session"
 
@@ -166,6 +152,7 @@ def test_hanging_assistant_is_killed_at_the_timeout_with_its_partial_work(
                 )
             }
         },
+        writable=[tmp_path],
     )
     began = time.monotonic()
     result = cli("run", "expense-approvals", "-v", "copilot", "--timeout", "4")
@@ -177,7 +164,7 @@ def test_hanging_assistant_is_killed_at_the_timeout_with_its_partial_work(
     assert 4 <= event["seconds"] < 4 + runs.KILL_GRACE + 2
     assert event["files_added"] == ["partial.html"] and event["lines_added"] == 1
     assert elapsed < 25
-    assert _pid_gone(int(child_pid_file.read_text())), "the assistant's child was killed with its group"
+    assert child_pid_file.read_text() and all_gone(ws.root), "the assistant's child was killed with its group"
     assert "working..." in (project.path / event["log"]).read_text()
 
 
@@ -231,6 +218,7 @@ def test_open_hands_over_the_terminal_inside_a_session(ws: Workspace, project, c
                 "command": fake("--append", "style.css=/* tweak */\\n", "--env-file", str(env_file), prompt=False)
             }
         },
+        writable=[tmp_path],
     )
     result = cli("open", "expense-approvals", "-v", "copilot", "--score", "4", "--note", "nice")
     assert result.code == 0, result.err
@@ -260,6 +248,7 @@ def test_crashed_open_session_is_ended_later_with_the_right_diff(ws: Workspace, 
                 )
             }
         },
+        confinement="off",  # confined, the stand-in cannot even see the sandbox, let alone kill it
     )
     result = cli("open", "expense-approvals", "-v", "copilot")
     assert result.code == -signal.SIGKILL
@@ -308,6 +297,7 @@ def test_cancelled_run_stops_the_assistant_and_is_recorded(ws: Workspace, projec
                 "headless": fake("--write", "started.txt=yes\\n", "--spawn-child", str(child_pid_file), "--hang")
             }
         },
+        writable=[tmp_path],
     )
     ws.reload()
     cancel = threading.Event()
@@ -325,7 +315,7 @@ def test_cancelled_run_stops_the_assistant_and_is_recorded(ws: Workspace, projec
     worker.join(timeout=20)
     [event] = results
     assert event["interrupted"] is True and event["timed_out"] is False and event["files_added"] == ["started.txt"]
-    assert _pid_gone(int(child_pid_file.read_text()))
+    assert all_gone(ws.root)
     assert sessions.open_sessions(project) == {}
 
 
@@ -407,6 +397,7 @@ def test_stopping_sandbox_run_stops_its_assistants_and_records_the_runs(
                 )
             }
         },
+        writable=[tmp_path],
     )
     proc = subprocess.Popen(
         [sys.executable, "-m", "sandbox", "run", "expense-approvals", "-v", "copilot", "--timeout", "600"],
@@ -415,15 +406,15 @@ def test_stopping_sandbox_run_stops_its_assistants_and_records_the_runs(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    assistant_pid = int(_wait_for_text(pid_file))
-    child_pid = int(_wait_for_text(child_pid_file))
+    _wait_for_text(pid_file)
+    _wait_for_text(child_pid_file)
     try:
         proc.send_signal(sig)  # to the sandbox alone, as a process manager or a hang-up does
         _, err = proc.communicate(timeout=60)
         assert proc.returncode == 130 and b"interrupted" in err, err
-        assert _pid_gone(assistant_pid) and _pid_gone(child_pid), "the assistant's whole group was stopped"
+        assert all_gone(ws.root), "the assistant's whole group was stopped"
     finally:
-        _kill_leftovers(assistant_pid)
+        kill_leftovers(ws.root)
     [event] = _events(project, "run")
     assert event["interrupted"] is True and event["timed_out"] is False and event["files_added"] == ["started.txt"]
     assert sessions.open_sessions(project) == {}
@@ -439,7 +430,9 @@ def test_a_hang_up_at_any_moment_ends_sandbox_run_and_leaves_nothing_running(
 
     pid_file = tmp_path / "assistant.pid"
     configure(
-        ws.root, {"copilot": {"headless": fake("--write", "started.txt=yes\\n", "--pid-file", str(pid_file), "--hang")}}
+        ws.root,
+        {"copilot": {"headless": fake("--write", "started.txt=yes\\n", "--pid-file", str(pid_file), "--hang")}},
+        writable=[tmp_path],
     )
     proc = subprocess.Popen(
         [sys.executable, "-m", "sandbox", "run", "expense-approvals", "-v", "copilot", "--timeout", "600"],
@@ -457,6 +450,8 @@ def test_a_hang_up_at_any_moment_ends_sandbox_run_and_leaves_nothing_running(
         _, err = proc.communicate(timeout=60)
     finally:
         _kill_leftovers(proc.pid)
+        leftovers = not all_gone(ws.root)
+        kill_leftovers(ws.root)
     # -SIGHUP: killed by the default action, before the handlers (and so before any assistant) were there
     assert proc.returncode in (130, -signal.SIGHUP), err
     if proc.returncode == 130:
@@ -466,11 +461,7 @@ def test_a_hang_up_at_any_moment_ends_sandbox_run_and_leaves_nothing_running(
     assert sessions.open_sessions(project) == {}, "no run is left open"
     if pid_file.exists() and pid_file.read_text():
         assert runs_recorded, "an assistant that started is recorded"
-        pid = int(pid_file.read_text())
-        try:
-            assert _pid_gone(pid), "the assistant was stopped with the sandbox"
-        finally:
-            _kill_leftovers(pid)
+    assert not leftovers, "the assistant was stopped with the sandbox"
     if moment == "working":
         assert proc.returncode == 130 and [e["files_added"] for e in runs_recorded] == [["started.txt"]]
 
@@ -482,6 +473,7 @@ def test_stopping_sandbox_open_stops_the_assistant_and_ends_the_session(ws: Work
     configure(
         ws.root,
         {"copilot": {"command": fake("--write", "wip.txt=a\\n", "--pid-file", str(pid_file), "--hang", prompt=False)}},
+        writable=[tmp_path],
     )
     proc = subprocess.Popen(
         [sys.executable, "-m", "sandbox", "open", "expense-approvals", "-v", "copilot"],
@@ -490,14 +482,15 @@ def test_stopping_sandbox_open_stops_the_assistant_and_ends_the_session(ws: Work
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    assistant_pid = int(_wait_for_text(pid_file))
+    _wait_for_text(pid_file)
     try:
         proc.send_signal(signal.SIGTERM)  # to the sandbox alone
         _, err = proc.communicate(timeout=60)
         assert proc.returncode == 1, err
-        assert _pid_gone(assistant_pid), "the assistant was told to stop too"
+        assert all_gone(ws.root), "the assistant was told to stop too"
     finally:
         _kill_leftovers(proc.pid)
+        kill_leftovers(ws.root)
     [ended] = _events(project, "session_ended")
     assert ended["files_added"] == ["wip.txt"]
     assert sessions.open_sessions(project) == {}
@@ -577,7 +570,8 @@ def test_no_assistant_outlives_a_program_that_exits_mid_run(ws: Workspace, proje
     import subprocess
 
     pid_file = tmp_path / "assistant.pid"
-    configure(ws.root, {"copilot": {"headless": fake("--write", "a.txt=1\\n", "--pid-file", str(pid_file), "--hang")}})
+    configure(ws.root, {"copilot": {"headless": fake("--write", "a.txt=1\\n", "--pid-file", str(pid_file), "--hang")}},
+              writable=[tmp_path])
     code = (
         "import sys, threading, time\n"
         "from pathlib import Path\n"
@@ -593,13 +587,13 @@ def test_no_assistant_outlives_a_program_that_exits_mid_run(ws: Workspace, proje
         "sys.exit(0)\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assistant_pid = int(_wait_for_text(pid_file))
+    _wait_for_text(pid_file)
     try:
         assert proc.returncode == 0, proc.stderr
-        assert _pid_gone(assistant_pid), "the assistant was stopped when the program exited"
+        assert all_gone(ws.root), "the assistant was stopped when the program exited"
         assert sessions.run_is_stale(sessions.open_session(project, "copilot")), "closed later as interrupted"
     finally:
-        _kill_leftovers(assistant_pid)
+        kill_leftovers(ws.root)
 
 
 def test_a_log_that_cannot_be_written_does_not_stall_the_assistant() -> None:

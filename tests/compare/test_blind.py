@@ -12,6 +12,7 @@ from sandbox.core.errors import SandboxError
 from sandbox.workspace import Workspace
 from tests.compare.conftest import NAMES, Cli, kinds
 from tests.conftest import assert_one_line_error
+from tests.support.work import give_work
 
 
 def test_positions_are_random_and_recorded(ws: Workspace, project: str) -> None:
@@ -51,6 +52,8 @@ def test_vote_reveals_and_records_the_pairing(ws: Workspace, project: str) -> No
 
 def test_fewest_voted_pair_comes_next(ws: Workspace) -> None:
     slug = ws.new_project("Three", "mini", assistants=["claude-code", "copilot", "codex"]).slug
+    for variant in ("claude-code", "copilot", "codex"):
+        give_work(ws, slug, variant)
     rng = random.Random(9)
     seen = []
     for _ in range(3):
@@ -95,14 +98,16 @@ def test_interactive_vote_while_previews_are_served(
     from sandbox.cli import feedback as cli_feedback
 
     comparison = blind.start_comparison(ws, project)
-    answers = iter(["maybe", "tie", "same quality"])
+    answers = iter(["maybe", "tie", "same quality", "nobody", comparison.a_assistant])
     monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
     cli_feedback._vote_here(ws, comparison)
     out = capsys.readouterr().out
     assert "the vote must be A, B, tie or both-bad, not 'maybe'" in out
+    assert "answer claude-code or copilot, unsure, or Enter to skip" in out, "the blinding check asks again"
     assert "Recorded tie. A was " in out
     vote = kinds(ws, project, "vote")[0]
     assert (vote["winner"], vote["reason"], vote["comparison"]) == ("tie", "same quality", comparison.id)
+    assert vote["guess_correct"] is True and vote["via"] == "cli"
     answers = iter([""])
     blind.start_comparison(ws, project)
     cli_feedback._vote_here(ws, blind.pending_comparison(ws, project))  # Enter alone: vote later

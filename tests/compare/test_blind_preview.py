@@ -27,6 +27,15 @@ def test_blind_previews_hide_the_briefs_that_name_the_assistant(ws: Workspace, p
     import urllib.error
     import urllib.request
 
+    # Every identity marker (issue 11), at any depth; the other files of the same folders are served.
+    identity = ("CLAUDE.md", "AGENTS.md", ".github/copilot-instructions.md", "docs/AGENTS.md", "pages/claude.md",
+                ".claude/settings.json", ".github/hooks/edit.json")
+    for variant in ("claude-code", "copilot"):
+        folder = ws.project(project).variant_dir(variant)
+        for rel in identity:
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).write_text(f"{variant}\n")
+        (folder / "docs" / "notes.txt").write_text("plain notes\n")
     comparison = blind.start_comparison(ws, project, rng=random.Random(3))
     urls, servers = blind_preview.serve_blind(ws, comparison)
     try:
@@ -35,7 +44,9 @@ def test_blind_previews_hide_the_briefs_that_name_the_assistant(ws: Workspace, p
             with urllib.request.urlopen(url, timeout=10) as response:
                 assert response.status == 200
             root = url.rsplit("/", 1)[0]
-            for brief in ("CLAUDE.md", "AGENTS.md", ".github/copilot-instructions.md"):
+            with urllib.request.urlopen(f"{root}/docs/notes.txt", timeout=10) as response:
+                assert response.status == 200
+            for brief in identity:
                 with pytest.raises(urllib.error.HTTPError) as info:
                     urllib.request.urlopen(f"{root}/{brief}", timeout=10)
                 assert info.value.code == 404, (side, brief)

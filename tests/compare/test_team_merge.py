@@ -13,6 +13,7 @@ import pytest
 from sandbox.workspace import Workspace
 from tests.compare.conftest import Cli
 from tests.support.browser import require_program
+from tests.support.work import give_work
 
 
 @pytest.fixture(autouse=True)
@@ -64,6 +65,9 @@ def test_two_clones_merge_without_conflict_and_report_the_sum(ws: Workspace, cli
         created = cli("new", title, "--template", "mini", "-a", "claude-code", "-a", "copilot", "-a", "codex", cwd=base)
         assert created.code == 0
     assert "merge=union" in (base / "projects" / ".gitattributes").read_text()
+    for slug in ("expense-approvals", "help-desk"):
+        for variant in ("claude-code", "copilot", "codex"):
+            give_work(ws, slug, variant)  # an untouched pair is refused (issue 11)
     git(base, "init", "-q", "-b", "main")
     git(base, "add", "-A")
     git(base, "commit", "-q", "-m", "workspace")

@@ -149,9 +149,21 @@ def fake(*options: str, prompt: bool = True) -> list[str]:
     return [sys.executable, SCRIPT, *options, *(["--prompt", "{prompt}"] if prompt else [])]
 
 
-def configure(workspace_root: Path, assistants: dict[str, dict[str, object]]) -> None:
-    """Write the workspace's sandbox.yaml ``assistants:`` section (JSON is valid YAML)."""
-    (workspace_root / "sandbox.yaml").write_text(json.dumps({"assistants": assistants}, indent=1))
+def configure(
+    workspace_root: Path, assistants: dict[str, dict[str, object]], *, confinement: object = None,
+    writable: list[Path] | None = None,
+) -> None:
+    """Write the workspace's sandbox.yaml ``assistants:`` section (JSON is valid YAML).
+
+    ``writable``: folders outside the variant the stand-in may write (its pid and env files), as
+    ``confinement: {writable: [...]}``; ``confinement``: the whole section instead ("off", ...).
+    """
+    settings: dict[str, object] = {"assistants": assistants}
+    if writable:
+        settings["confinement"] = {"writable": [str(path) for path in writable]}
+    if confinement is not None:
+        settings["confinement"] = confinement
+    (workspace_root / "sandbox.yaml").write_text(json.dumps(settings, indent=1))
 
 
 def env_with_sandbox() -> dict[str, str]:

@@ -258,6 +258,17 @@ async def show_tab(pilot: Pilot[Any], app: SandboxApp, tab: str) -> None:
     await settle(pilot)
 
 
+async def start_first_preview(pilot: Pilot[Any], app: SandboxApp) -> str:
+    """On an open project (app started with ``live=True``): wait for its watcher, press Start on
+    the Preview tab and return the first variant's (claude-code's) address once it is served."""
+    screen = project_screen(app)
+    await wait_for(pilot, lambda: screen.live is not None, what="live watcher")
+    await show_tab(pilot, app, "preview")
+    await click(pilot, "#preview-start")
+    url = await wait_for(pilot, lambda: screen.urls.get("claude-code"), what="preview url")
+    return str(url)
+
+
 async def open_spec(pilot: Pilot[Any], app: SandboxApp) -> SpecEditor:
     await show_tab(pilot, app, "spec")
     editor = await wait_for(pilot, lambda: project_screen(app).editor, what="spec editor")

@@ -6,6 +6,9 @@ load with no JavaScript error, show the idea's title, make no network request, a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 
 from sandbox.workspace import Workspace
@@ -15,7 +18,7 @@ TEMPLATES = ["landing-page", "clickable-mockup", "form-survey", "dashboard", "ch
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser() -> Iterator[Any]:
     with chromium() as b:
         yield b
 
@@ -36,7 +39,7 @@ def created(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("name", TEMPLATES)
-def test_template_opens_from_disk_without_errors(browser, created: Workspace, name: str) -> None:
+def test_template_opens_from_disk_without_errors(browser: Any, created: Workspace, name: str) -> None:
     template = created.template(name)
     for variant in ("claude-code", "copilot"):
         entry = created.project(f"expense-approvals-{name}").variant_dir(variant) / template.entry
@@ -57,7 +60,7 @@ def test_template_opens_from_disk_without_errors(browser, created: Workspace, na
 
 
 @pytest.mark.browser
-def test_pages_fit_a_phone_screen(browser, created: Workspace) -> None:
+def test_pages_fit_a_phone_screen(browser: Any, created: Workspace) -> None:
     for name in TEMPLATES:
         entry = created.project(f"expense-approvals-{name}").variant_dir("copilot") / created.template(name).entry
         page = browser.new_page(viewport={"width": 375, "height": 740})

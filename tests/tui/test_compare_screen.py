@@ -26,6 +26,7 @@ from tests.support.tui import (
     settle,
     wait_for,
 )
+from tests.support.work import give_work
 
 NAMES = ("claude-code", "Claude Code", "claude", "copilot", "Copilot", "codex", "Codex", "OpenAI")
 
@@ -70,6 +71,8 @@ async def pair_shown(pilot: Any, screen: CompareScreen) -> None:
 @pytest.fixture
 def project(ws: Workspace) -> str:
     created = ws.new_project("Expense approvals", "mini", assistants=["claude-code", "copilot"])
+    for variant in ("claude-code", "copilot"):
+        give_work(ws, created.slug, variant)  # an untouched pair is refused (issue 11)
     return created.slug
 
 
@@ -104,6 +107,9 @@ async def test_blind_until_vote_then_revealed(ws: Workspace, project: str, serve
         await press(pilot, "9", "4")  # 9 is refused: scores are 1-5
         assert score.value == "4"
         await click(pilot, "#vote-A")
+        assert screen.revealed is None and screen.focused is screen.query_one("#reason")  # why? first
+        await press(pilot, *"clearer")
+        await press(pilot, "enter")
         await wait_for(pilot, lambda: screen.revealed is not None, what="the reveal")
         await settle(pilot)
         shown = visible_text(app)
@@ -115,6 +121,7 @@ async def test_blind_until_vote_then_revealed(ws: Workspace, project: str, serve
     events = ledger.read(ws.project(project).ledger_path).events
     votes = [e for e in events if e["kind"] == "vote"]
     assert len(votes) == 1 and votes[0]["winner"] == "A" and votes[0]["winner_assistant"] == a
+    assert votes[0]["reason"] == "clearer"
     ratings = [e for e in events if e["kind"] == "rating"]
     assert [(r["variant"], r["scores"]) for r in ratings] == [(a, {"works": 4})]
     assert screen.servers == []  # previews stopped with the screen
@@ -128,9 +135,10 @@ async def test_next_pair_and_missing_project(ws: Workspace, project: str) -> Non
         assert screen.comparison is not None
         first = screen.comparison.id
         await click(pilot, "#vote-tie")
+        await press(pilot, "enter")  # no reason: Enter in the Why? box records the vote as it is
         await wait_for(pilot, lambda: screen.revealed is not None, what="the reveal")
         await settle(pilot)
-        assert "called it a tie" in str(screen.query_one("#reveal", Static).content)
+        assert "called it a tie" in str(screen.query_one("#banner", Static).content)
         await press(pilot, "n")
         await wait_for(pilot, lambda: screen.comparison is not None and screen.comparison.id != first
                        and screen.revealed is None, what="the next pair")
@@ -140,7 +148,7 @@ async def test_next_pair_and_missing_project(ws: Workspace, project: str) -> Non
     bad = CompareScreen(ws, "no-such-project", serve=False)
     app = CompareApp(bad)
     async with app.run_test(size=(120, 40)) as pilot:
-        intro = bad.query_one("#intro", Static)
+        intro = bad.query_one("#banner", Static)
         await wait_for(pilot, lambda: "Cannot compare" in str(intro.content), what="the problem")
         await settle(pilot)
         assert "no project 'no-such-project'" in visible_text(app)
@@ -155,10 +163,11 @@ async def test_a_vote_that_cannot_be_saved_can_be_cast_again(ws: Workspace, proj
         await pair_shown(pilot, screen)
         screen.query_one("#score-a-works", Input).value = "4"
         screen.query_one("#score-b-works", Input).value = "2"
+        screen.query_one("#reason", Input).value = "A works"  # a reason given: the vote is cast at once
         (ws.root / "sandbox.yaml").write_text("rubric: []\n")
         ws.reload()
         await click(pilot, "#vote-A")
-        await wait_for(pilot, lambda: "Vote not saved" in str(screen.query_one("#reveal", Static).content),
+        await wait_for(pilot, lambda: "Vote not saved" in str(screen.query_one("#vote-note", Static).content),
                        what="vote refused")
         await settle(pilot)
         assert not screen.query_one("#vote-A", Button).disabled and screen.revealed is None
@@ -180,6 +189,8 @@ async def test_a_vote_that_cannot_be_saved_can_be_cast_again(ws: Workspace, proj
 
 async def test_c_on_home_compares_the_selected_project(ws: Workspace) -> None:
     add_project(ws, "Expense approvals")
+    for variant in ws.project("expense-approvals").variant_ids():
+        give_work(ws, "expense-approvals", variant)
     async with running(ws, SIZE) as (pilot, app):
         assert app.screen.query_one("#projects", DataTable).row_count == 1
         await press(pilot, "c")

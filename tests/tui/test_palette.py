@@ -56,7 +56,8 @@ async def test_every_project_action_is_in_the_palette_and_tabs_have_keys(ws: Wor
         from sandbox.tui.commands import SandboxCommands
 
         names = [name for name, _, _ in SandboxCommands(app.screen)._commands()]
-        for expected in ("Show Overview", "Show Spec", "Show Preview", "Show Assistant", "Save spec",
+        for expected in ("Show Overview", "Show Idea", "Show YAML (advanced)", "Show Preview", "Show Assistant",
+                         "Save spec", "Save the idea", "Build it with the assistants",
                          "Go to the problem in the spec", "Start preview", "Stop preview",
                          "Open the preview in the browser", "Start a session", "End the session and rate",
                          "Open the assistant here", "Let the assistant work on its own", "Stop the assistant",
@@ -67,19 +68,27 @@ async def test_every_project_action_is_in_the_palette_and_tabs_have_keys(ws: Wor
         app.screen.query_one("#project-tabs Tabs").focus()
         await press(pilot, "3")
         await wait_for(pilot, lambda: tabs.active == "preview", what="3 -> preview")
-        await press(pilot, "2")
-        await wait_for(pilot, lambda: tabs.active == "spec", what="2 -> spec")
+        app.screen.query_one("#project-tabs Tabs").focus()
+        await press(pilot, "5")
+        await wait_for(pilot, lambda: tabs.active == "spec", what="5 -> the YAML tab")
         editor = await wait_for(pilot, lambda: app.screen.editor, what="editor")
         await wait_for(pilot, lambda: app.focused is editor.text_area, what="editor focused")
-        # ... in the editor a digit is text, and ctrl+page down still moves on.
+        text = editor.text_area.text
+        # ... in the editor a digit is text, and alt+number and ctrl+page down still move on.
         await press(pilot, "4")
         assert tabs.active == "spec"
+        editor.text_area.load_text(text)
+        await press(pilot, "alt+3")
+        await wait_for(pilot, lambda: tabs.active == "preview", what="alt+3 from the editor")
+        assert editor.text_area.text == text  # typed nothing
+        await press(pilot, "alt+5")
+        await wait_for(pilot, lambda: tabs.active == "spec", what="alt+5")
         await press(pilot, "ctrl+pagedown")
-        await wait_for(pilot, lambda: tabs.active == "preview", what="ctrl+pagedown")
-        await press(pilot, "ctrl+pageup", "ctrl+pageup", "ctrl+pageup")
-        await wait_for(pilot, lambda: tabs.active == "assistant", what="ctrl+pageup wraps around")
+        await wait_for(pilot, lambda: tabs.active == "overview", what="ctrl+pagedown wraps around")
+        await press(pilot, "ctrl+pageup", "ctrl+pageup")
+        await wait_for(pilot, lambda: tabs.active == "assistant", what="ctrl+pageup")
         footer_keys = [b.binding.key_display for b in app.screen.active_bindings.values() if b.binding.show]
-        assert "1-4" in footer_keys
+        assert "alt+1-5" in footer_keys
     async with make_app(ws).run_test(size=(80, 24)) as pilot:
         app = pilot.app
         await press(pilot, "n")

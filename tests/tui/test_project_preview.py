@@ -20,6 +20,7 @@ from tests.support.tui import (
     screen_name,
     settle,
     show_tab,
+    start_first_preview,
     wait_for,
 )
 
@@ -29,11 +30,8 @@ async def test_live_preview_starts_and_logs(ws: Workspace) -> None:
     async with running(ws, SIZE, live=True) as (pilot, app):
         await open_project(pilot, app)
         screen = app.screen
-        await wait_for(pilot, lambda: screen.live is not None, what="live watcher")
-        await show_tab(pilot, app, "preview")
-        await click(pilot, "#preview-start")
-        await wait_for(pilot, lambda: "claude-code" in screen.urls, what="preview url")
-        assert screen.urls["claude-code"].startswith("http://127.0.0.1:")
+        url = await start_first_preview(pilot, app)
+        assert url == screen.urls["claude-code"] and url.startswith("http://127.0.0.1:")
         table = screen.query_one("#preview-variants", DataTable)
         await wait_for(pilot, lambda: table.get_row("claude-code")[2] == "on")
         # A file change in the variant shows in the log (the watcher thread -> Feed -> message).

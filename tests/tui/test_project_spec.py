@@ -246,7 +246,11 @@ async def test_save_and_leave_updates_the_prototypes(ws: Workspace) -> None:
     index = ws.projects_dir / "expense-approvals" / "variants" / "claude-code" / "index.html"
     async with spec_tab(ws, SIZE) as (pilot, app, editor):
         editor.text_area.load_text(editor.text_area.text.replace("headline: Hello", "headline: Saved when leaving"))
-        app.screen.action_back()
+        editor.text_area.focus()
+        await press(pilot, "escape")  # the first escape leaves the editor, and types nothing ...
+        assert screen_name(app) == "ProjectScreen" and app.focused is not editor.text_area
+        assert "Saved when leaving" in editor.text_area.text
+        await press(pilot, "escape")  # ... the second leaves the project, asking first
         await wait_for(pilot, lambda: screen_name(app) == "ConfirmDialog")
         await click(pilot, "#choice-save")
         await wait_for(pilot, lambda: screen_name(app) == "HomeScreen")
@@ -380,3 +384,20 @@ def test_saving_the_spec_keeps_its_permissions(ws: Workspace) -> None:
     spec_path.chmod(0o664)  # a group-writable team folder stays group-writable
     spec_edit.save_spec_text(ws, project, text, force=True)
     assert stat.S_IMODE(spec_path.stat().st_mode) == 0o664
+
+
+async def test_a_yaml_slip_is_said_in_plain_words_at_the_line_it_starts(ws: Workspace) -> None:
+    """An unclosed quote near the top: the parser gives up at the end of the file; the editor says
+    where the quote opens, in words a designer understands, and F8 goes there."""
+    async with spec_tab(ws, SIZE) as (pilot, _app, editor):
+        error_box = editor.query_one("#spec-error", Static)
+        await wait_for(pilot, lambda: "No problems" in str(error_box.render()), what="a valid spec first")
+        lines = editor.text_area.text.splitlines()
+        at = next(i for i, line in enumerate(lines) if line.startswith("title:"))
+        lines[at] = 'title: "Expense approvals'
+        assert at + 5 < len(lines)  # the parser itself reports it far below
+        await edit(pilot, editor, "\n".join(lines) + "\n")
+        await wait_for(pilot, lambda: "never closed" in str(error_box.render()), what="the plain-words error")
+        text = " ".join(str(error_box.render()).split())
+        assert f"Line {at + 1}, column 8" in text and "quoted scalar" not in text
+        assert editor.error is not None and editor.error.line == at + 1

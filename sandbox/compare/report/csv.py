@@ -61,15 +61,16 @@ def to_csv(report: Report) -> str:
     empty: dict[str, object] = {}
     folders: Sequence[str | None] = report.event_projects or [None] * len(report.events)
     project_at = index["project"]
+    # an organisation report names no one: who rated, and what they wrote, stay out
+    withheld = [index[c] for c in ("by", "reason", "note")] if report.organisation else []
     for event, folder in zip(report.events, folders, strict=True):
         row: list[object] = [None] * width
         get = event.get
         for column, at in zip(own, positions, strict=True):
             row[at] = get(column)
-        if folder is not None:
-            row[project_at] = folder
-        info = projects.get(str(row[project_at] or ""))
+        info = projects.get(folder if folder is not None else str(row[project_at] or ""))
         if info is not None:
+            row[project_at] = info.slug
             row[title_at], row[category_at], row[template_at] = info.title, info.category, info.template
         result = get("result")
         if type(result) is dict:
@@ -77,6 +78,8 @@ def to_csv(report: Report) -> str:
         scores = get("scores")
         if type(scores) is not dict:
             scores = empty
+        for at in withheld:
+            row[at] = None
         row.extend(scores.get(c) for c in criteria)
         writer.writerow(_csv_row(row))
     return buffer.getvalue()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
+from sandbox.compare.report import plain
+from sandbox.compare.report.provenance import input_lines
 from sandbox.compare.report.svg import PALETTE, BarRow, bar_chart_svg
 from sandbox.compare.report.tables import BT_TITLE, GROUPINGS, rating_cell, same_as_whole, tables
 from sandbox.core.text import plural
@@ -30,6 +32,8 @@ _CSS = (
     "th,td{border-color:#3a3f4b}\n"
     ".note{background:#3a3219;color:#f5e6b8}.label,.value,.tick,.chart-title{fill:#ddd}"
     ".whisker{stroke:#eee}}\n"
+    "details.statistics{margin-top:2rem}details.statistics>summary{cursor:pointer;font-weight:600;"
+    "font-size:1.2rem}\n"
 )
 
 
@@ -95,8 +99,9 @@ def to_html(report: Report) -> str:
         "<h1>Assistant comparison report</h1>",
         f"<p>{plural(t['projects'], 'project')}{escape(scope)}, {plural(t['events'], 'event')}, "
         f"{plural(d['comparisons'], 'blind comparison')}.</p>",
-        f"<p class=\"muted\">{escape(d['votes_needed_explained'])}</p>",
     ]
+    out += plain.to_html(d, _html_table)  # headlines first; the statistics in a <details> that opens
+    out.append(f"<p class=\"muted\">{escape(d['votes_needed_explained'])}</p>")
     if d["notes"]:
         out.append("<h2>What the numbers can and cannot say</h2>")
         out += [f"<p class=\"note\">{escape(n)}</p>" for n in d["notes"]]
@@ -121,10 +126,14 @@ def to_html(report: Report) -> str:
                 if rows:
                     out += [f"<h3>{escape(title)}</h3>", _html_table(header, rows)]
             out.append(f"<p class=\"note\">{escape(group['position']['text'])}</p>")
+    out.append("</details>")
     if t["duplicates_skipped"] or t["damaged_lines"]:
         out.append(
             f"<p class=muted>Skipped {t['duplicates_skipped']} repeated events (merged ledgers) and "
             f"{t['damaged_lines']} damaged lines.</p>"
         )
+    inputs = input_lines(d)
+    if inputs:
+        out += ["<h2>Inputs</h2>", "<ul class=muted>", *(f"<li>{escape(line)}</li>" for line in inputs), "</ul>"]
     out.append("</body></html>\n")
     return "\n".join(out)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sandbox.compare.report import plain
+from sandbox.compare.report.provenance import input_lines
 from sandbox.compare.report.tables import BT_TITLE, GROUPINGS, same_as_whole, tables
 from sandbox.core.text import plural
 
@@ -19,11 +21,14 @@ def to_markdown(report: Report) -> str:
     scope = f" in category '{d['filter']['category']}'" if d["filter"].get("category") else ""
     out.append(
         f"{plural(t['projects'], 'project')}{scope}, {plural(t['events'], 'event')}, "
-        f"{plural(d['comparisons'], 'blind comparison')}. {d['votes_needed_explained']}"
+        f"{plural(d['comparisons'], 'blind comparison')}."
     )
     out.append("")
+    out += plain.to_markdown(d)  # headlines first; the statistics follow
+    out += [*plain.wrap(d["votes_needed_explained"]), ""]
     if d["notes"]:
-        out += ["## What the numbers can and cannot say", ""] + [f"- {n}" for n in d["notes"]] + [""]
+        out += ["## What the numbers can and cannot say", ""]
+        out += [line for n in d["notes"] for line in plain.wrap(n, "- ", "  ")] + [""]
     for title, header, rows in tables(d, d["criteria"], full=True):
         out += [f"## {title}", "", _md_table(header, rows) if rows else "_none yet_", ""]
         if title == BT_TITLE and d["bradley_terry"]:
@@ -45,13 +50,14 @@ def to_markdown(report: Report) -> str:
             f"Skipped {t['duplicates_skipped']} repeated events (merged ledgers) and "
             f"{t['damaged_lines']} damaged lines."
         )
+    inputs = input_lines(d)
+    if inputs:
+        out += ["", "## Inputs", ""] + [f"- {line}" for line in inputs]
+    if t.get("newer_schema_skipped"):
+        out.append(f"Skipped {t['newer_schema_skipped']} events written by a newer sandbox (update to count them).")
     return "\n".join(out).rstrip() + "\n"
 
 
 def _md_table(header: list[str], rows: list[list[str]]) -> str:
-    def cell(text: str) -> str:
-        return str(text).replace("|", "\\|").replace("\n", " ")
-
-    lines = ["| " + " | ".join(cell(h) for h in header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
+    """A Markdown table that fits 80 columns (split into narrower tables when wider: ``plain.fit``)."""
+    return plain.markdown_table(header, rows)

@@ -29,11 +29,14 @@ class ReportError(SandboxError):
 class ProjectInfo:
     """A project's context as its ``created`` event gives it (reading every project.yaml costs more)."""
 
-    slug: str
+    slug: str  # the project's folder
     title: str = ""
     category: str = NO_GROUP
     template: str = NO_GROUP
     created_at: str | None = None
+    # The folder plus the id of its ledger's first "created" line: the same project from two clones
+    # is one project, two teams' projects of one name are two (the folder alone, without one).
+    key: str = ""
 
 
 @dataclass
@@ -46,11 +49,14 @@ class Report:
 
     data: Section
     events: list[Event] | None = field(default=None, repr=False)
-    projects: dict[str, ProjectInfo] = field(default_factory=dict, repr=False)
-    # The project folder each kept event was read from (parallel to ``events``). The report counts
-    # by folder; an event's own "project" field keeps the slug it was written under, which goes
-    # stale when someone renames the folder, and the CSV must agree with the tables.
+    projects: dict[str, ProjectInfo] = field(default_factory=dict, repr=False)  # by project key
+    # The key of the project each kept event was read from (parallel to ``events``). The report
+    # counts by folder; an event's own "project" field keeps the slug it was written under, which
+    # goes stale when someone renames the folder, and the CSV must agree with the tables.
     event_projects: list[str] | None = field(default=None, repr=False)
+    # An organisation report (other sources than the workspace): the CSV leaves out who rated and
+    # what they wrote, as the report itself names no one.
+    organisation: bool = False
 
     def to_dict(self) -> Section:
         return self.data

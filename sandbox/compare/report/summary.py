@@ -1,4 +1,4 @@
-"""The summary: a fold turned into the report's sections, the numbers every exporter shows.
+"""The summary: the counts turned into the report's sections, the numbers every exporter shows.
 
 The same summary (assistants, head-to-head, Bradley-Terry, position bias, findings) is computed
 for the whole workspace, for each category and for each template. Win rates carry Wilson intervals,
@@ -7,11 +7,15 @@ from 50/50, the findings say so in words.
 
 Ties and both-bad votes are shown apart: they carry no preference, so they are left out of win rates
 and the sign test. Bradley-Terry counts a tie as half a win each way and ignores both-bad.
+
+It reads only aggregated counts (``counts.Counts``), whoever computed them: the statistics that need
+Python run on a few hundred numbers, not on the events. A new part of each section is one function
+in ``EXTRA_SECTIONS`` reading the rows of its aggregate (``engine.aggregates.EXTRA``).
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,15 +23,29 @@ from sandbox.compare import stats
 from sandbox.compare.report import findings
 
 if TYPE_CHECKING:
-    from sandbox.compare.report.fold import AssistantTotals, Fold, Scope
+    from sandbox.compare.report.counts import AssistantCounts, Counts, ScopeCounts
     from sandbox.compare.report.model import Section
 
 BT_PRIOR = 0.5  # virtual wins each way per pair: one imaginary tie
 SCHEMA = 1
 
 
+@dataclass(frozen=True)
+class SummaryContext:
+    """What every part of a section may need besides its own rows."""
+
+    criteria: list[dict[str, str]]
+    names: dict[str, str]
+    needed: int
+
+
+# Parts of each section beyond the core ones: key in the section -> function of the rows of the
+# aggregate of the same name (``ScopeCounts.extra[key]``). Register one with its aggregate.
+EXTRA_SECTIONS: dict[str, Callable[[list[tuple[Any, ...]], SummaryContext], Any]] = {}
+
+
 def report_data(
-    fold: Fold,
+    counts: Counts,
     criteria: list[dict[str, str]],
     names: dict[str, str],
     *,
@@ -42,29 +60,30 @@ def report_data(
         "schema": SCHEMA,
         "filter": {"category": category} if category else {},
         "totals": {
-            "projects": len(fold.projects),
-            "events": fold.event_count,
-            "duplicates_skipped": fold.duplicates,
-            "damaged_lines": fold.damaged,
-            "kinds": dict(sorted(fold.kinds.items())),
+            "projects": len(counts.projects),
+            "events": counts.event_count,
+            "duplicates_skipped": counts.duplicates,
+            "damaged_lines": counts.damaged,
+            "newer_schema_skipped": counts.newer,
+            "kinds": dict(sorted(counts.kinds.items())),
         },
         "criteria": criteria,
         "votes_needed": needed,
         "votes_needed_explained": findings.votes_needed_text(needed),
-        **summarise(fold.overall, criteria, names, needed, replicates, seed),
+        **summarise(counts.overall, criteria, names, needed, replicates, seed),
         "by_category": [
             {"group": name, **summarise(scope, criteria, names, needed, group_replicates, seed)}
-            for name, scope in sorted(fold.by_category.items())
+            for name, scope in sorted(counts.by_category.items())
         ],
         "by_template": [
             {"group": name, **summarise(scope, criteria, names, needed, group_replicates, seed)}
-            for name, scope in sorted(fold.by_template.items())
+            for name, scope in sorted(counts.by_template.items())
         ],
     }
 
 
 def summarise(
-    scope: Scope,
+    scope: ScopeCounts,
     criteria: list[dict[str, str]],
     names: dict[str, str],
     needed: int,
@@ -80,8 +99,8 @@ def summarise(
     head_to_head, notes = _head_to_head(tally.pairs, names, needed)
     if not scope.votes:
         notes.insert(0, findings.NO_VOTES)
-    return {
-        "projects": len(scope.projects),
+    section: Section = {
+        "projects": scope.projects,
         "comparisons": scope.comparisons,
         "assistants": assistants,
         "head_to_head": head_to_head,
@@ -89,6 +108,11 @@ def summarise(
         "position": _position(*tally.position),
         "notes": notes,
     }
+    if EXTRA_SECTIONS:
+        context = SummaryContext(criteria, names, needed)
+        for key, part in EXTRA_SECTIONS.items():
+            section[key] = part(scope.extra.get(key, []), context)
+    return section
 
 
 @dataclass
@@ -154,7 +178,7 @@ def interval_dict(n: float, total: float, total_sq: float) -> dict[str, Any]:
 
 
 def _assistant_row(
-    aid: str, acc: AssistantTotals, votes: list[int], criteria: list[dict[str, str]], names: dict[str, str]
+    aid: str, acc: AssistantCounts, votes: list[int], criteria: list[dict[str, str]], names: dict[str, str]
 ) -> dict[str, Any]:
     wins, losses, ties, both_bad = votes
     decisive = wins + losses
@@ -162,7 +186,7 @@ def _assistant_row(
     return {
         "id": aid,
         "name": names.get(aid, aid),
-        "projects": len(acc.projects),
+        "projects": acc.projects,
         "ratings": acc.ratings,
         "criteria": {c["id"]: interval_dict(*acc.criteria.get(c["id"], (0, 0.0, 0.0))) for c in criteria},
         "overall": interval_dict(*acc.overall),
@@ -173,12 +197,12 @@ def _assistant_row(
         "runs": acc.runs,
         "runs_ok": acc.runs_ok,
         "run_success_rate": _round(acc.runs_ok / acc.runs) if acc.runs else None,
-        "run_median_seconds": _round(stats.median(acc.run_seconds), 1),
-        "runs_with_cost": len(acc.run_costs),
-        "run_cost_usd": round(math.fsum(acc.run_costs), 4) if acc.run_costs else None,
+        "run_median_seconds": _round(acc.run_median_seconds, 1),
+        "runs_with_cost": acc.runs_with_cost,
+        "run_cost_usd": round(acc.run_cost_usd, 4) if acc.runs_with_cost else None,
         "first_working": {
-            "projects": len(acc.first_working),
-            "median_hours": _round(stats.median(acc.first_working), 2),
+            "projects": len(acc.first_working_hours),
+            "median_hours": _round(stats.median(acc.first_working_hours), 2),
         },
     }
 
@@ -229,7 +253,10 @@ def _bradley_terry(tally: _Tally, names: dict[str, str], replicates: int, seed: 
     voters = sorted({aid for pair in pairs for aid in pair if sum(pairs[pair][:3]) > 0})
     if len(voters) < 3 or not tally.bt_counts:
         return None
-    fit = stats.bootstrap_bradley_terry(voters, tally.bt_counts, replicates=replicates, seed=seed, prior=BT_PRIOR)
+    # the votes in a fixed order (not the order they were read in): the seeded bootstrap then gives
+    # the same intervals whichever order the sources were given or the database returned them
+    counts = dict(sorted(tally.bt_counts.items()))
+    fit = stats.bootstrap_bradley_terry(voters, counts, replicates=replicates, seed=seed, prior=BT_PRIOR)
     strengths: list[dict[str, Any]] = [
         {
             "id": aid,

@@ -20,6 +20,7 @@ Table = tuple[str, list[str], list[list[str]]]  # (title, header, rows)
 
 BT_TITLE = "Bradley-Terry strength [95% bootstrap]"
 SCALE = (float(SCORE_MIN), float(SCORE_MAX))  # the rubric's 1-5 scale
+MIN_RATINGS = 3  # fewer ratings than this show their mean without an interval: "too few ratings"
 # The breakdowns after the whole workspace's tables: (key in the report data, what a group is called).
 GROUPINGS = (("by_category", "category"), ("by_template", "template"))
 
@@ -110,11 +111,22 @@ def _work_table(section: Section) -> Table:
     return ("Work per assistant", header, rows)
 
 
+def rating_text(cell: dict[str, Any]) -> str:
+    """A rating cell as people read it: '3.50 [2.10-4.90]', or '4.00 (too few ratings)' from one or two.
+
+    Why: an interval from two equal ratings reads "4.00 [4.00-4.00]", which looks certain; from
+    fewer than ``MIN_RATINGS`` ratings no interval says anything, so none is shown (JSON keeps it).
+    """
+    if cell["mean"] is not None and cell["n"] < MIN_RATINGS:
+        return f"{number(cell['mean'])} (too few ratings)"
+    return interval(*rating_cell(cell))
+
+
 def _ratings_table(section: Section, criteria: list[dict[str, str]]) -> Table:
     header = ["Assistant", "Ratings", "Overall"] + [c["label"] for c in criteria]
     rows = [
-        [a["name"], str(a["ratings"]), interval(*rating_cell(a["overall"]))]
-        + [interval(*rating_cell(a["criteria"][c["id"]])) for c in criteria]
+        [a["name"], str(a["ratings"]), rating_text(a["overall"])]
+        + [rating_text(a["criteria"][c["id"]]) for c in criteria]
         for a in section["assistants"]
     ]
     return ("Ratings, mean 1-5 [95% interval]", header, rows)

@@ -1,10 +1,16 @@
-"""Blind A/B comparison of two variants of one project.
+"""Blind A/B comparison of two variants of one project, and the vote.
 
 The screen shows two prototypes labelled only A and B: their preview links (served on local ports,
-so the URL names nobody), an "open in browser" button each, and the rubric side by side to score
-both. No assistant name, variant id or path containing one is on screen until the vote is cast;
-then the screen reveals who was A and who was B. Ratings typed in the rubric are saved with the
-vote, so scoring never happens with the names known.
+so the URL names nobody), an "open" button each, "open both side by side" (one browser page with
+both in frames, ``sandbox.live.arena_page``), the reason, the vote and the rubric. No assistant name,
+variant id or path containing one is on screen until the vote is cast; then the banner at the top
+(always on screen, at 80x24 too) says who was A and who was B, and the chosen answer is marked.
+
+Voting: ``a``, ``b``, ``t`` (about the same) and ``x`` (both bad), the buttons, or the command
+palette. The reason is asked before the reveal: a vote with an empty "Why?" box first puts the
+cursor there (Enter then records it, with or without words). A vote cast on the side-by-side page
+is the same ledger event (``arena.cast_vote``) and updates this screen; a vote cast here shows on
+the page.
 
 File work (recording the pairing, starting the preview servers, appending the vote) runs in
 ``@work(thread=True)`` workers that post messages; only the ``on_*`` handlers change widgets. The vote
@@ -17,8 +23,9 @@ from __future__ import annotations
 import contextlib
 import os
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.markup import escape
@@ -31,22 +38,26 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
-from sandbox.compare import blind, blind_preview, rubric
-from sandbox.compare.ratings import rate
+from sandbox.compare import arena, blind, blind_preview, rubric
 from sandbox.core.errors import SandboxError
+from sandbox.tui.roles import Command
 
 if TYPE_CHECKING:
+    from sandbox.compare.arena import CastVote
     from sandbox.compare.blind import Comparison
     from sandbox.compare.rubric import Criterion
+    from sandbox.live.arena_page import ArenaPage
     from sandbox.live.preview import PreviewServer
     from sandbox.workspace import Workspace
 
 SIDES = ("A", "B")
-VOTES = (("A", "A is better"), ("B", "B is better"), ("tie", "About the same"), ("both-bad", "Both are bad"))
+VOTES = (("A", "A is better", "a"), ("B", "B is better", "b"), ("tie", "About the same", "t"),
+         ("both-bad", "Both are bad", "x"))
+VOTE_WORDS = {value: label for value, label, _ in VOTES}
 
 
 class CompareScreen(Screen[None]):
-    """``CompareScreen(workspace, slug)``: blind A/B vote between two variants of ``slug``."""
+    """``CompareScreen(workspace, slug, comparison=None)``: blind A/B vote between two variants of ``slug``."""
 
     @dataclass
     class ComparisonReady(Message):
@@ -57,6 +68,7 @@ class CompareScreen(Screen[None]):
         servers: list[PreviewServer]
         criteria: list[Criterion]
         title: str
+        names_shown: bool
 
     @dataclass
     class ComparisonFailed(Message):
@@ -66,59 +78,79 @@ class CompareScreen(Screen[None]):
 
     @dataclass
     class VoteRecorded(Message):
-        """The vote (and the scores typed before it) are in the ledger; ``reveal`` says who was who."""
+        """The vote (and the scores typed before it) are in the ledger; ``via`` is where it was cast."""
 
-        event: dict[str, Any]
-        reveal: str
-        ratings: int
+        cast: CastVote
+        via: str
+
+    @dataclass
+    class PageReady(Message):
+        """The side-by-side page is served at ``page.url``."""
+
+        page: ArenaPage
 
     CSS_PATH = "compare.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
-        Binding("1", "open('A')", "Open A"),
-        Binding("2", "open('B')", "Open B"),
+        Binding("o", "open_side_by_side", "Side by side"),
+        Binding("a", "vote('A')", "Vote", key_display="a b t x"),
+        Binding("b", "vote('B')", "B is better", show=False),
+        Binding("t", "vote('tie')", "About the same", show=False),
+        Binding("x", "vote('both-bad')", "Both are bad", show=False),
+        Binding("1", "open('A')", "Open A", show=False),
+        Binding("2", "open('B')", "Open B", show=False),
         Binding("n", "next", "Next pair", show=False),
     ]
 
     def __init__(self, workspace: Workspace, slug: str, *, serve: bool = True,
-                 variants: list[str] | None = None) -> None:
+                 variants: list[str] | None = None, comparison: Comparison | None = None) -> None:
         super().__init__()
         self.workspace = workspace
         self.slug = slug
         self.serve = serve
         self.variants = variants
+        self.given = comparison  # the build's A/B: compared as it is
         self.comparison: Comparison | None = None
         self.urls: dict[str, str] = {}
         self.servers: list[PreviewServer] = []
+        self.page: ArenaPage | None = None
         self.criteria: list[Criterion] = []
+        self.pair_title = slug
         self.revealed: str | None = None
         self.voting = False
+        self.pending: str | None = None  # the answer chosen while the reason is asked for
         self.closed = False  # set on unmount; a worker that finishes later stops its own servers
         self.opener: Callable[[str], object] = webbrowser.open  # tests replace it
 
     # --- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static("Preparing a blind comparison...", id="banner")
         with VerticalScroll(id="compare-body"):
-            yield Static("Preparing a blind comparison...", id="intro")
             with Horizontal(id="sides"):
                 for side in SIDES:
                     with Vertical(classes="side", id=f"side-{side.lower()}"):
                         yield Label(f"Prototype {side}", classes="side-title", id=f"title-{side.lower()}")
                         yield Static("", id=f"url-{side.lower()}", classes="url")
-                        yield Button(f"Open {side} in browser", id=f"open-{side.lower()}", disabled=True)
-            yield Grid(id="rubric")
+                        yield Button(f"Open {side} ({1 if side == 'A' else 2})", id=f"open-{side.lower()}",
+                                     disabled=True, compact=True)
+            yield Button("Open both side by side in the browser (o)", id="open-arena", variant="primary",
+                         disabled=True)
+            yield Label("Why? A few words, before you vote", classes="field-label", id="reason-label")
+            yield Input(placeholder="e.g. B's form was clearer; A's buttons did nothing", id="reason")
             with Horizontal(id="votes"):
-                for value, label in VOTES:
-                    yield Button(label, id=f"vote-{value}", classes="vote", disabled=True,
-                                 variant="primary" if value in SIDES else "default")
-            yield Input(placeholder="Why? (optional, a few words)", id="reason")
-            yield Static("", id="reveal")
-            yield Button("Compare another pair", id="next", classes="hidden")
+                for value, label, key in VOTES:
+                    yield Button(f"{label} ({key})", id=f"vote-{value}", classes="vote", disabled=True,
+                                 variant="primary" if value in SIDES else "default", compact=True)
+            yield Static("", id="vote-note")
+            yield Label("Score them on the rubric (optional, 1-5)", classes="section-title")
+            yield Grid(id="rubric")
+            yield Button("Compare another pair (n)", id="next", classes="hidden")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = "Blind comparison"
+        self.sub_title = self.slug
         self.prepare()
 
     def on_unmount(self) -> None:
@@ -130,7 +162,9 @@ class CompareScreen(Screen[None]):
     def prepare(self) -> None:
         """Find or start the comparison and serve both variants, off the UI thread."""
         try:
-            comparison = None if self.variants else blind.pending_comparison(self.workspace, self.slug)
+            comparison = self.given
+            if comparison is None and not self.variants:
+                comparison = blind.pending_comparison(self.workspace, self.slug)
             if comparison is None:
                 comparison = blind.start_comparison(self.workspace, self.slug, self.variants)
             criteria = rubric.rubric(self.workspace)
@@ -138,6 +172,7 @@ class CompareScreen(Screen[None]):
                 title = self.workspace.project(self.slug).load_spec().title
             except SandboxError:
                 title = self.slug
+            shown = arena.names_shown(self.workspace, comparison)
             urls, servers = self._previews(comparison)
         except SandboxError as exc:
             self.post_message(self.ComparisonFailed(str(exc)))
@@ -146,7 +181,7 @@ class CompareScreen(Screen[None]):
             for server in servers:
                 server.stop()
             return
-        self.post_message(self.ComparisonReady(comparison, urls, servers, criteria, title))
+        self.post_message(self.ComparisonReady(comparison, urls, servers, criteria, title, shown))
 
     def _previews(self, comparison: Comparison) -> tuple[dict[str, str], list[PreviewServer]]:
         servers: list[PreviewServer] = []
@@ -160,28 +195,43 @@ class CompareScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="compare-vote")
     def cast(self, winner: str, reason: str, scores: dict[str, dict[str, str]]) -> None:
         """Save the scores typed for each side, then the vote; post the reveal."""
-        by = os.environ.get("SANDBOX_USER") or os.environ.get("USER") or None
         comparison = self.comparison
         assert comparison is not None  # the vote buttons are on only once there is a pair
         try:
-            # Check both sides' scores before writing anything, so a score refused on side B never
-            # leaves side A's rating saved without the vote (a retry would then save A twice).
-            criteria = rubric.rubric(self.workspace)
-            filled = {side: {cid: value for cid, value in scores[side].items() if value} for side in SIDES}
-            for side in SIDES:
-                if filled[side]:
-                    rubric.parse_scores(filled[side], criteria)
-            ratings = 0
-            for side in SIDES:
-                if filled[side]:
-                    rate(self.workspace, self.slug, comparison.variant(side), filled[side], by=by,
-                                  comparison=comparison)
-                    ratings += 1
-            event = blind.record_vote(self.workspace, comparison, winner, reason=reason, by=by)
+            cast = arena.cast_vote(self.workspace, comparison, winner, reason=reason, scores=scores,
+                                   by=self.user)
         except SandboxError as exc:
-            self.post_message(self.ComparisonFailed(str(exc)))
+            self.post_message(self.ComparisonFailed(exc.message))
             return
-        self.post_message(self.VoteRecorded(event, blind.reveal_text(self.workspace, comparison, winner), ratings))
+        self.post_message(self.VoteRecorded(cast, "tui"))
+
+    @work(thread=True, exclusive=True, group="compare-page", exit_on_error=False)
+    def serve_page(self) -> None:
+        """Start the side-by-side page for the current pair (its votes come back as ``VoteRecorded``)."""
+        from sandbox.live.arena_page import ArenaPage
+
+        comparison = self.comparison
+        if comparison is None:
+            return
+
+        def page_vote(payload: dict[str, Any]) -> dict[str, Any]:  # on the page server's thread
+            cast = arena.cast_vote(
+                self.workspace, comparison, str(payload.get("winner") or ""),
+                reason=str(payload.get("reason") or "") or None, scores=payload.get("scores"), by=self.user,
+            )
+            self.post_message(self.VoteRecorded(cast, "page"))
+            return cast.to_dict()
+
+        try:
+            page = ArenaPage(self.urls, [c.to_dict() for c in self.criteria], page_vote, title=self.pair_title)
+            page.start()
+        except SandboxError as exc:
+            self.post_message(self.ComparisonFailed(exc.message))
+            return
+        if self.closed:
+            page.stop()
+            return
+        self.post_message(self.PageReady(page))
 
     # --- handlers --------------------------------------------------------------------------
     @on(ComparisonReady)
@@ -192,23 +242,45 @@ class CompareScreen(Screen[None]):
         self.criteria = message.criteria
         self.revealed = None
         self.voting = False
-        served = bool(message.servers)
-        self.query_one("#intro", Static).update(
-            f"[b]{escape(message.title)}[/b]: which prototype is better? Open both, try them, score them below if you "
-            "like, then vote. Who made which stays hidden until you vote."
+        self.pending = None
+        served = all(url.startswith("http://") for url in message.urls.values())
+        self.pair_title = message.title
+        banner = self.query_one("#banner", Static)
+        banner.remove_class("revealed")
+        hidden = "" if message.names_shown else " Who made which stays hidden until you vote."
+        banner.update(
+            f"[b]{escape(message.title)}[/b]: which prototype is better? Open both (o: side by side in the "
+            f"browser), try them, say why, then vote with a, b, t or x.{hidden}"
             + ("" if served else " (Opened from files: the links go through neutral A/B folders.)")
         )
+        comparison = message.comparison
         for side in SIDES:
-            self.query_one(f"#title-{side.lower()}", Label).update(f"Prototype {side}")
+            name = blind.assistant_name(self.workspace, comparison.assistant(side))
+            name = f": {name}" if message.names_shown else ""
+            self.query_one(f"#title-{side.lower()}", Label).update(f"Prototype {side}{escape(name)}")
             self.query_one(f"#url-{side.lower()}", Static).update(escape(self.urls[side]))
             self.query_one(f"#open-{side.lower()}", Button).disabled = False
+        self.query_one("#open-arena", Button).disabled = not served
         await self._build_rubric()  # before the votes come on: mounting it moves them down
         for button in self.query(".vote").results(Button):
             button.disabled = False
-        self.query_one("#reason", Input).value = ""
-        self.query_one("#reveal", Static).update("")
+            button.remove_class("chosen", "not-chosen")
+            button.label = self._vote_label(button)
+        reason = self.query_one("#reason", Input)
+        reason.value = ""
+        reason.disabled = False
+        self.query_one("#vote-note", Static).update("")
         self.query_one("#next", Button).add_class("hidden")
-        self.comparison = message.comparison  # last: once it is set, the pair is on screen and can be voted on
+        self.comparison = comparison  # last: once it is set, the pair is on screen and can be voted on
+        self.refresh_bindings()
+        target = self.query_one("#open-arena" if served else "#open-a", Button)
+        target.focus()
+
+    @staticmethod
+    def _vote_label(button: Button) -> str:
+        value = (button.id or "").removeprefix("vote-")
+        key = next(k for v, _, k in VOTES if v == value)
+        return f"{VOTE_WORDS[value]} ({key})"
 
     async def _build_rubric(self) -> None:
         """Build the score grid once; a next pair only clears the scores (same rubric)."""
@@ -218,14 +290,14 @@ class CompareScreen(Screen[None]):
                 score.value = ""
                 score.disabled = False
             return
-        cells: list[Widget] = [Label("Score 1-5 (optional)", classes="rubric-head"), Label("A", classes="rubric-head"),
-                            Label("B", classes="rubric-head")]
+        cells: list[Widget] = [Label("Criterion", classes="rubric-head"), Label("A", classes="rubric-head"),
+                               Label("B", classes="rubric-head")]
         for criterion in self.criteria:
             cells.append(Static(f"[b]{escape(criterion.label)}[/b]\n[dim]{escape(criterion.hint)}[/dim]",
                                 classes="criterion"))
             cells.extend(
                 Input(placeholder="-", restrict=r"[1-5]?", max_length=1, id=f"score-{side.lower()}-{criterion.id}",
-                      classes="score")
+                      classes="score", compact=True)
                 for side in SIDES
             )
         await grid.mount_all(cells)
@@ -238,18 +310,48 @@ class CompareScreen(Screen[None]):
         if failed_vote and self.comparison is not None and self.revealed is None:
             # The vote was not saved: say so in place and let the user try again (the buttons were
             # disabled while it was being written; leaving them so would strand the comparison).
-            self.query_one("#reveal", Static).update(f"[b red]Vote not saved:[/b red] {escape(message.message)}")
+            self.query_one("#vote-note", Static).update(f"[b red]Vote not saved:[/b red] {escape(message.message)}")
             for button in self.query(".vote").results(Button):
                 button.disabled = False
+                button.remove_class("chosen", "not-chosen")
+                button.label = self._vote_label(button)
             return
-        self.query_one("#intro", Static).update(f"[b red]Cannot compare:[/b red] {escape(message.message)}")
+        self.query_one("#banner", Static).update(f"[b red]Cannot compare:[/b red] {escape(message.message)}")
+
+    @on(PageReady)
+    def _page_ready(self, message: CompareScreen.PageReady) -> None:
+        if self.page is not None:
+            self.page.stop()
+        self.page = message.page
+        self.open_url(message.page.url)
+        self.query_one("#vote-note", Static).update(
+            f"Side by side in your browser: {escape(message.page.url)} (a vote there counts the same)."
+        )
 
     @on(VoteRecorded)
     def show_reveal(self, message: CompareScreen.VoteRecorded) -> None:
+        if self.revealed is not None:
+            return
+        cast = message.cast
         self.voting = False
-        self.revealed = message.reveal
-        saved = f" Saved {message.ratings} rating{'s' if message.ratings != 1 else ''} too." if message.ratings else ""
-        self.query_one("#reveal", Static).update(f"[b]Revealed:[/b] {escape(message.reveal)}{saved}")
+        self.pending = None
+        self.revealed = cast.reveal
+        winner = str(cast.event.get("winner"))
+        saved = f" Saved {cast.ratings} rating{'s' if cast.ratings != 1 else ''} too." if cast.ratings else ""
+        where = " (voted on the side-by-side page)" if message.via == "page" else ""
+        banner = self.query_one("#banner", Static)
+        banner.add_class("revealed")
+        banner.update(f"[b]Revealed:[/b] {escape(cast.reveal)}{saved}{where}")
+        for button in self.query(".vote").results(Button):
+            chosen = button.id == f"vote-{winner}"
+            button.set_class(chosen, "chosen")
+            button.set_class(not chosen, "not-chosen")
+            button.disabled = not chosen
+            button.label = ("✓ " if chosen else "") + VOTE_WORDS[(button.id or "").removeprefix("vote-")]
+        self.query_one("#vote-note", Static).update(
+            f"You chose: [b]{escape(VOTE_WORDS.get(winner, winner))}[/b]"
+            + (f" — {escape(str(cast.event.get('reason')))}" if cast.event.get("reason") else "")
+        )
         self.query_one("#next", Button).remove_class("hidden")
         assert self.comparison is not None
         for side in SIDES:
@@ -257,12 +359,34 @@ class CompareScreen(Screen[None]):
             self.query_one(f"#title-{side.lower()}", Label).update(f"Prototype {side}: {escape(name)}")
         for score in self.query(".score").results(Input):
             score.disabled = True
+        self.query_one("#reason", Input).disabled = True
+        self.query_one("#compare-body", VerticalScroll).scroll_home(animate=False)
+        if self.page is not None and message.via != "page":
+            page = self.page
+            self.run_worker(lambda: page.announce(cast.to_dict()), thread=True, group="compare-announce",
+                            exit_on_error=False)
+        self.refresh_bindings()
+        self.query_one("#next", Button).focus()
 
-    @on(Button.Pressed, ".vote")
-    def vote_pressed(self, event: Button.Pressed) -> None:
+    # --- voting ----------------------------------------------------------------------------
+    def action_vote(self, winner: str) -> None:
+        """Choose an answer; the reason is asked first when the box is empty, then it is recorded."""
         if self.comparison is None or self.revealed is not None or self.voting:
             return
-        winner = (event.button.id or "").removeprefix("vote-")
+        reason = self.query_one("#reason", Input)
+        if not reason.value.strip() and self.pending != winner:
+            self.pending = winner
+            for button in self.query(".vote").results(Button):
+                button.set_class(button.id == f"vote-{winner}", "chosen")
+            self.query_one("#vote-note", Static).update(
+                f"You chose [b]{escape(VOTE_WORDS[winner])}[/b]. Why? Type a few words and press Enter "
+                "(Enter alone records the vote without a reason)."
+            )
+            reason.focus()
+            return
+        self.record(winner)
+
+    def record(self, winner: str) -> None:
         scores = {
             side: {
                 criterion.id: self.query_one(f"#score-{side.lower()}-{criterion.id}", Input).value.strip()
@@ -273,7 +397,18 @@ class CompareScreen(Screen[None]):
         self.voting = True
         for button in self.query(".vote").results(Button):
             button.disabled = True
+        self.query_one("#vote-note", Static).update("Recording your vote...")
         self.cast(winner, self.query_one("#reason", Input).value, scores)
+
+    @on(Input.Submitted, "#reason")
+    def _reason_entered(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.pending is not None and self.revealed is None and not self.voting:
+            self.record(self.pending)
+
+    @on(Button.Pressed, ".vote")
+    def vote_pressed(self, event: Button.Pressed) -> None:
+        self.action_vote((event.button.id or "").removeprefix("vote-"))
 
     @on(Button.Pressed, "#open-a")
     def open_a(self) -> None:
@@ -283,28 +418,77 @@ class CompareScreen(Screen[None]):
     def open_b(self) -> None:
         self.action_open("B")
 
+    @on(Button.Pressed, "#open-arena")
+    def open_arena(self) -> None:
+        self.action_open_side_by_side()
+
     @on(Button.Pressed, "#next")
     def next_pressed(self) -> None:
         self.action_next()
 
     # --- actions ---------------------------------------------------------------------------
+    def open_url(self, url: str) -> None:
+        self.run_worker(partial(self.opener, url), thread=True, group="browser", exit_on_error=False)
+
     def action_open(self, side: str) -> None:
         url = self.urls.get(side)
         if url:
-            self.opener(url)
+            self.open_url(url)
+
+    def action_open_side_by_side(self) -> None:
+        if self.comparison is None:
+            return
+        if not all(url.startswith("http://") for url in self.urls.values()):
+            self.notify("Side by side needs the previews served; open A and B from their files instead.")
+            return
+        if self.page is not None:
+            self.open_url(self.page.url)
+            return
+        self.serve_page()
 
     def action_next(self) -> None:
         if self.revealed is None:
             return
         self.variants = None
-        self.query_one("#intro", Static).update("Preparing the next blind comparison...")
+        self.given = None
+        if self.page is not None:
+            self.page.stop()
+            self.page = None
+        self.query_one("#banner", Static).update("Preparing the next blind comparison...")
         self.prepare()
 
     def action_back(self) -> None:
         self.app.pop_screen()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The vote keys are dimmed once the vote is in (and before the pair is on screen)."""
+        if action == "vote" and (self.comparison is None or self.revealed is not None):
+            return None
+        return True
+
+    def palette_commands(self) -> Iterator[Command]:
+        for value, label, key in VOTES:
+            yield (f"Vote: {label}", partial(self.action_vote, value), f"Record the blind vote ({key})")
+        yield ("Open both side by side in the browser", self.action_open_side_by_side,
+               "One page with A and B next to each other, and the vote (o)")
+        yield ("Open prototype A", partial(self.action_open, "A"), "In the browser (1)")
+        yield ("Open prototype B", partial(self.action_open, "B"), "In the browser (2)")
+        yield ("Compare another pair", self.action_next, "After the vote: the next pair (n)")
+
+    def selected_slug(self) -> str:
+        return self.slug
+
+    @property
+    def user(self) -> str | None:
+        """Who votes: the app's user (the screen also stands alone, in a host app of its own)."""
+        user = getattr(self.app, "user", None)
+        return user if isinstance(user, str) else os.environ.get("SANDBOX_USER") or os.environ.get("USER") or None
+
     def stop_servers(self) -> None:
         servers, self.servers = self.servers, []
+        page, self.page = self.page, None
+        if page is not None:
+            servers.append(page)
         for server in servers:
             with contextlib.suppress(Exception):  # stopping is best effort on the way out
                 server.stop()

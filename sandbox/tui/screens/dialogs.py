@@ -42,6 +42,9 @@ class ConfirmDialog(ModalScreen[str | None]):
                     yield Button(label, id=f"choice-{key}", variant=variant)
         yield Footer()  # this dialog's keys, not those of the screen underneath (they do not work here)
 
+    def on_mount(self) -> None:
+        self.query(Button).first().focus()  # the first answer (the safe one): enter answers at once
+
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         self.dismiss((event.button.id or "").removeprefix("choice-"))
@@ -87,18 +90,10 @@ class ConflictDialog(ModalScreen[str]):
         self.query_one("#conflict-mine", Button).focus()
 
     def _diff(self) -> str:
-        lines = []
-        for line in difflib.unified_diff(
+        diff = "\n".join(difflib.unified_diff(
             self.theirs.splitlines(), self.mine.splitlines(), "on disk", "your edits", lineterm=""
-        ):
-            text = esc(line)
-            if line.startswith("+") and not line.startswith("+++"):
-                lines.append(f"[$success]{text}[/]")
-            elif line.startswith("-") and not line.startswith("---"):
-                lines.append(f"[$error]{text}[/]")
-            else:
-                lines.append(text)
-        return "\n".join(lines) or "The two versions are the same."
+        ))
+        return _colour_diff(diff) or "The two versions are the same."
 
     @on(Button.Pressed, "#conflict-both")
     def _both(self) -> None:
@@ -179,6 +174,9 @@ class RatingDialog(ModalScreen[Rating | None]):
                 yield Button("Keep working", id="rating-cancel")
         yield Footer()
 
+    def on_mount(self) -> None:
+        self.query(".score").first().focus()  # the first question, not the scroll area around it
+
     def result(self) -> Rating:
         scores: dict[str, int] = {}
         for key, _, _ in self.criteria:
@@ -205,3 +203,57 @@ class RatingDialog(ModalScreen[Rating | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class DifferenceDialog(ModalScreen[str | None]):
+    """A file a re-render could not update: the difference, then take the new version or keep the edit."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close")]
+
+    def __init__(self, sentence: str, diff: str, who: str) -> None:
+        super().__init__()
+        self.sentence = sentence
+        self.diff = diff
+        self.who = who
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog with-diff", id="difference-box"):
+            yield Label("A file did not get your latest changes", classes="dialog-title")
+            yield Static(esc(self.sentence), classes="dialog-body")
+            with VerticalScroll(id="difference-text"):
+                yield Static(_colour_diff(self.diff))
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Take the new version", id="difference-take", variant="warning")
+                yield Button(f"Keep {esc(self.who)}'s", id="difference-keep", variant="primary")
+                yield Button("Close", id="difference-close")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#difference-take", Button).focus()
+
+    @on(Button.Pressed, "#difference-take")
+    def _take(self) -> None:
+        self.dismiss("take")
+
+    @on(Button.Pressed, "#difference-keep")
+    def _keep(self) -> None:
+        self.dismiss("keep")
+
+    @on(Button.Pressed, "#difference-close")
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def _colour_diff(diff: str) -> str:
+    """A unified diff with added lines green and removed lines red (markup-safe)."""
+    lines = []
+    for line in diff.splitlines():
+        text = esc(line)
+        if line.startswith("+") and not line.startswith("+++"):
+            lines.append(f"[$success]{text}[/]")
+        elif line.startswith("-") and not line.startswith("---"):
+            lines.append(f"[$error]{text}[/]")
+        else:
+            lines.append(text)
+    return "\n".join(lines)

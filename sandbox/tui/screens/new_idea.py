@@ -13,7 +13,18 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Header, Input, Label, OptionList, SelectionList, Static, TextArea
+from textual.widgets import (
+    Button,
+    Footer,
+    Header,
+    Input,
+    Label,
+    OptionList,
+    SelectionList,
+    Static,
+    Switch,
+    TextArea,
+)
 from textual.widgets.option_list import Option
 
 from sandbox.core.errors import AnswerError, SandboxError
@@ -25,6 +36,7 @@ from sandbox.tui.widgets.question import QuestionField
 
 if TYPE_CHECKING:
     from sandbox.assistants.registry import Assistant
+    from sandbox.compare.blind import Comparison
     from sandbox.make.catalog import Template
     from sandbox.make.scaffold import Created
     from sandbox.workspace import Workspace
@@ -37,6 +49,41 @@ def _say(widget: Static, text: str) -> None:
 
 
 FIRST_TEMPLATE = "landing-page"
+BUILDERS = 2  # how many assistants build side by side by default
+
+
+def headless_problem(workspace: Workspace, assistant: Assistant) -> str | None:
+    """Why ``assistant`` cannot build on its own here, in a few words; None when it is ready.
+
+    Ready means its headless command's program is found (the check ``sandbox doctor`` starts with).
+    """
+    from sandbox.assistants.launch import resolve_executable
+    from sandbox.core.errors import AssistantError
+
+    if not assistant.headless:
+        return "built by hand"
+    try:
+        resolve_executable(workspace, assistant, list(assistant.headless), "headless")
+    except AssistantError:
+        return "not installed"
+    return None
+
+
+def default_builders(ids: list[str], configured: list[str], ready: dict[str, str | None]) -> list[str]:
+    """The assistants ticked at first: the first two that are ready (those of ``default_assistants``
+    first), or the configured defaults when fewer than two are ready (building then says why not)."""
+    order = [*configured, *[i for i in ids if i not in configured]]
+    chosen = [i for i in order if i in ids and ready.get(i) is None][:BUILDERS]
+    return chosen if len(chosen) == BUILDERS else [i for i in configured if i in ids] or chosen
+
+
+@dataclass
+class BuildPlan:
+    """What to build once the project exists: which variants, in which recorded A/B order."""
+
+    variants: list[str]
+    comparison: Comparison | None
+    show_names: bool
 
 
 class NewIdeaScreen(Screen[None]):
@@ -47,9 +94,10 @@ class NewIdeaScreen(Screen[None]):
 
     @dataclass
     class ProjectCreated(Message):
-        """``workspace.new_project`` finished (in a worker)."""
+        """``workspace.new_project`` finished (in a worker); ``build`` when the assistants start at once."""
 
         created: Created
+        build: BuildPlan | None = None
 
     @dataclass
     class CreateFailed(Message):
@@ -91,13 +139,16 @@ class NewIdeaScreen(Screen[None]):
         registry: dict[str, Assistant]
         try:
             registry = self.workspace.registry
-            defaults = set(self.workspace.default_assistants())
+            configured = self.workspace.default_assistants()
             settings_error = ""
         except SandboxError as exc:  # a broken sandbox.yaml: offer the built-in assistants, say why
             from sandbox.assistants.registry import BUILTIN_ASSISTANTS, DEFAULT_ASSISTANTS
 
-            registry, defaults = BUILTIN_ASSISTANTS, set(DEFAULT_ASSISTANTS)
+            registry, configured = BUILTIN_ASSISTANTS, list(DEFAULT_ASSISTANTS)
             settings_error = f"sandbox.yaml has a problem, so only the built-in assistants are offered: {exc}"
+        ready = {a.id: headless_problem(self.workspace, a) for a in registry.values()}
+        defaults = set(default_builders(list(registry), configured, ready))
+        build_now = any(ready.get(a) is None for a in defaults)
         yield Header()
         with VerticalScroll(id="form"):
             yield Static(
@@ -126,18 +177,34 @@ class NewIdeaScreen(Screen[None]):
                 id="templates",
             )
             yield Vertical(id="questions")
-            yield Label("Assistants to compare (one prototype each)", classes="field-label")
+            yield Label("Build it with", classes="section-title", id="build-with")
+            yield Static(
+                "Each assistant gets its own copy of the prototype and the same brief, and builds it on its own. "
+                "A person, or a stand-in script from sandbox.yaml, is fine too.", classes="field-help",
+            )
             yield SelectionList[str](
-                *[(f"{a.name}  ({a.id})", a.id, a.id in defaults) for a in registry.values()],
+                *[(self.assistant_label(a, ready.get(a.id)), a.id, a.id in defaults) for a in registry.values()],
                 id="assistants",
             )
             yield Static(esc(settings_error), classes="field-error" + ("" if settings_error else " hidden"),
                          id="assistants-error")
+            with Horizontal(classes="switch-row"):
+                yield Switch(value=build_now, id="build-now")
+                yield Static("Start building right away, side by side", classes="switch-label")
+            with Horizontal(classes="switch-row"):
+                yield Switch(value=False, id="show-names")
+                yield Static("Show their names while they build (the vote is then not blind)",
+                             classes="switch-label")
             yield Static("", id="form-error")
             with Horizontal(id="form-buttons"):
                 yield Button("Create", id="create", variant="primary")
                 yield Button("Cancel", id="cancel")
         yield Footer()
+
+    @staticmethod
+    def assistant_label(assistant: Assistant, problem: str | None) -> str:
+        status = "[$text-success]ready[/]" if problem is None else f"[dim]{esc(problem)}[/dim]"
+        return f"{esc(assistant.name)}  [dim]({esc(assistant.id)})[/dim]  {status}"
 
     async def on_mount(self) -> None:
         self.query_one("#title", Input).focus()
@@ -274,6 +341,10 @@ class NewIdeaScreen(Screen[None]):
             "answers": answers,
         }
 
+    def build_choice(self) -> tuple[bool, bool]:
+        """(start building right away, show the names while they build)."""
+        return self.query_one("#build-now", Switch).value, self.query_one("#show-names", Switch).value
+
     # --- create ----------------------------------------------------------------------------
     def action_create(self) -> None:
         if self.creating:
@@ -286,16 +357,29 @@ class NewIdeaScreen(Screen[None]):
         button = self.query_one("#create", Button)
         button.disabled = True
         button.label = "Creating…"
-        self.create_project(form)
+        build, show_names = self.build_choice()
+        self.create_project(form, build, show_names)
 
     @work(thread=True, exclusive=True, group="create", exit_on_error=False)
-    def create_project(self, form: dict[str, Any]) -> None:
+    def create_project(self, form: dict[str, Any], build: bool, show_names: bool) -> None:
+        from sandbox.compare.arena import record_build_order
+
         try:
             created = self.workspace.new_project(by=self.app.user, **form)
         except Exception as exc:  # noqa: BLE001 - a SandboxError or an OS problem: shown in place, never a crash
             self.post_message(self.CreateFailed(exc))
             return
-        self.post_message(self.ProjectCreated(created))
+        plan = None
+        if build:
+            comparison = None
+            if len(created.variants) == 2:  # the A/B order is drawn and recorded before anyone looks
+                try:
+                    comparison = record_build_order(self.workspace, created.slug, list(created.variants),
+                                                    names_shown=show_names, by=self.app.user)
+                except SandboxError as exc:
+                    self.notify(f"The A/B order could not be recorded: {exc}", severity="warning")
+            plan = BuildPlan(list(created.variants), comparison, show_names)
+        self.post_message(self.ProjectCreated(created, plan))
 
     @on(CreateFailed)
     def _failed(self, message: NewIdeaScreen.CreateFailed) -> None:
@@ -317,11 +401,15 @@ class NewIdeaScreen(Screen[None]):
         from sandbox.tui.screens.project import ProjectScreen
 
         created = message.created
+        plan = message.build
         self.app.notify(
-            f"Created '{created.slug}' with {len(created.variants)} prototype(s) in {created.seconds:.1f} s.",
+            f"Created '{created.slug}' with {len(created.variants)} prototype(s) in {created.seconds:.1f} s."
+            + (" The assistants are building it now." if plan else ""),
             title="New idea",
         )
         self.app.switch_screen(ProjectScreen(self.workspace, created.slug))
+        if plan is not None:
+            self.app.open_build(created.slug, plan.variants, plan.comparison, show_names=plan.show_names)
 
     @on(Button.Pressed, "#create")
     def _create_pressed(self) -> None:
@@ -332,7 +420,8 @@ class NewIdeaScreen(Screen[None]):
         self.action_cancel()
 
     def palette_commands(self) -> Iterator[Command]:
-        yield ("Create the project", self.action_create, "Create the prototypes from this form (ctrl+s)")
+        yield ("Create the project", self.action_create,
+               "Create the prototypes from this form and, if chosen, let the assistants build them (ctrl+s)")
         yield ("Leave the form", self.action_cancel, "Back to the project list (escape; asks first if you typed)")
 
     unsaved_what = "a new idea you have not created yet"

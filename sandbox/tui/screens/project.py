@@ -1,10 +1,16 @@
-"""One project: tabs for Overview, Spec, Preview and Assistant.
+"""One project: tabs for Overview, Idea (the form), Preview, Assistant and YAML (advanced).
 
-The screen owns the live watcher (``sandbox.live.loop.LiveProject``) while it is open: the watcher's
-thread pushes events into a ``Feed``; the screen drains them in one message, writes the log and
-reloads the overview (one load at a time), so an event storm never freezes the UI. The panes handle
-their own buttons and post to the screen what only it can do (start or stop a preview, which needs
-the watcher); the Overview's data comes from ``Workspace.overview`` in a worker.
+The live watcher (``sandbox.live.loop.LiveProject``) belongs to the app (``LiveProjects``): it keeps
+running when the screen closes, so previews stay on the same address when the project is opened
+again. While the screen is open it listens: the watcher's thread pushes events into a ``Feed``; the
+screen drains them in one message, writes the log and reloads the overview (one load at a time), so
+an event storm never freezes the UI. The panes handle their own buttons and post to the screen what
+only it can do (start or stop a preview, which needs the watcher); the Overview's data comes from
+``Workspace.overview`` in a worker.
+
+Keys and focus: every tab puts the focus on its first useful control (so enter does something
+right away); alt+1..5 and ctrl+page up/down switch tabs from everywhere, the YAML editor included
+(it consumes digits, which are text there); escape in a text box leaves the box, then the project.
 """
 
 from __future__ import annotations
@@ -20,28 +26,36 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.lazy import Lazy
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widget import Widget
+from textual.widgets import Button, DataTable, Footer, Header, Input, Static, TabbedContent, TabPane, TextArea
 
 from sandbox.compare.blind import assistant_name
+from sandbox.core.errors import SandboxError
 from sandbox.live.loop import LiveEvent
+from sandbox.make import conflicts
 from sandbox.tui.app import SandboxApp
 from sandbox.tui.feed import Feed
 from sandbox.tui.messages import FeedReady
 from sandbox.tui.roles import Command
 from sandbox.tui.screens.dialogs import ButtonVariant, ConfirmDialog
 from sandbox.tui.widgets.assistant_pane import AssistantPane
+from sandbox.tui.widgets.conflicts import ConflictsBox
+from sandbox.tui.widgets.idea_form import IdeaForm
 from sandbox.tui.widgets.panes import OverviewPane, PreviewPane
 from sandbox.tui.widgets.spec_editor import SpecEditor
 
 if TYPE_CHECKING:
     from sandbox.live.loop import LiveProject
+    from sandbox.make.conflicts import Conflict
     from sandbox.make.scaffold import RenderResult
     from sandbox.workspace import ProjectOverview, Workspace
 
-TABS = (("overview", "Overview"), ("spec", "Spec"), ("preview", "Preview"), ("assistant", "Assistant"))
+TABS = (("overview", "Overview"), ("idea", "Idea"), ("preview", "Preview"), ("assistant", "Assistant"),
+        ("spec", "YAML (advanced)"))
 
 
 def describe_live_event(event: LiveEvent) -> str:
@@ -97,9 +111,17 @@ class ProjectScreen(Screen[None]):
 
     @dataclass
     class OverviewLoaded(Message):
-        """``Workspace.overview`` was read in a worker (None: it could not be, and the user was told)."""
+        """``Workspace.overview`` was read in a worker (None: it could not be, and the user was told),
+        with the files a re-render could not update."""
 
         overview: ProjectOverview | None
+        conflicts: list[Conflict]
+
+    @dataclass
+    class LiveAttached(Message):
+        """The app's watcher of this project listens to the screen; ``urls``: previews already running."""
+
+        urls: dict[str, str]
 
     @dataclass
     class Rendered(Message):
@@ -117,16 +139,14 @@ class ProjectScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back"),
         Binding("c", "compare", "Compare"),
-        # Tabs by number (outside text boxes, where a digit is just a digit) or ctrl+page up/down.
-        Binding("1", "show_tab('overview')", "Tabs", key_display="1-4"),
-        Binding("2", "show_tab('spec')", "Spec", show=False),
-        Binding("3", "show_tab('preview')", "Preview", show=False),
-        Binding("4", "show_tab('assistant')", "Assistant", show=False),
+        # Tabs: alt+number from everywhere (no text box types it), a plain number outside text boxes
+        # (where a digit is just a digit), ctrl+page up/down.
+        *[Binding(f"alt+{n}", f"show_tab('{tab}')", "Tabs" if n == 1 else label, key_display="alt+1-5",
+                  show=n == 1, priority=True) for n, (tab, label) in enumerate(TABS, start=1)],
+        *[Binding(str(n), f"show_tab('{tab}')", label, show=False) for n, (tab, label) in enumerate(TABS, start=1)],
         Binding("ctrl+pagedown", "next_tab(1)", "Next tab", show=False, priority=True),
         Binding("ctrl+pageup", "next_tab(-1)", "Previous tab", show=False, priority=True),
     ]
-
-    unsaved_what = "edits to project.yaml"
 
     def __init__(self, workspace: Workspace, slug: str) -> None:
         super().__init__(id=f"project-{slug}")
@@ -137,20 +157,33 @@ class ProjectScreen(Screen[None]):
         self.urls: dict[str, str] = {}  # variant -> address of its running preview
         self.feed: Feed[LiveEvent | str] = Feed(self)
         self._overview_pending = False
+        self._open_when_started: str | None = None
         self._live_lock = threading.Lock()  # the watcher starts in a worker and may be stopped meanwhile
         self._stopping = False
+        self._listener = self.feed.push  # one bound method: the app's watcher is detached by identity
 
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(initial="overview", id="project-tabs"):
             with TabPane("Overview", id="overview"):
+                yield Static(
+                    "What next? Preview it in your browser, let the assistants build it side by side, or "
+                    "compare their prototypes blind.", id="next-intro", classes="field-help",
+                )
+                with Horizontal(id="next-steps", classes="buttons"):
+                    yield Button("Preview in the browser (3)", id="next-preview", variant="primary", compact=True)
+                    yield Button("Build it with the assistants", id="next-build", compact=True)
+                    yield Button("Compare blind (c)", id="next-compare", compact=True)
+                yield ConflictsBox(self.workspace, self.project)
                 yield OverviewPane(id="overview-pane")
-            with TabPane("Spec", id="spec"):
-                yield Lazy(SpecEditor(self.workspace, self.project))
+            with TabPane("Idea", id="idea"):
+                yield Lazy(IdeaForm(self.workspace, self.project))
             with TabPane("Preview", id="preview"):
                 yield PreviewPane()
             with TabPane("Assistant", id="assistant"):
                 yield Lazy(AssistantPane(self.workspace, self.project))
+            with TabPane("YAML (advanced)", id="spec"):
+                yield Lazy(SpecEditor(self.workspace, self.project))
         yield Footer()
 
     def on_mount(self) -> None:
@@ -159,14 +192,24 @@ class ProjectScreen(Screen[None]):
         self.show_preview_rows()
         if self.app.live_enabled:
             self.start_live()
+        self.focus_tab("overview")
 
     def on_unmount(self) -> None:
         self.stop_live()
 
     # --- roles for the app: unsaved edits and an assistant still working ------------------------
+    @property
+    def unsaved_what(self) -> str:
+        parts = []
+        if self.idea_form is not None and self.idea_form.dirty:
+            parts.append("changes to the idea")
+        if self.editor is not None and self.editor.dirty:
+            parts.append("edits to project.yaml")
+        return " and ".join(parts) or "edits to project.yaml"
+
     def has_unsaved_changes(self) -> bool:
-        editor = self.editor
-        return editor is not None and editor.dirty
+        editor, form = self.editor, self.idea_form
+        return (editor is not None and editor.dirty) or (form is not None and form.dirty)
 
     def running_work(self) -> str | None:
         """A headless run in progress on this project, in words (quitting or leaving stops it)."""
@@ -181,21 +224,31 @@ class ProjectScreen(Screen[None]):
             pane.stop_run()
 
     def save_unsaved(self, *, quitting: bool = True) -> bool:
-        """Save the spec editor's buffer now (even with a problem) and bring the prototypes up to
-        date; used when leaving or quitting. True when there was nothing to save or it was saved."""
-        editor = self.editor
-        if editor is None or not editor.dirty:
-            return True
-        if not editor.save_now():
-            return False
-        self.render_after_leaving(wait=quitting)
+        """Save the form's changes and the YAML editor's buffer now (the buffer even with a problem)
+        and bring the prototypes up to date; used when leaving or quitting. True when there was
+        nothing to save or it was saved."""
+        editor, form = self.editor, self.idea_form
+        saved = False
+        if form is not None and form.dirty:
+            if not form.save_now():
+                return False
+            saved = True
+        if editor is not None and editor.dirty:
+            if not editor.save_now():
+                return False
+            saved = True
+        if saved:
+            self.render_after_leaving(wait=quitting)
         return True
 
     def render_after_leaving(self, *, wait: bool) -> None:
-        """Re-render now that this screen (and its watcher) goes away: in an app worker when the app
-        stays open, right here when it is quitting (a worker would not outlive the app)."""
+        """Bring the prototypes up to date after a save on the way out. While the app stays open its
+        watcher does it (it outlives this screen); when quitting, or with no watcher, it is done
+        here: right away when quitting (a worker would not outlive the app), else in an app worker."""
         workspace, slug, user = self.workspace, self.slug, self.app.user
-        self.stop_live()
+        if not wait and self.app.live_projects.running(slug) is not None:
+            return
+        self.app.live_projects.stop(slug)  # no render of the watcher's may race this one
 
         def render() -> None:
             with contextlib.suppress(Exception):  # a spec with a problem keeps the last good prototype
@@ -211,6 +264,11 @@ class ProjectScreen(Screen[None]):
         found = self.query(SpecEditor)
         return found.first() if found else None
 
+    @property
+    def idea_form(self) -> IdeaForm | None:
+        found = self.query(IdeaForm)
+        return found.first() if found else None
+
     def selected_slug(self) -> str:
         return self.slug
 
@@ -218,7 +276,10 @@ class ProjectScreen(Screen[None]):
     def palette_commands(self) -> Iterator[Command]:
         for tab, label in TABS:
             yield (f"Show {label}", partial(self.show_tab, tab), f"Open the {label} tab of this project")
-        yield ("Save spec", self._palette_save, "Save project.yaml (ctrl+s in the Spec tab)")
+        yield ("Save the idea", self._palette_save_idea, "Save the form's changes (ctrl+s in the Idea tab)")
+        yield ("Save spec", self._palette_save, "Save project.yaml (ctrl+s in the YAML tab)")
+        yield ("Build it with the assistants", self.action_build,
+               "They work on the brief at once, side by side, shown as A and B")
         assistant_actions = (
             ("start", "Start a session", "Changes in the chosen variant are credited to its assistant"),
             ("end", "End the session and rate", "Close the open session and rate the result"),
@@ -237,6 +298,10 @@ class ProjectScreen(Screen[None]):
         yield ("Stop the assistant", self.stop_running_work, "Stop an assistant that works on its own")
         yield ("Go to the problem in the spec", self._palette_goto_error, "Put the cursor on the problem (F8)")
         yield ("Back to the project list", self.action_back, "Leave this project")
+
+    def _palette_save_idea(self) -> None:
+        self.show_tab("idea")
+        self.call_after_refresh(lambda: self.idea_form.action_save() if self.idea_form is not None else None)
 
     def _palette_save(self) -> None:
         self.show_tab("spec")
@@ -277,13 +342,40 @@ class ProjectScreen(Screen[None]):
 
     @on(TabbedContent.TabActivated, "#project-tabs")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id == "overview":
+        tab = event.pane.id or ""
+        if tab == "overview":
             self.refresh_overview()
-        elif event.pane.id == "spec" and self.editor is not None:
-            self.editor.text_area.focus()
-        elif event.pane.id == "assistant":
+        elif tab == "idea" and self.idea_form is not None:
+            self.idea_form.reload_if_clean()  # the YAML tab or another editor may have changed it
+        elif tab == "assistant":
             for pane in self.query(AssistantPane):
                 pane.refresh_status()  # a session may have been started elsewhere (CLI, teammate)
+        self.focus_tab(tab)
+
+    def first_control(self, tab: str) -> Widget | None:
+        """The control a person uses first on ``tab`` (None while a lazy pane is still mounting)."""
+        if tab == "overview":
+            return self.query_one("#next-preview", Button)
+        if tab == "idea":
+            return self.idea_form.first_field() if self.idea_form is not None else None
+        if tab == "preview":
+            return self.query_one("#preview-variants", DataTable)
+        if tab == "assistant":
+            panes = self.query(AssistantPane)
+            return panes.first().first_action() if panes else None
+        if tab == "spec":
+            return self.editor.text_area if self.editor is not None else None
+        return None
+
+    def focus_tab(self, tab: str, tries: int = 40) -> None:
+        """Focus ``tab``'s first useful control, once its (lazy) content is mounted."""
+        if self.query_one("#project-tabs", TabbedContent).active != tab:
+            return
+        target = self.first_control(tab)
+        if target is not None and target.is_mounted:
+            target.focus()
+        elif tries > 0:
+            self.set_timer(0.05, lambda: self.focus_tab(tab, tries - 1))
 
     # --- overview ------------------------------------------------------------------------------
     def refresh_overview(self) -> None:
@@ -295,21 +387,69 @@ class ProjectScreen(Screen[None]):
     def load_overview(self) -> None:
         try:
             overview = self.workspace.overview(self.slug)
+            waiting = conflicts.find_conflicts(self.project)
         except Exception as exc:  # noqa: BLE001 - e.g. the project folder was removed meanwhile
             self.notify(str(exc), severity="error")
-            self.post_message(self.OverviewLoaded(None))
+            self.post_message(self.OverviewLoaded(None, []))
             return
-        self.post_message(self.OverviewLoaded(overview))
+        self.post_message(self.OverviewLoaded(overview, waiting))
 
     @on(OverviewLoaded)
-    def _show_overview(self, message: ProjectScreen.OverviewLoaded) -> None:
+    async def _show_overview(self, message: ProjectScreen.OverviewLoaded) -> None:
         self._overview_pending = False
         overview = message.overview
         if overview is None:
             return
         self.query_one(OverviewPane).show(overview, self.urls.keys(), self.app.clock())
+        await self.query_one(ConflictsBox).show(message.conflicts)
         if overview.spec is not None:
             self.sub_title = f"{overview.spec.title} ({self.slug})"
+
+    @on(ConflictsBox.Resolved)
+    def _conflict_resolved(self, message: ConflictsBox.Resolved) -> None:
+        if message.error:
+            self.notify(message.error, severity="error")
+        self.refresh_overview()
+
+    @on(IdeaForm.Saved)
+    def _idea_saved(self, message: IdeaForm.Saved) -> None:
+        self.refresh_overview()
+        if message.error is None and self.live is None:
+            self.render_project()  # nobody watches the folder: re-render ourselves
+
+    # --- next steps ------------------------------------------------------------------------------
+    @on(Button.Pressed, "#next-preview")
+    def _next_preview(self) -> None:
+        self.show_tab("preview")
+        pane = self.query_one(PreviewPane)
+        if pane.selected_variant() in self.urls:
+            pane.open_selected()
+        else:
+            self._open_when_started = pane.selected_variant()
+            pane.start_selected()
+
+    @on(Button.Pressed, "#next-build")
+    def action_build(self) -> None:
+        self.start_build()
+
+    @work(thread=True, exclusive=True, group="build-order", exit_on_error=False)
+    def start_build(self) -> None:
+        """Draw and record a new A/B order for the project's first two variants, then open the Build view."""
+        from sandbox.compare.arena import record_build_order
+
+        variants = self.project.variant_ids()
+        comparison = None
+        if len(variants) >= 2:
+            try:
+                comparison = record_build_order(self.workspace, self.slug, variants[:2], by=self.app.user)
+            except SandboxError as exc:
+                self.notify(str(exc), severity="error")
+                return
+        self.app.call_from_thread(self.app.open_build, self.slug, variants, comparison)
+
+    @on(Button.Pressed, "#next-compare")
+    def _next_compare(self) -> None:
+        self.action_compare()
 
     @on(AssistantPane.SessionChanged)
     def _session_changed(self) -> None:
@@ -318,6 +458,8 @@ class ProjectScreen(Screen[None]):
     @on(SpecEditor.Saved)
     def _spec_saved(self, message: SpecEditor.Saved) -> None:
         self.refresh_overview()
+        if self.idea_form is not None:
+            self.idea_form.reload_if_clean()
         if message.valid and self.live is None:
             self.render_project()  # nobody watches the folder: re-render ourselves
 
@@ -350,9 +492,9 @@ class ProjectScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="live", exit_on_error=False)
     def start_live(self) -> None:
+        live_projects = self.app.live_projects
         try:
-            live = self.workspace.live_project(self.slug, on_event=self.feed.push, by=self.app.user)
-            live.start()
+            live = live_projects.attach(self.slug, self._listener)
         except Exception as exc:  # noqa: BLE001 - the rest of the screen works without it
             self.feed.push(f"The live watcher could not start: {exc}")
             return
@@ -360,17 +502,26 @@ class ProjectScreen(Screen[None]):
             stopping = self._stopping
             if not stopping:
                 self.live = live
-        if stopping:  # the screen closed while the watcher started: nobody else will stop it
-            live.stop()
+        if stopping:  # the screen closed while the watcher started: it only stops listening
+            live_projects.detach(self.slug, self._listener)
             return
+        self.post_message(self.LiveAttached(live.urls))
         self.feed.push("Watching the project: changes re-render and reload the previews.")
 
+    @on(LiveAttached)
+    def _live_attached(self, message: ProjectScreen.LiveAttached) -> None:
+        if message.urls:  # previews started before the project was left: still on the same address
+            self.urls.update(message.urls)
+            self.feed.push("Previews still running: " + ", ".join(f"{v} at {u}" for v, u in message.urls.items()))
+            self.show_preview_rows()
+            self.refresh_overview()
+
     def stop_live(self) -> None:
+        """Stop listening to the app's watcher (it keeps running, and so do the previews)."""
         with self._live_lock:
             self._stopping = True
-            live, self.live = self.live, None
-        if live is not None:
-            threading.Thread(target=_quiet_stop, args=(live,), name="sandbox-live-stop", daemon=True).start()
+            self.live = None
+        self.app.live_projects.detach(self.slug, self._listener)
 
     @on(FeedReady)
     def _live_events(self, message: FeedReady) -> None:
@@ -409,6 +560,9 @@ class ProjectScreen(Screen[None]):
         self.feed.push(f"Preview of {message.variant} is on at {message.url}")
         self.show_preview_rows()
         self.refresh_overview()
+        if self._open_when_started == message.variant:  # "Preview in the browser": open it too
+            self._open_when_started = None
+            self.query_one(PreviewPane).open_browser(message.url)
 
     @on(PreviewPane.StopRequested)
     def _stop_requested(self, message: PreviewPane.StopRequested) -> None:
@@ -429,8 +583,11 @@ class ProjectScreen(Screen[None]):
         self.app.action_compare(self.slug)
 
     def action_back(self) -> None:
-        editor = self.editor
-        dirty = editor is not None and editor.dirty
+        if isinstance(self.focused, (Input, TextArea)):
+            # Escape in a text box leaves the box first (digits switch tabs again), not the project.
+            self.query_one("#project-tabs Tabs").focus()
+            return
+        dirty = self.has_unsaved_changes()
         running = self.running_work()
         if not dirty and not running:
             self.app.pop_screen()
@@ -445,7 +602,7 @@ class ProjectScreen(Screen[None]):
 
         buttons: list[tuple[str, str, ButtonVariant]]
         if dirty:
-            text = "project.yaml has changes you have not saved."
+            text = f"You have {self.unsaved_what} that you have not saved."
             if running:
                 text += f" {running}: leaving stops it (what it changed so far is kept)."
             buttons = [("save", "Save and leave", "primary"), ("discard", "Leave without saving", "error"),
@@ -461,7 +618,3 @@ class ProjectScreen(Screen[None]):
 OVERVIEW_KINDS = frozenset({"rendered", "batch", "spec_error", "spec_fixed", "conflict"})
 """Live events after which the overview's counts may have changed."""
 
-
-def _quiet_stop(live: LiveProject) -> None:
-    with contextlib.suppress(Exception):  # stopping is best effort when leaving the screen
-        live.stop()

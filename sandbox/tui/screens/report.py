@@ -4,6 +4,10 @@ The report is built in a ``@work(thread=True)`` worker (it reads every ledger) a
 message; switching between "all projects", a category or a template only re-draws from the data
 already built. Bars show the value, and the 95% interval as a line with end marks, so a bar with a
 wide line reads as "not sure yet" at a glance.
+
+The source picker (``o``) opens an organisation source instead of the workspace: a folder of
+exports or teams' workspaces, an archive, a glob, or the shared database (``postgresql://...``),
+exactly what ``sandbox report --from`` takes; an empty source goes back to the workspace.
 """
 
 from __future__ import annotations
@@ -20,14 +24,16 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Header, Label, Select, Static
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
 from sandbox.compare.report import build_report, write
+from sandbox.compare.report.plain import plain_tables
 from sandbox.compare.report.tables import rating_cell, tables
 from sandbox.core.errors import SandboxError
 from sandbox.core.text import plural
 
 if TYPE_CHECKING:
+    from sandbox.compare.report import Report
     from sandbox.workspace import Workspace
 
 COLORS = ("dodger_blue2", "dark_orange", "green3", "medium_orchid", "indian_red", "grey62", "gold3", "cyan3")
@@ -124,6 +130,7 @@ class ReportScreen(Screen[None]):
         Binding("escape", "back", "Back"),
         Binding("r", "refresh_report", "Refresh"),
         Binding("h", "export_html", "Save HTML"),
+        Binding("o", "open_source", "Open source"),
     ]
 
     def __init__(self, workspace: Workspace) -> None:
@@ -131,14 +138,20 @@ class ReportScreen(Screen[None]):
         self.workspace = workspace
         self.data: dict[str, Any] | None = None
         self.group = "all"
+        self.sources: list[str] = []  # an organisation source instead of the workspace, when chosen
 
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="report-body"):
             yield Static("Reading every project's history...", id="summary")
             yield Select([("All projects", "all")], value="all", allow_blank=False, id="group")
+            yield Input(
+                placeholder="Organisation source (o): exports folder, workspaces, archive or postgresql://... "
+                "(empty: this workspace)", id="source",
+            )
             # the findings in words come first: a reader who stops after one paragraph should have
             # read what the numbers can and cannot say, not only a chart
+            yield Static("", id="headlines")  # the report in plain words (compare.report.headlines)
             yield Static("", id="notes")
             yield Static("", id="charts")
             yield VerticalScroll(id="tables")
@@ -152,11 +165,16 @@ class ReportScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="report-build")
     def build(self) -> None:
         try:
-            report = build_report(self.workspace, keep_events=False)
+            report = self._build()
         except SandboxError as exc:
             self.post_message(self.Built(None, str(exc)))
             return
         self.post_message(self.Built(report.data))
+
+    def _build(self) -> Report:
+        """The workspace's report, or the chosen organisation source's (privacy rules apply)."""
+        return build_report(self.workspace, keep_events=False, sources=self.sources,
+                            include_workspace=not self.sources)
 
     @on(Built)
     async def show_report(self, message: ReportScreen.Built) -> None:
@@ -168,10 +186,12 @@ class ReportScreen(Screen[None]):
         self.data = message.data
         d = message.data
         t = d["totals"]
+        origin = f"From {escape(', '.join(self.sources))}: " if self.sources else ""
+        privacy = f" {escape(d['privacy']['note'])}" if d.get("privacy") else ""
         self.query_one("#summary", Static).update(
-            f"{plural(t['projects'], 'project')}, {plural(t['events'], 'event')}, "
+            f"{origin}{plural(t['projects'], 'project')}, {plural(t['events'], 'event')}, "
             f"{plural(d['comparisons'], 'blind comparison')}. "
-            f"{d['votes_needed_explained']}"
+            f"{d['votes_needed_explained']}{privacy}"
         )
         options = [("All projects", "all")]
         options += [(f"Category: {g['group']} ({g['projects']})", f"category:{g['group']}") for g in d["by_category"]]
@@ -204,7 +224,7 @@ class ReportScreen(Screen[None]):
         container = self.query_one("#tables", VerticalScroll)
         await container.remove_children()
         widgets: list[Widget] = []
-        for title, header, rows in tables(section, self.data["criteria"], full=True):
+        for title, header, rows in plain_tables(section) + tables(section, self.data["criteria"], full=True):
             # markup off: "[95% interval]" in a title is text, not a (silently dropped) style tag
             widgets.append(Label(title, classes="table-title", markup=False))
             if not rows:
@@ -220,6 +240,18 @@ class ReportScreen(Screen[None]):
         # notes carry assistant names from sandbox.yaml: escaped, so "[beta]" is text, not markup
         findings = "[b]What the numbers can and cannot say[/b]\n" + "\n".join(f"• {escape(n)}" for n in notes)
         self.query_one("#notes", Static).update(findings if notes else "")
+        lines = self.headlines()
+        said = "[b]In plain words[/b]\n" + "\n".join(f"• {escape(text)}" for text in lines)
+        self.query_one("#headlines", Static).update(said if lines else "")
+
+    def headlines(self) -> list[str]:
+        """The headlines of the chosen group: all of them for the whole report, a category's own."""
+        assert self.data is not None
+        every = self.data.get("headlines") or []
+        if self.group == "all":
+            return [h["text"] for h in every]
+        kind, _, name = self.group.partition(":")
+        return [h["text"] for h in every if kind == "category" and h["category"] == name]
 
     @on(Select.Changed, "#group")
     async def group_changed(self, event: Select.Changed) -> None:
@@ -227,6 +259,15 @@ class ReportScreen(Screen[None]):
             return
         self.group = str(event.value)
         await self.draw()
+
+    def action_open_source(self) -> None:
+        self.query_one("#source", Input).focus()
+
+    @on(Input.Submitted, "#source")
+    def source_chosen(self, event: Input.Submitted) -> None:
+        self.sources = [event.value.strip()] if event.value.strip() else []
+        self.group = "all"
+        self.action_refresh_report()
 
     def action_refresh_report(self) -> None:
         self.query_one("#summary", Static).update("Reading every project's history...")
@@ -236,7 +277,7 @@ class ReportScreen(Screen[None]):
     def action_export_html(self) -> None:
         target = self.workspace.root / "report.html"
         try:
-            write(build_report(self.workspace, keep_events=False), "html", target)
+            write(self._build(), "html", target)
         except SandboxError as exc:
             self.notify(str(exc), severity="error", title="Report")  # posts a message: safe from a worker
             return

@@ -23,6 +23,7 @@ from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Button, Label, Log, Select, Static
 
 from sandbox.assistants import launch, runs, sessions
@@ -31,7 +32,7 @@ from sandbox.compare.blind import assistant_name
 from sandbox.core.errors import SandboxError
 from sandbox.tui.app import SandboxApp
 from sandbox.tui.feed import Feed
-from sandbox.tui.format import ago, esc, wrap_lines
+from sandbox.tui.format import ago, esc, run_outcome, wrap_lines
 from sandbox.tui.messages import FeedReady
 from sandbox.tui.screens.dialogs import Rating, RatingDialog
 
@@ -135,6 +136,14 @@ class AssistantPane(Vertical):
         self.query_one("#session-start", Button).disabled = open_event is not None
         self.query_one("#session-end", Button).disabled = open_event is None or open_event.get("mode") == "run"
 
+    def first_action(self) -> Widget:
+        """The control to start with: Start session, or End session when one is open, else the variant."""
+        for wid in ("#session-start", "#session-end"):
+            button = self.query_one(wid, Button)
+            if not button.disabled:
+                return button
+        return self.query_one("#assistant-variant", Select)
+
     @on(Select.Changed, "#assistant-variant")
     def _variant_changed(self) -> None:
         self.refresh_status()
@@ -229,6 +238,9 @@ class AssistantPane(Vertical):
     def _session_changed(self, message: AssistantPane.SessionChanged) -> None:
         # Let it bubble to the screen too (the overview refreshes).
         self.refresh_status()
+        focused = self.app.focused
+        if focused is None or focused.disabled:  # the pressed button turned off: focus is not lost
+            self.first_action().focus()
         event = message.event or {}
         if event.get("kind") == "session_ended":
             changed = len(event.get("files_added") or []) + len(event.get("files_changed") or [])
@@ -345,14 +357,7 @@ class AssistantPane(Vertical):
             event = message.event or {}
             seconds = event.get("seconds")
             took = f" after {seconds:.0f} s" if isinstance(seconds, (int, float)) else ""
-            if event.get("interrupted"):
-                outcome = "was stopped"
-            elif event.get("timed_out"):
-                outcome = "ran out of time"
-            elif event.get("error") or event.get("exit_code") not in (0, None):
-                outcome = f"stopped with a problem (exit code {event.get('exit_code')})"
-            else:
-                outcome = "finished"
+            outcome, _ = run_outcome(event)
             changed = len(event.get("files_added") or []) + len(event.get("files_changed") or [])
             status.update(
                 f"The assistant {outcome}{took}: {changed} file(s) changed. Open the Preview tab to see the result."

@@ -27,6 +27,7 @@ from textual.widgets import Static, TextArea
 
 from sandbox.core.errors import SandboxError
 from sandbox.make import spec_edit
+from sandbox.make.yaml_hints import plain_error
 from sandbox.tui.format import error_where, esc
 
 if TYPE_CHECKING:
@@ -159,7 +160,7 @@ class SpecEditor(Vertical):
         try:
             spec_edit.check_spec_text(self.workspace, self.project, text)
         except SandboxError as exc:
-            self.post_message(self.Checked(text, exc))
+            self.post_message(self.Checked(text, plain_error(exc, text)))  # a YAML slip in plain words
             return
         except Exception as exc:  # noqa: BLE001 - an unexpected problem is still shown, never a crash
             self.post_message(self.Checked(text, SandboxError(f"cannot check the spec: {exc}")))
@@ -220,7 +221,7 @@ class SpecEditor(Vertical):
             error = message.error
             if isinstance(error, SandboxError):
                 self.force_text = message.text
-                self.show_error(error, NOT_SAVED_NOTE)
+                self.show_error(plain_error(error, message.text), NOT_SAVED_NOTE)
                 self.show_status()
             else:
                 self.notify(f"Could not save project.yaml: {error}", severity="error")
@@ -232,7 +233,8 @@ class SpecEditor(Vertical):
         self.force_text = None
         self.show_status()
         if result.error is not None:
-            self.show_error(result.error, "Saved with this problem; the prototypes keep their last good version.")
+            self.show_error(plain_error(result.error, message.text),
+                            "Saved with this problem; the prototypes keep their last good version.")
         else:
             self.show_error(None)
             self.notify("Saved project.yaml.")

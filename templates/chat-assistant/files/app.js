@@ -1,5 +1,13 @@
-/* Chat prototype: scripted replies picked by keywords ("keywords -> reply"),
-   conversation kept in this browser (localStorage). */
+/* Chat prototype: scripted replies picked by keywords, conversation kept in this browser
+   (localStorage) and exported or imported as a CSV transcript.
+
+   How a reply is picked (the rules come from the template's "keywords -> reply" list):
+   - a keyword matches a whole word or phrase of the message, ignoring case ("log in");
+   - a keyword of four letters or more also matches its usual endings: "refund" matches
+     refunds, refunded, refunding; a keyword ending in * matches any ending ("pric*": price, pricing);
+   - the rule whose keywords match the most words wins; on a tie, the rule whose match comes
+     first in the message ("refund on last month's invoice" is about a refund); then the earlier rule;
+   - when nothing matches, the fallback names the topics the rules cover (each rule's first keyword). */
 (function () {
   'use strict';
 
@@ -9,41 +17,60 @@
   var delay = Math.max(0, Math.min(5000, parseInt(cfg.typingDelay, 10) || 0));
 
   var store = window.sandboxStorage(cfg.slug);  // storage.js, shared by the templates
+  var csv = window.sandboxCsv;                  // csv.js
+  var helpers = window.sandboxHelpers;          // helpers.js
 
-  // ---------- rules: "price, cost, plan -> Our plans start at ..." ----------
-  function escapeRe(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); }
+  // ---------- matching ----------
+  var ENDINGS = ['s', 'es', 'ed', 'd', 'ing', 'er', 'ers'];
 
-  function compileKeyword(word) {
-    var w = word.trim().toLowerCase();
-    if (!w) return null;
-    var prefix = /\*$/.test(w);
-    w = w.replace(/\*+$/, '');
-    if (!w) return null;
-    // Whole words (or phrases) only, so "hi" does not match "this". "pric*" matches price, pricing...
-    var body = escapeRe(w).replace(/\s+/g, '\\s+');
-    return new RegExp('(^|[^\\p{L}\\p{N}])' + body + (prefix ? '' : '(?=$|[^\\p{L}\\p{N}])'), 'u');
+  function tokens(text) {
+    return String(text).toLowerCase().replace(/[\u2019\u2018]/g, "'").match(/[\p{L}\p{N}']+/gu) || [];
   }
 
-  var rules = (cfg.replies || []).map(function (line) {
-    var text = String(line);
-    var at = text.indexOf('->');
-    var sep = 2;
-    if (at < 0) { at = text.indexOf('=>'); }
-    if (at < 0) { at = text.indexOf(':'); sep = 1; }
-    if (at < 0) return null;
-    var reply = text.slice(at + sep).trim();
-    var words = text.slice(0, at).split(/[,\/|]/).map(compileKeyword).filter(Boolean);
-    return reply && words.length ? { words: words, reply: reply } : null;
-  }).filter(Boolean);
+  function wordMatches(keyword, word, last, prefix) {
+    if (last && prefix) return word.indexOf(keyword) === 0;
+    if (word === keyword) return true;
+    if (keyword.length < 4 || word.indexOf(keyword.replace(/e$/, '')) !== 0) return false;
+    var stem = word.indexOf(keyword) === 0 ? keyword : keyword.replace(/e$/, '');
+    return ENDINGS.indexOf(word.slice(stem.length)) >= 0;
+  }
+
+  var rules = (cfg.rules || []).map(function (rule) {
+    return {
+      reply: rule.reply,
+      keywords: rule.keywords.map(function (k) {
+        var prefix = /\*$/.test(k);
+        return { words: tokens(k.replace(/\*+$/, '')), prefix: prefix };
+      }).filter(function (k) { return k.words.length; })
+    };
+  });
+
+  function firstMatch(keyword, words) {
+    for (var i = 0; i + keyword.words.length <= words.length; i++) {
+      var ok = true;
+      for (var j = 0; j < keyword.words.length && ok; j++) {
+        ok = wordMatches(keyword.words[j], words[i + j], j === keyword.words.length - 1, keyword.prefix);
+      }
+      if (ok) return i;
+    }
+    return -1;
+  }
 
   function answer(question) {
-    var q = ' ' + question.toLowerCase().replace(/[\u2019\u2018]/g, "'") + ' ';
-    for (var i = 0; i < rules.length; i++) {
-      for (var j = 0; j < rules[i].words.length; j++) {
-        if (rules[i].words[j].test(q)) return rules[i].reply;
-      }
-    }
-    return cfg.fallback || 'Sorry, I did not understand that.';
+    var words = tokens(question);
+    var best = null;
+    rules.forEach(function (rule, order) {
+      var score = 0, at = Infinity;
+      rule.keywords.forEach(function (keyword) {
+        var i = firstMatch(keyword, words);
+        if (i < 0) return;
+        score += keyword.words.length;
+        at = Math.min(at, i);
+      });
+      if (!score) return;
+      if (!best || score > best.score || (score === best.score && at < best.at)) best = { score: score, at: at, rule: rule, order: order };
+    });
+    return best ? best.rule.reply : (cfg.fallback || 'Sorry, I did not understand that.');
   }
 
   // ---------- conversation ----------
@@ -185,8 +212,37 @@
   }
 
   document.getElementById('restart').addEventListener('click', function () {
-    if (history().length > 1 && !window.confirm('Start a new conversation? The current one will be cleared.')) return;
-    restart();
+    if (history().length <= 1) { restart(); return; }
+    helpers.confirm('Start a new conversation?', 'The current conversation will be cleared. Export it first to keep it.', 'Restart', restart);
+  });
+
+  // ---------- transcript as CSV ----------
+  document.getElementById('export-chat').addEventListener('click', function () {
+    var rows = [['Time', 'From', 'Message']].concat(history().map(function (m) {
+      return [m.at || '', m.role === 'user' ? 'You' : botName, m.text];
+    }));
+    csv.download((cfg.slug || 'chat') + '-conversation-' + new Date().toISOString().slice(0, 10) + '.csv', csv.format(rows));
+  });
+
+  document.getElementById('import-chat').addEventListener('click', function () {
+    csv.choose(function (text, name) {
+      var table = csv.parse(text);
+      var header = table ? table.header.map(function (c) { return c.toLowerCase(); }) : [];
+      var from = header.indexOf('from'), message = header.indexOf('message'), time = header.indexOf('time');
+      if (from < 0 || message < 0) {
+        botSays(name + ' is not a conversation: it needs the columns From and Message (as Export CSV writes them).', true);
+        return;
+      }
+      var messages = table.rows.map(function (r) {
+        return { role: helpers.trim(r[from]) === 'You' ? 'user' : 'bot', text: csv.unguard(r[message]), at: time >= 0 ? helpers.trim(r[time]) : '' };
+      }).filter(function (m) { return helpers.trim(m.text); });
+      window.clearTimeout(timer);
+      queue = [];
+      busy = false;
+      setTyping(false);
+      store.set('messages', messages);
+      renderAll();
+    });
   });
 
   if (!renderAll()) botSays(cfg.greeting || 'Hello! How can I help?', true);

@@ -1,6 +1,8 @@
-/* List / detail / edit prototype. Records live in this browser (localStorage).
-   Views follow the address so the browser Back button works:
-   #/ (list), #/new, #/item/<id>, #/item/<id>/edit */
+/* List / detail / edit prototype. Records live in this browser (localStorage) and go out and
+   back in as CSV. Views follow the address so the browser Back button works:
+   #/ (list), #/new, #/item/<id>, #/item/<id>/edit. The fields and sample records arrive parsed
+   (sandbox-config); the list view is already in the page and is drawn again the same way here.
+   Numbers are read the way this browser's locale writes them, as the list shows them. */
 (function () {
   'use strict';
 
@@ -21,75 +23,30 @@
 
   var store = window.sandboxStorage(cfg.slug);  // storage.js, shared by the templates
 
-  // ---------- fields: "Name | type | required | hint" ----------
-  var TYPES = {
-    text: 'text', string: 'text', name: 'text', short: 'text',
-    number: 'number', num: 'number', amount: 'number', integer: 'number', int: 'number', money: 'number', price: 'number',
-    date: 'date', day: 'date',
-    email: 'email', mail: 'email',
-    textarea: 'textarea', long: 'textarea', notes: 'textarea', paragraph: 'textarea', multiline: 'textarea',
-    choice: 'choice', select: 'choice', options: 'choice', status: 'choice', dropdown: 'choice', radio: 'choice',
-    bool: 'bool', boolean: 'bool', checkbox: 'bool', 'yes/no': 'bool', yesno: 'bool', toggle: 'bool', check: 'bool'
-  };
+  var csv = window.sandboxCsv;  // csv.js
 
-  function parseField(raw, index) {
-    var parts = String(raw).split('|').map(trim);
-    var label = parts[0] || ('Field ' + (index + 1));
-    var spec = parts[1] || 'text';
-    var m = /^([a-zA-Z\/-]+?)\s*(?:\((.*)\))?\s*$/.exec(spec);
-    var type = m ? (TYPES[m[1].toLowerCase()] || 'text') : 'text';
-    var inner = m && m[2] ? m[2] : '';
-    var options = inner ? inner.split(inner.indexOf('/') >= 0 ? '/' : ',').map(trim).filter(Boolean) : [];
-    if (type === 'choice' && !options.length) options = ['Yes', 'No'];
-    var required = false, hint = '';
-    parts.slice(2).forEach(function (p) {
-      var l = p.toLowerCase();
-      if (l === 'required' || l === 'req' || l === 'mandatory' || l === '*') required = true;
-      else if (l && l !== 'optional') hint = hint ? hint + ' ' + p : p;
-    });
-    return { key: 'f' + index, label: label, type: type, options: options, required: required && type !== 'bool', hint: hint };
-  }
-
-  var fields = (cfg.fields || []).filter(function (f) { return trim(f); }).map(parseField);
-  // Answers are stored by label, so two questions with the same label get told apart.
-  helpers.uniqueLabels(fields);
-  if (!fields.length) fields = [parseField('Name | text | required', 0)];
+  // ---------- fields and records ----------
+  var fields = cfg.fields || [];
   var titleField = fields[0];
   var filterField = fields.filter(function (f) { return f.type === 'choice' && /status|state|stage/i.test(f.label); })[0] ||
     fields.filter(function (f) { return f.type === 'choice'; })[0] || null;
   var sumField = fields.filter(function (f) { return f.type === 'number'; })[0] || null;
   var listFields = fields.filter(function (f) { return f.type !== 'textarea'; }).slice(0, 5);
 
-  function parseNumber(v) {
-    var t = trim(v).replace(/[\s\u00a0$\u20ac\u00a3]/g, '');
-    if (!t) return null;
-    if (/^-?\d{1,3}(\.\d{3})+(,\d+)?$/.test(t)) t = t.replace(/\./g, '').replace(',', '.');
-    else if (/^-?\d+,\d+$/.test(t)) t = t.replace(',', '.');
-    else t = t.replace(/,/g, '');
-    var n = Number(t);
-    return isFinite(n) ? n : null;
+  function choiceValue(field, v) {
+    var match = field.options.filter(function (o) { return o.toLowerCase() === v.toLowerCase(); })[0];
+    return match || v;
   }
 
+  // What a person typed into the form, as stored: numbers as this browser's locale writes them.
   function normalise(field, raw) {
     var v = trim(raw);
-    if (field.type === 'number') { var n = parseNumber(v); return n === null ? '' : n; }
-    if (field.type === 'bool') return /^(yes|y|true|1|x|on|ja|oui|si)$/i.test(v);
-    if (field.type === 'choice') {
-      var match = field.options.filter(function (o) { return o.toLowerCase() === v.toLowerCase(); })[0];
-      return match || v;
-    }
+    if (field.type === 'number') { var n = helpers.parseNumber(v); return n === null ? '' : n; }
+    if (field.type === 'choice') return choiceValue(field, v);
     return v;
   }
 
-  // ---------- records ----------
-  function sampleRecords() {
-    return (cfg.records || []).filter(function (r) { return trim(r); }).map(function (line, i) {
-      var values = String(line).split(';');
-      var rec = { id: 's' + (i + 1), values: {} };
-      fields.forEach(function (f, k) { rec.values[f.label] = normalise(f, values[k]); });
-      return rec;
-    });
-  }
+  function sampleRecords() { return JSON.parse(JSON.stringify(cfg.records || [])); }
 
   var signature = JSON.stringify([cfg.fields, cfg.records]);
   function load() {
@@ -112,13 +69,7 @@
   function fieldHasDecimals(field) {
     return records.some(function (r) { var v = r.values[field.label]; return typeof v === 'number' && Math.round(v) !== v; });
   }
-  function formatNumber(n, decimals) {
-    if (n === '' || n === null || n === undefined || !isFinite(n)) return '';
-    var hasDecimals = decimals || Math.round(n) !== n;
-    try {
-      return new Intl.NumberFormat(undefined, { minimumFractionDigits: hasDecimals ? 2 : 0, maximumFractionDigits: 2 }).format(n);
-    } catch (e) { return String(n); }
-  }
+  var formatNumber = helpers.formatNumber;
   function display(field, value) {
     if (field.type === 'bool') return value ? 'Yes' : 'No';
     if (value === '' || value === null || value === undefined) return '';
@@ -129,13 +80,8 @@
     }
     return String(value);
   }
-  function tone(value) {
-    var v = String(value).toLowerCase();
-    if (/^(approved|done|complete|completed|active|paid|yes|accepted|resolved|closed won|live|published)$/.test(v)) return 'success';
-    if (/^(rejected|declined|cancelled|canceled|overdue|failed|blocked|no|lost|closed lost)$/.test(v)) return 'danger';
-    if (/^(open|pending|new|draft|waiting|in progress|review|in review|todo|to do|submitted)$/.test(v)) return 'warning';
-    return 'neutral';
-  }
+  var tones = cfg.tones || {};  // each choice option's badge colour, from the same list as the markup's
+  function tone(value) { return tones[String(value).trim().toLowerCase()] || 'neutral'; }
   function cell(field, value) {
     var text = display(field, value);
     if (field.type === 'choice' && text) return h('span', { className: 'badge badge-' + tone(text), text: text });
@@ -154,25 +100,7 @@
     toastTimer = window.setTimeout(function () { region.textContent = ''; }, 4000);
   }
 
-  function confirmAction(title, text, okLabel, onOk) {
-    var dialog = document.getElementById('confirm-dialog');
-    if (!dialog || typeof dialog.showModal !== 'function') {
-      if (window.confirm(title + '\n\n' + text)) onOk();
-      return;
-    }
-    var opener = document.activeElement;
-    document.getElementById('confirm-title').textContent = title;
-    document.getElementById('confirm-text').textContent = text;
-    document.getElementById('confirm-ok').textContent = okLabel;
-    dialog.returnValue = '';
-    dialog.addEventListener('close', function handler() {
-      dialog.removeEventListener('close', handler);
-      if (dialog.returnValue === 'ok') onOk();
-      else if (opener && opener.focus && document.body.contains(opener)) opener.focus();
-    });
-    dialog.showModal();
-    dialog.querySelector('button[value="cancel"]').focus();
-  }
+  var confirmAction = helpers.confirm;
 
   function resetData() {
     confirmAction('Reset sample data?', 'All ' + items + ' go back to the sample data. Your changes will be lost.', 'Reset', function () {
@@ -217,7 +145,6 @@
         h('p', { className: 'muted', id: 'list-summary' })
       ]),
       h('div', { className: 'page-actions' }, [
-        h('button', { className: 'btn btn-ghost', type: 'button', text: 'Reset sample data', onclick: resetData }),
         h('a', { className: 'btn btn-primary', href: '#/new' }, [plusIcon(), 'New ' + item])
       ])
     ]);
@@ -238,10 +165,15 @@
     }
 
     var results = h('div', { id: 'results' });
+    var tools = h('div', { className: 'data-tools list-tools', role: 'group', 'aria-label': ITEMS + ' as a spreadsheet' }, [
+      h('button', { className: 'link-button', type: 'button', id: 'export-csv', text: 'Export CSV', onclick: exportCsv }),
+      h('button', { className: 'link-button', type: 'button', id: 'import-csv', text: 'Import CSV', onclick: importCsv })
+    ]);
     view.textContent = '';
     view.appendChild(head);
     view.appendChild(toolbar);
     view.appendChild(results);
+    view.appendChild(tools);
 
     function update() {
       var rows = records.filter(matches);
@@ -257,7 +189,7 @@
       summary.textContent = shown + total;
       results.textContent = '';
       if (!records.length) {
-        results.appendChild(emptyState('No ' + items + ' yet.', 'Add the first one, or bring back the sample data.', true));
+        results.appendChild(emptyState('No ' + items + ' yet.', 'Add the first one, import a CSV file, or bring back the sample data.', true));
         return;
       }
       if (!rows.length) {
@@ -370,7 +302,9 @@
     if (f.type === 'bool') return '';
     var v = trim(value);
     if (!v) return f.required ? (f.type === 'choice' ? 'Choose ' : 'Enter ') + 'a value for \u201c' + f.label + '\u201d.' : '';
-    if (f.type === 'number' && parseNumber(v) === null) return f.label + ' must be a number, like 12 or 3.50.';
+    if (f.type === 'number' && helpers.parseNumber(v) === null) {
+      return f.label + ' must be a number, like ' + formatNumber(1250) + ' or ' + formatNumber(3.5, true) + '.';
+    }
     if (f.type === 'email' && !EMAIL_RE.test(v)) return 'Enter an email address like name@company.com.';
     if (f.type === 'date' && (!/^\d{4}-\d{2}-\d{2}$/.test(v) || isNaN(Date.parse(v)))) return 'Enter a real date.';
     return '';
@@ -409,7 +343,7 @@
       } else {
         var type = f.type === 'number' ? 'text' : f.type;
         control = h('input', Object.assign({ type: type, inputmode: f.type === 'number' ? 'decimal' : null, autocomplete: 'off' }, attrs));
-        control.value = value === undefined || value === null ? '' : String(value);
+        control.value = f.type === 'number' ? helpers.editNumber(value) : (value === undefined || value === null ? '' : String(value));
       }
       controls[f.key] = control;
       return h('div', { className: 'field' + (f.type === 'number' || f.type === 'date' ? ' field-short' : '') + (f.type === 'textarea' ? ' field-wide' : '') }, [
@@ -488,6 +422,44 @@
       h('p', { className: 'muted', text: 'It may have been deleted, or the sample data was reset.' }),
       h('a', { className: 'btn btn-primary', href: '#/', text: 'Back to all ' + items })
     ]));
+  }
+
+  // ---------- CSV out and back in ----------
+  function exportCsv() {
+    var rows = [['ID'].concat(fields.map(function (f) { return f.label; }))].concat(records.map(function (r) {
+      return [r.id].concat(fields.map(function (f) {
+        var v = r.values[f.label];
+        return f.type === 'bool' ? (v ? 'Yes' : 'No') : (v === undefined || v === null ? '' : v);
+      }));
+    }));
+    csv.download((cfg.slug || 'records') + '-' + items.replace(/\s+/g, '-') + '.csv', csv.format(rows));
+    toast(ITEMS + ' exported as CSV.');
+  }
+
+  function fromCsv(field, raw, decimalComma) {
+    var v = trim(csv.unguard(raw));
+    if (field.type === 'number') { var n = csv.number(v, decimalComma); return n === null ? '' : n; }
+    if (field.type === 'bool') return /^(yes|y|true|1|x|on)$/i.test(v);
+    if (field.type === 'choice') return choiceValue(field, v);
+    return v;
+  }
+
+  function importCsv() {
+    csv.choose(function (text, name) {
+      var table = csv.parse(text);
+      var known = table ? fields.filter(function (f) { return table.header.indexOf(f.label) >= 0; }) : [];
+      if (!known.length) { toast(name + ' has none of the columns ' + fields.map(function (f) { return f.label; }).join(', ') + '.'); return; }
+      var added = 0, updated = 0;
+      csv.objects(table).forEach(function (row) {
+        var rec = row.ID ? find(trim(row.ID)) : null;
+        if (rec) updated++;
+        else { rec = { id: trim(row.ID) || newId(), values: {} }; records.push(rec); added++; }
+        known.forEach(function (f) { rec.values[f.label] = fromCsv(f, row[f.label], table.delimiter === ';'); });
+      });
+      save();
+      if (location.hash === '#/' || location.hash === '') render(); else location.hash = '#/';
+      toast('Imported from ' + name + ': ' + added + ' new, ' + updated + ' updated.');
+    });
   }
 
   // ---------- router ----------

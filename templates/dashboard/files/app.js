@@ -1,7 +1,8 @@
 /* Dashboard prototype: reads data.csv, then draws KPI cards and SVG charts (no chart library).
    Data sources, in order: data.csv next to this page (works from the preview server),
    the copy embedded in index.html (browsers block reading files from disk), or a CSV
-   file the user picks with "Load CSV" or drops on the page. */
+   file the user picks with "Load CSV" or drops on the page. The cards and chart frames are in
+   the page already (one per metric, the same size), so drawing them moves nothing. */
 (function () {
   'use strict';
 
@@ -47,63 +48,11 @@
   function trim(x) { return String(x === undefined || x === null ? '' : x).trim(); }
   function norm(x) { return trim(x).toLowerCase().replace(/[\s_\-]+/g, ''); }
 
-  // ---------- CSV ----------
-  function parseCsv(text) {
-    text = String(text || '').replace(/^\uFEFF/, '').replace(/^(?:[ \t]*\r?\n)+/, '');
-    var firstLine = text.split(/\r?\n/)[0] || '';
-    var delim = (firstLine.split(';').length > firstLine.split(',').length) ? ';'
-      : (firstLine.split('\t').length > firstLine.split(',').length ? '\t' : ',');
-    var rows = [], row = [], cell = '', quoted = false;
-    for (var i = 0; i < text.length; i++) {
-      var ch = text[i];
-      if (quoted) {
-        if (ch === '"') {
-          if (text[i + 1] === '"') { cell += '"'; i++; } else quoted = false;
-        } else cell += ch;
-      } else if (ch === '"') quoted = true;
-      else if (ch === delim) { row.push(cell); cell = ''; }
-      else if (ch === '\n' || ch === '\r') {
-        if (ch === '\r' && text[i + 1] === '\n') i++;
-        row.push(cell); rows.push(row); row = []; cell = '';
-      } else cell += ch;
-    }
-    if (cell !== '' || row.length) { row.push(cell); rows.push(row); }
-    rows = rows.filter(function (r) { return r.some(function (c) { return trim(c) !== ''; }); });
-    if (!rows.length) return null;
-    var header = rows[0].map(function (c, i) { return trim(c) || ('column ' + (i + 1)); });
-    return { header: header, rows: rows.slice(1), decimalComma: delim === ';' };
-  }
+  var csv = window.sandboxCsv;  // csv.js, shared by the templates
 
-  function toNumber(raw, decimalComma) {
-    var t = trim(raw).replace(/[\s\u00a0'%$\u20ac\u00a3]/g, '').replace(/[A-Za-z]+$/, '').replace(/^[A-Za-z]+/, '');
-    if (!t) return null;
-    var lastDot = t.lastIndexOf('.'), lastComma = t.lastIndexOf(',');
-    if (lastDot >= 0 && lastComma >= 0) {
-      t = lastComma > lastDot ? t.replace(/\./g, '').replace(',', '.') : t.replace(/,/g, '');
-    } else if (lastDot >= 0 && decimalComma && /^-?\d{1,3}(\.\d{3})+$/.test(t)) {
-      t = t.replace(/\./g, ''); // "1.800" in a semicolon file is one thousand eight hundred
-    } else if (lastComma >= 0) {
-      // "1,234" is a thousands separator, "3,5" a decimal comma.
-      t = (decimalComma || !/^-?\d{1,3}(,\d{3})+$/.test(t)) ? t.replace(',', '.') : t.replace(/,/g, '');
-    }
-    var n = Number(t);
-    return isFinite(n) ? n : null;
-  }
-
-  // ---------- metrics: "column | Label | unit | line/bar | lower is better" ----------
-  function parseMetric(raw) {
-    var parts = String(raw).split('|').map(trim);
-    var m = { column: parts[0], label: parts[1] || parts[0], unit: '', chart: '', lowerIsBetter: false };
-    parts.slice(2).forEach(function (p) {
-      var lower = p.toLowerCase();
-      if (!p) return;
-      if (lower === 'line' || lower === 'bar' || lower === 'bars' || lower === 'area' || lower === 'column') {
-        m.chart = lower === 'line' || lower === 'area' ? 'line' : 'bar';
-      } else if (/lower|down|less|decrease/.test(lower)) m.lowerIsBetter = true;
-      else if (/higher|up|more/.test(lower)) m.lowerIsBetter = false;
-      else m.unit = p;
-    });
-    return m;
+  // ---------- metrics: parsed from the template's list in Python (sandbox-config) ----------
+  function columnMetric(name) {
+    return { column: name, label: name, unit: '', chart: '', lowerIsBetter: false };
   }
 
   function formatValue(v, unit, compact) {
@@ -163,9 +112,9 @@
     });
     var rows = table.rows;
     var labels = rows.map(function (r) { return trim(r[xIndex]); });
-    var metricSpecs = (cfg.metrics || []).filter(function (m) { return trim(m); }).map(parseMetric);
+    var metricSpecs = (cfg.metrics || []).map(function (m) { return Object.assign({}, m); });
     if (!metricSpecs.length) {
-      metricSpecs = header.filter(function (name, i) { return i !== xIndex; }).map(function (name) { return parseMetric(name); });
+      metricSpecs = header.filter(function (name, i) { return i !== xIndex; }).map(columnMetric);
     }
     var missing = [];
     var metrics = [];
@@ -174,7 +123,7 @@
       header.forEach(function (name, i) { if (col < 0 && norm(name) === norm(spec.column)) col = i; });
       if (col < 0) header.forEach(function (name, i) { if (col < 0 && norm(name) === norm(spec.label)) col = i; });
       if (col < 0) { missing.push(spec.column); return; }
-      var values = rows.map(function (r) { return toNumber(r[col], table.decimalComma); });
+      var values = rows.map(function (r) { return csv.number(r[col], table.decimalComma); });
       if (!spec.chart) spec.chart = metrics.length % 2 === 0 ? 'line' : 'bar';
       spec.values = values;
       spec.columnName = header[col];
@@ -184,8 +133,8 @@
       // None of the configured columns exist: show every other column so the page is still useful.
       header.forEach(function (name, i) {
         if (i === xIndex) return;
-        var spec = parseMetric(name);
-        spec.values = rows.map(function (r) { return toNumber(r[i], table.decimalComma); });
+        var spec = columnMetric(name);
+        spec.values = rows.map(function (r) { return csv.number(r[i], table.decimalComma); });
         if (!spec.values.some(function (v) { return v !== null; })) return;
         spec.chart = metrics.length % 2 === 0 ? 'line' : 'bar';
         spec.columnName = name;
@@ -481,13 +430,13 @@
         model.missing.map(function (c) { return '\u201c' + c + '\u201d'; }).join(', ') + ' in the data. Columns available: ' +
         state.table.header.join(', ') + '.']);
     } else if (state.fallbackReason) {
-      setNotice('info', [h('strong', { text: 'Showing the sample data built into this page. ' }),
-        state.fallbackReason]);
+      setNotice('warning', [state.fallbackReason]);
     } else setNotice(null, null);
   }
 
   function useText(text, source, fallbackReason) {
-    var table = parseCsv(text);
+    var table = csv.parse(text);
+    if (table) table.decimalComma = table.delimiter === ';';
     if (!table || !table.rows.length) {
       setNotice('error', ['The file ' + source + ' has no data rows. Keep the first row for column names and put one period per row below it.']);
       return false;
@@ -505,13 +454,10 @@
   }
 
   function load() {
-    var fromDisk = window.location.protocol === 'file:';
-    var reason = fromDisk
-      ? 'Your browser does not let a page read data.csv straight from your computer, so edits to data.csv show up in the Sandbox preview. To see an edited file here, use \u201cLoad CSV\u201d or drop the file on this page.'
-      : 'data.csv could not be loaded. Check that it sits next to index.html.';
     // Browsers refuse to read files next to a page opened from disk (and log an error if asked),
-    // so from disk go straight to the built-in copy.
-    if (fromDisk || !window.fetch) { useFallback(reason); return; }
+    // so from disk go straight to the built-in copy; the page says so in its own notice (#file-notice).
+    if (window.location.protocol === 'file:' || !window.fetch) { useFallback(''); return; }
+    var reason = 'data.csv could not be loaded, so this shows the copy built into the page. Check that data.csv sits next to index.html.';
     window.fetch('data.csv', { cache: 'no-store' })
       .then(function (res) { if (!res.ok) throw new Error('HTTP ' + res.status); return res.text(); })
       .then(function (text) { if (!useText(text, 'data.csv')) useFallback(reason); })
@@ -526,9 +472,9 @@
     reader.onerror = function () { setNotice('error', ['Could not read ' + file.name + '.']); };
     reader.readAsText(file);
   }
-  document.getElementById('csv-file').addEventListener('change', function (e) {
-    readFile(e.target.files && e.target.files[0]);
-    e.target.value = '';
+  document.getElementById('load-csv').addEventListener('click', function () {
+    csv.choose(function (text, name) { useText(text, name + ' (from your computer)'); },
+      function (name) { setNotice('error', ['Could not read ' + name + '.']); });
   });
   var overlay = document.getElementById('drop-overlay');
   var dragDepth = 0;
@@ -553,7 +499,5 @@
     resizeTimer = window.setTimeout(function () { charts.forEach(drawChart); }, 120);
   });
 
-  var help = h('p', { id: 'chart-help', className: 'visually-hidden', text: 'Use the left and right arrow keys to read each value.' });
-  document.body.appendChild(help);
   load();
 })();

@@ -66,3 +66,14 @@ def filled(ws: Workspace) -> Workspace:
 
 def by_id(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {row["id"]: row for row in rows}
+
+
+def host(screen: Any) -> Any:
+    """A bare Textual app that shows ``screen`` (the report screens are tested on their own)."""
+    from textual.app import App
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(screen)
+
+    return Host()

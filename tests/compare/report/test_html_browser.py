@@ -91,8 +91,11 @@ def test_html_report_renders_offline_without_javascript(html_report: Path, tmp_p
         assert [url for url in requests if not url.startswith("file://")] == []  # nothing from the network
         assert page.title() == "Assistant comparison report"
         assert page.locator("h1").inner_text() == "Assistant comparison report"
+        assert page.locator("ul.headlines li").count() >= 1  # plain words first, on screen
         charts = page.locator("svg.chart")
         assert charts.count() >= 3
+        assert not charts.first.is_visible()  # the statistics start folded away ...
+        page.locator("details.statistics > summary").click()  # ... and open with a click, without JavaScript
         box = charts.first.bounding_box()
         assert box is not None and box["width"] > 300 and box["height"] > 50
         assert page.locator("svg.chart rect").count() >= 3

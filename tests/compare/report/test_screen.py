@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from sandbox.workspace import Workspace
 from tests.compare.report.conftest import vote
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.screen import Screen
 
 
 async def test_report_screen_shows_tables_and_charts(filled: Workspace) -> None:
@@ -79,3 +84,53 @@ async def test_report_screen_shows_notes_first_and_names_as_text(ws: Workspace) 
             await pilot.pause(0.02)
         shown = [str(label.render()) for label in screen.query(".table-title")]
         assert "Ratings, mean 1-5 [95% interval]" in shown  # the bracket part was eaten as markup
+
+
+async def test_the_report_screen_opens_an_organisation_source(filled: Workspace, tmp_path: object) -> None:
+    """``o`` then a folder of exports: the screen shows the organisation's report, with its privacy
+    note; an empty source goes back to the workspace."""
+    from pathlib import Path
+
+    from textual.widgets import Input, Static
+
+    from sandbox.compare.export import ExportOptions, export
+    from sandbox.compare.report.sources import workspace_source
+    from sandbox.tui.screens.report import ReportScreen
+
+    exports = Path(str(tmp_path)) / "exports"
+    export([workspace_source(filled.root)], exports / "team-a", ExportOptions())
+    screen = ReportScreen(filled)
+    async with hosting(screen).run_test(size=(150, 60)) as pilot:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
+
+        async def until(condition: object, what: str) -> None:
+            while not condition():  # type: ignore[operator]  # a zero-argument check
+                assert loop.time() < deadline, what
+                await pilot.pause(0.02)
+
+        summary = screen.query_one("#summary", Static)
+        await until(lambda: screen.data is not None and "2 projects" in str(summary.content), "workspace report")
+        assert "From" not in str(summary.content)
+        await pilot.press("o")
+        await until(lambda: screen.focused is screen.query_one("#source", Input), "source focused")
+        screen.query_one("#source", Input).value = str(exports)
+        await pilot.press("enter")
+        await until(lambda: "From " in str(summary.content) and "2 projects" in str(summary.content), "org report")
+        assert "fewer than 5 raters" in str(summary.content)  # two categories, each with too few raters
+        assert screen.data is not None and screen.data["inputs"]["sources"][0]["kind"] == "export"
+        screen.query_one("#source", Input).value = ""
+        await pilot.press("enter")
+        await until(lambda: "From" not in str(summary.content) and screen.data is not None
+                    and "privacy" not in screen.data, "back to the workspace")
+
+
+def hosting(screen: Screen[None]) -> App[None]:
+    """An app that shows only ``screen``."""
+    from textual.app import App
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(screen)
+
+    return Host()

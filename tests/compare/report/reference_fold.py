@@ -1,6 +1,11 @@
-"""The fold: every ledger of the workspace, read once, into running counts per assistant and slice.
+"""The reference: the pure-Python fold the report used before its DuckDB engine, kept to check it.
 
-Why it is shaped like this:
+The engine must give exactly these numbers on the same events (tests/compare/report/test_engine.py
+runs both on generated workspaces), until this fold is retired. It is the old
+``sandbox/compare/report/fold.py`` unchanged but for ``to_counts`` at the end, which hands its
+totals to the shared summary in the shape the engine produces.
+
+Why it was shaped like this:
 
 - One pass over the ledgers. Each line is parsed with ``json`` and folded into running counts
   (sums and sums of squares, not lists of scores), so 200,000 events take well under the 2 s budget
@@ -17,6 +22,7 @@ would cost more than the whole report).
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +30,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sandbox.compare import stats
 from sandbox.compare.blind import WINNERS
+from sandbox.compare.report.counts import AssistantCounts, Counts, ScopeCounts
 from sandbox.compare.report.model import NO_GROUP, ProjectInfo, ReportError
 from sandbox.compare.rubric import WORKS_CRITERION
 from sandbox.core import ledger
@@ -427,3 +435,40 @@ _HANDLERS: dict[str, Callable[[_ProjectFold, Event], None]] = {
     ledger.SESSION_ENDED: _ProjectFold.session_ended,
     ledger.RUN: _ProjectFold.run,
 }
+
+
+def to_counts(fold: Fold) -> Counts:
+    """The fold's running totals as the aggregated counts the summary reads."""
+    counts = Counts(
+        overall=_scope_counts(fold.overall),
+        by_category={name: _scope_counts(scope) for name, scope in fold.by_category.items()},
+        by_template={name: _scope_counts(scope) for name, scope in fold.by_template.items()},
+        projects=dict(fold.projects),
+        kinds=dict(fold.kinds),
+        criteria_seen=list(fold.criteria_seen),
+        event_count=fold.event_count,
+        duplicates=fold.duplicates,
+        damaged=fold.damaged,
+    )
+    return counts
+
+
+def _scope_counts(scope: Scope) -> ScopeCounts:
+    result = ScopeCounts(projects=len(scope.projects), comparisons=scope.comparisons, votes=dict(scope.votes))
+    for aid, acc in scope.assistants.items():
+        result.assistants[aid] = AssistantCounts(
+            projects=len(acc.projects),
+            sessions=acc.sessions,
+            session_seconds=acc.session_seconds,
+            runs=acc.runs,
+            runs_ok=acc.runs_ok,
+            run_median_seconds=stats.median(acc.run_seconds),
+            runs_with_cost=len(acc.run_costs),
+            run_cost_usd=math.fsum(acc.run_costs),
+            ratings=acc.ratings,
+            rating_minutes=acc.rating_minutes,
+            criteria={cid: (int(n), total, total_sq) for cid, (n, total, total_sq) in acc.criteria.items()},
+            overall=(int(acc.overall[0]), acc.overall[1], acc.overall[2]),
+            first_working_hours=list(acc.first_working),
+        )
+    return result

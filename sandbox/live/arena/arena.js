@@ -1,0 +1,134 @@
+/* The side-by-side page (served by sandbox.live.arena_page; never opened from disk).
+ *
+ * Loads the two blind previews into the frames, applies one width to both, and posts the vote with
+ * the page's token (read from the script tag the server injects: other origins cannot read it).
+ * A vote cast in the app arrives as a "voted" event on the preview's event channel.
+ * For tests: window.__sandboxArena = {ready, result, width}.
+ */
+(function () {
+  "use strict";
+  var tag = document.querySelector("script[data-sandbox-token]");
+  var token = tag ? tag.getAttribute("data-sandbox-token") : "";
+  var arena = (window.__sandboxArena = { ready: false, result: null, width: "desktop" });
+  var main = document.getElementById("arena");
+  var form = document.getElementById("vote");
+  var message = document.getElementById("message");
+
+  function say(text, isError) {
+    message.textContent = text;
+    message.className = isError ? "error" : "";
+  }
+
+  function setWidth(width) {
+    main.setAttribute("data-width", width);
+    arena.width = width;
+    Array.prototype.forEach.call(document.querySelectorAll(".widths button"), function (button) {
+      button.setAttribute("aria-pressed", String(button.getAttribute("data-width") === width));
+    });
+  }
+
+  function option(value, text) {
+    var element = document.createElement("option");
+    element.value = value;
+    element.textContent = text;
+    return element;
+  }
+
+  function rubric(criteria) {
+    var body = document.querySelector("#rubric tbody");
+    criteria.forEach(function (criterion) {
+      var row = document.createElement("tr");
+      var name = document.createElement("th");
+      name.scope = "row";
+      name.textContent = criterion.label;
+      name.title = criterion.hint || "";
+      row.appendChild(name);
+      ["A", "B"].forEach(function (side) {
+        var cell = document.createElement("td");
+        var select = document.createElement("select");
+        select.name = side + ":" + criterion.id;
+        select.setAttribute("aria-label", criterion.label + ", prototype " + side);
+        select.appendChild(option("", "-"));
+        for (var n = 1; n <= 5; n += 1) select.appendChild(option(String(n), String(n)));
+        cell.appendChild(select);
+        row.appendChild(cell);
+      });
+      body.appendChild(row);
+    });
+  }
+
+  function showResult(result) {
+    arena.result = result;
+    Array.prototype.forEach.call(form.querySelectorAll("button, select, textarea"), function (control) {
+      control.disabled = true;
+      if (control.value === result.winner && control.name === "winner") control.className += " chosen";
+    });
+    say(result.reveal, false);
+    message.className = "revealed";
+  }
+
+  function scores() {
+    var out = { A: {}, B: {} };
+    Array.prototype.forEach.call(form.querySelectorAll("#rubric select"), function (select) {
+      if (!select.value) return;
+      var parts = select.name.split(":");
+      out[parts[0]][parts[1]] = select.value;
+    });
+    return out;
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var button = event.submitter;
+    if (!button || arena.result) return;
+    var reason = document.getElementById("reason");
+    if (!reason.value.trim() && !form.getAttribute("data-asked")) {
+      form.setAttribute("data-asked", "1"); // asked once; a second click votes without a reason
+      say("Why? A few words help the report. Vote again to send it without a reason.", false);
+      reason.focus();
+      return;
+    }
+    say("Recording your vote...", false);
+    fetch("/__sandbox/vote", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Sandbox-Token": token },
+      body: JSON.stringify({ winner: button.value, reason: reason.value, scores: scores() }),
+    })
+      .then(function (response) {
+        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+      })
+      .then(function (answer) {
+        if (answer.ok) showResult(answer.data);
+        else say("Not recorded: " + (answer.data.error || "the sandbox refused the vote"), true);
+      })
+      .catch(function () { say("Not recorded: the sandbox is not answering (is the app still open?)", true); });
+  });
+
+  Array.prototype.forEach.call(document.querySelectorAll(".widths button"), function (button) {
+    button.addEventListener("click", function () { setWidth(button.getAttribute("data-width")); });
+  });
+
+  function load() {
+    return fetch("/__sandbox/arena.json")
+      .then(function (response) { return response.json(); })
+      .then(function (state) {
+        if (state.title) document.getElementById("title").textContent = state.title + ": which prototype is better?";
+        if (!arena.ready) {
+          document.getElementById("frame-a").src = state.frames.A;
+          document.getElementById("frame-b").src = state.frames.B;
+          rubric(state.criteria || []);
+        }
+        arena.ready = true;
+        if (state.result && !arena.result) showResult(state.result);
+      });
+  }
+
+  load().then(function () {
+    if (!token || !window.EventSource) return;
+    var events = new EventSource("/__sandbox/events?token=" + encodeURIComponent(token));
+    events.addEventListener("voted", function (event) {
+      if (!arena.result) showResult(JSON.parse(event.data));
+    });
+    events.addEventListener("open", function () { load(); }); // a vote may have come while we were away
+  });
+})();
