@@ -26,7 +26,7 @@ COMMAND_GROUPS = {
     **dict.fromkeys(("session", "open", "run", "log-edit"), "assistants"),
     "log": "history",
     **dict.fromkeys(("rate", "compare", "vote"), "feedback"),
-    "report": "report",
+    **dict.fromkeys(("report", "export", "sync"), "report"),
     "doctor": "doctor",
     "share": "share",
 }

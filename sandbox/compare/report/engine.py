@@ -261,9 +261,8 @@ def _load(
     )
     con.execute("CREATE TABLE projects_in (project_key VARCHAR, project VARCHAR, src INTEGER, ord BIGINT)")
     con.execute("CREATE TABLE scores_in (src INTEGER, id VARCHAR, criterion VARCHAR, position BIGINT, score DOUBLE)")
-    names = {f.name for f in fields}
     for index, export in imported.items():
-        _import_export(con, index, export, names)
+        _import_export(con, index, export, fields)
 
 
 def _reader(export: ExportSource, table: str) -> str | None:
@@ -283,13 +282,22 @@ def _reader(export: ExportSource, table: str) -> str | None:
     return f"read_json('{quoted}', format = 'newline_delimited', columns = {types})"
 
 
-def _import_export(con: duckdb.DuckDBPyConnection, src: int, export: ExportSource, names: set[str]) -> None:
-    """One export's events into ``ev`` (in their order), its scores and its projects."""
+def _import_export(con: duckdb.DuckDBPyConnection, src: int, export: ExportSource, fields: list[Field]) -> None:
+    """One export's events into ``ev`` (in their order), its scores and its projects.
+
+    A column is taken from a table only where the scan reads it for that kind and means the same:
+    ``files`` is a count on ``created`` and a list on ``change``, as in the ledger scan.
+    """
+    wanted = {f.name: f for f in fields}
     for table in EVENT_TABLES:
         reader = _reader(export, table.name)
         if reader is None:
             continue
-        have = [c.name for c in COMMON + table.columns if c.name in names]
+        have = [
+            c.name for c in COMMON + table.columns
+            if (f := wanted.get(c.name)) is not None and f.column.sql_type == c.sql_type
+            and (f.kinds is None or table.kind in f.kinds)
+        ]
         selected = ", ".join(f'"{n}"' for n in have)
         con.execute(
             f"INSERT INTO ev BY NAME SELECT {src} AS src, project_key, true AS valid, {selected} "

@@ -57,7 +57,7 @@ SET_APART = {
 # cost per blind win (``runs``), so both read the same votes.
 JUDGED_VOTES = f"""
   work AS (
-    SELECT project_key, variant, assistant, "at" FROM fev
+    SELECT project_key, variant, assistant, "at", seq FROM fev
     WHERE (kind IN ('run', 'session_ended')
            AND (len(coalesce(files_added, [])) + len(coalesce(files_changed, [])) + len(coalesce(files_deleted, [])) > 0
                 OR coalesce(lines_added, 0) + coalesce(lines_removed, 0) > 0))
@@ -65,18 +65,22 @@ JUDGED_VOTES = f"""
                                 OR coalesce(lines_added, 0) + coalesce(lines_removed, 0) > 0))
        OR kind = 'edit'),
   -- the first work per variant (and assistant): a few rows per project, so each vote looks up
-  -- a handful of rows rather than every change line of its project
+  -- a handful of rows rather than every change line of its project; within one millisecond the
+  -- ledger's order tells which came first
   first_work AS (
-    SELECT project_key, variant, assistant, min("at") AS first_at, bool_or("at" IS NULL) AS undated
+    SELECT project_key, variant, assistant, min("at") AS first_at, arg_min(seq, "at") AS first_seq,
+           bool_or("at" IS NULL) AS undated
     FROM work GROUP BY ALL),
   cast_votes AS (
     SELECT v.seq, v.project_key, v.a, v.b, v.winner, v."by", f.comparison, f.a_tree, f.b_tree, f.guess_correct,
            coalesce(f.a_worked, EXISTS (SELECT 1 FROM first_work w WHERE w.project_key = v.project_key
                AND (w.variant = f.a OR (w.variant IS NULL AND w.assistant = v.a))
-               AND (w.undated OR f."at" IS NULL OR w.first_at <= f."at"))) AS a_worked,
+               AND (w.undated OR f."at" IS NULL OR w.first_at < f."at"
+                    OR (w.first_at = f."at" AND w.first_seq < f.seq)))) AS a_worked,
            coalesce(f.b_worked, EXISTS (SELECT 1 FROM first_work w WHERE w.project_key = v.project_key
                AND (w.variant = f.b OR (w.variant IS NULL AND w.assistant = v.b))
-               AND (w.undated OR f."at" IS NULL OR w.first_at <= f."at"))) AS b_worked
+               AND (w.undated OR f."at" IS NULL OR w.first_at < f."at"
+                    OR (w.first_at = f."at" AND w.first_seq < f.seq)))) AS b_worked
     FROM valid_votes v JOIN fev f ON f.seq = v.seq
     WHERE v.winner IN {WINNERS_SQL}),
   judged AS (
