@@ -234,8 +234,8 @@ class Jail:
     home: tuple[Path, ...] = ()
     interactive: bool = False
     extra: tuple[Path, ...] = field(default=())
-    # Files outside the variant the CLI is asked to write (Copilot's usage and telemetry files under
-    # .sandbox/runs/): each is writable on its own, the folder around it stays read-only.
+    # Folders outside the variant the CLI is asked to write its own records in (Copilot's usage and
+    # telemetry files, in .sandbox/runs/<run>.files/): writable, the folders around them read-only.
     outputs: tuple[Path, ...] = field(default=())
 
     @property
@@ -276,14 +276,13 @@ def jail_for(
 ) -> Jail:
     """The confinement of one run or session; creates its scratch folder (and the assistant's HOME folders).
 
-    ``outputs`` are files the assistant's CLI is told to write outside the variant; they are created
-    empty here, because a single file can be made writable only once it exists.
+    ``outputs`` are folders the assistant's CLI is told to write its records in, outside the variant;
+    they are created here, because a folder can be made writable only once it exists.
     """
     scratch = scratch_dir(project, session)
     (scratch / "tmp").mkdir(parents=True, exist_ok=True)
     for output in outputs:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.touch()
+        output.mkdir(parents=True, exist_ok=True)
     real = os.path.realpath  # the mechanisms see through links; the paths they are given must too
     return Jail(
         mode=mode,

@@ -142,9 +142,15 @@ def default_prompt(assistant: Assistant, project: Project) -> str:
     return f"Improve the prototype '{title}' in this folder so a person can open it in a browser and try the idea."
 
 
+def run_files_dir(project: Project, run_id: str) -> Path:
+    """The folder a run's CLI may write its own records in (usage, telemetry): beside the run's log,
+    never inside the variant, and the one folder outside it the confinement lets the CLI write."""
+    return Path(project.state_dir) / RUNS_DIR / f"{run_id}.files"
+
+
 def usage_file_path(project: Project, run_id: str) -> Path:
-    """Where a run's CLI writes its usage file: beside the run's log, never inside the variant."""
-    return Path(project.state_dir) / RUNS_DIR / f"{run_id}.usage.json"
+    """Where a run's CLI writes its usage file: in a folder of its own, so the CLI may write it any way it likes."""
+    return run_files_dir(project, run_id) / "usage.json"
 
 
 def uses_usage_file(assistant: Assistant) -> bool:
@@ -256,7 +262,7 @@ def plan_run(
     if kind == otel.CLAUDE:
         env_extra = otel.claude_env(otel.receiver().endpoint, run_id)
     elif kind == otel.COPILOT:
-        telemetry_file = Path(project.state_dir) / RUNS_DIR / f"{run_id}.otel.jsonl"
+        telemetry_file = run_files_dir(project, run_id) / "otel.jsonl"
         env_extra = otel.copilot_env(telemetry_file, run_id)
     executable = argv[0]
     return RunPlan(

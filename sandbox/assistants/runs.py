@@ -44,6 +44,7 @@ from sandbox.assistants.launch import (
     headless_argv,
     plan_run,
     resolve_project,
+    run_files_dir,
     run_env,
 )
 from sandbox.core.errors import AssistantError, SandboxError
@@ -216,7 +217,7 @@ def run_headless(
     mode = confine.mode_for(workspace)
     start = sessions.begin(project, variant, assistant=assistant.id, mode=sessions.MODE_RUN, by=by, extra=fields,
                            confinement=mode)
-    outputs = tuple(path for path in (plan.usage_file, plan.telemetry_file) if path is not None)
+    outputs = (run_files_dir(project, run_id),) if plan.usage_file or plan.telemetry_file else ()
     jail = confine.jail_for(workspace, project, variant, assistant.id, start["session"], mode, outputs=outputs)
     env = jail.environment(run_env(workspace, project, variant, start["session"], plan))
     on_output = formats.echo_filter(assistant.result_format, on_output, root)

@@ -93,7 +93,7 @@ def test_run_all_attributes_every_edit_and_measures_both_alike(clis, ws: Workspa
         assert run["attribution"] == "hooks" and "hook_silent" not in run
         assert run["brief_sha256"] and re.fullmatch(r"[0-9a-f]{64}", run["brief_sha256"])
         assert not (project.variant_dir(variant) / f"{run['run_id']}.usage.json").exists()
-    usage = project.path / ".sandbox" / "runs" / f"{runs['copilot']['run_id']}.usage.json"
+    usage = project.path / ".sandbox" / "runs" / f"{runs['copilot']['run_id']}.files" / "usage.json"
     assert usage.is_file(), "Copilot's usage file goes under .sandbox/runs/"
     events = ledger.read(project.ledger_path).events
     for variant, run in runs.items():
@@ -137,7 +137,7 @@ def test_telemetry_is_captured_per_run_without_content(clis, ws: Workspace, proj
         assert run["telemetry"] is True, run
         reduced = run["result"]["telemetry"]
         assert reduced["model_calls"] >= 4 and reduced["tokens"]["input"] > 0, (variant, reduced)
-        assert not (project.path / ".sandbox" / "runs" / f"{run['run_id']}.otel.jsonl").exists()
+        assert not (project.path / ".sandbox" / "runs" / f"{run['run_id']}.files" / "otel.jsonl").exists()
     assert runs["claude-code"]["result"]["telemetry"]["cost"]["unit"] == "usd"
     assert runs["claude-code"]["result"]["telemetry"]["tools"]["accepted"] >= 3
     assert "secret-prompt-words" not in project.ledger_path.read_text(), "no prompt text is ever kept"
