@@ -44,8 +44,8 @@ from sandbox.assistants.launch import (
     headless_argv,
     plan_run,
     resolve_project,
-    run_files_dir,
     run_env,
+    run_files_dir,
 )
 from sandbox.core.errors import AssistantError, SandboxError
 from sandbox.core.ledger import Event
