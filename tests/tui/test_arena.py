@@ -33,8 +33,10 @@ def stand_ins(ws: Workspace, *, claude: tuple[str, ...] = (), copilot: tuple[str
     configure(ws.root, {
         "claude-code": {"headless": fake("--sleep", "3", "--write", "index.html=<h1>By claude</h1>",
                                          "--stderr", "Claude Code (claude-sonnet) at work", "--json", *claude)},
+        # a plain script, not Copilot's JSON lines: read as text (as Copilot's stream, its stderr and no
+        # result line would rightly read as a failure)
         "copilot": {"headless": fake("--sleep", "2.5", "--write", "index.html=<h1>By copilot</h1>\\n<p>x</p>",
-                                     "--stderr", "GitHub Copilot CLI working", *copilot)},
+                                     "--stderr", "GitHub Copilot CLI working", *copilot), "result_format": "text"},
     })
     ws.reload()
 
