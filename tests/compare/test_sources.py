@@ -19,10 +19,10 @@ from tests.compare.report.generated import RATERS, write_workspace
 from tests.conftest import assert_one_line_error, write_mini_template
 
 
-def _team(root: Path, seed: int, projects: int = 3) -> Path:
+def _team(root: Path, seed: int, projects: int = 3, events: int = 90) -> Path:
     root.mkdir(parents=True)
     write_mini_template(root)
-    write_workspace(root, projects=projects, events=90, seed=seed)
+    write_workspace(root, projects=projects, events=events, seed=seed)
     return root
 
 
@@ -69,7 +69,8 @@ def test_a_folder_of_teams_workspaces_exports_and_archives_is_one_report(ws: Wor
 
 
 def test_small_groups_are_suppressed_and_no_rater_is_named(ws: Workspace, tmp_path: Path) -> None:
-    big = _team(tmp_path / "big", seed=50, projects=8)
+    # enough events that each category has five raters whose votes or ratings count as evidence
+    big = _team(tmp_path / "big", seed=50, projects=8, events=400)
     small = tmp_path / "small"
     small.mkdir()
     write_mini_template(small)

@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sandbox.compare.report import aggregates
+from sandbox.compare.report import aggregates, evidence
 from sandbox.compare.report.counts import Counts
 from sandbox.compare.report.ledgers import Field, scan_sql
 from sandbox.compare.report.model import NO_GROUP, ProjectInfo, ReportError
@@ -58,7 +58,7 @@ CORE_COLUMNS: dict[str, tuple[str, ...] | None] = {
     "minutes": ("rating",),
     **dict.fromkeys(("a", "b", "a_assistant", "b_assistant", "winner"), ("vote",)),
     "seconds": ("session_ended", "run"),
-    **dict.fromkeys(("exit_code", "timed_out", "result_total_cost_usd", "result_duration_ms"), ("run",)),
+    **dict.fromkeys(("exit_code", "timed_out", "ok", "result_total_cost_usd", "result_duration_ms"), ("run",)),
 }
 # And the ones the CSV format lists besides (it shows one row per event).
 CSV_COLUMNS = ("comparison", "side", "winner_assistant", "reason", "note")
@@ -82,7 +82,7 @@ def scan_fields(*, keep_events: bool) -> list[Field]:
     """The columns the engine reads from every event: the core's, the extra aggregates', the CSV's."""
     names: dict[str, Column] = {name: find_column(name) for name in CORE_COLUMNS}
     kinds: dict[str, set[str] | None] = {name: set(k) if k else None for name, k in CORE_COLUMNS.items()}
-    for aggregate in aggregates.EXTRA:
+    for aggregate in (evidence.JUDGED, *aggregates.EXTRA):  # the core vote counts read the judged votes
         for ref in aggregate.columns:
             table, _, name = ref.rpartition(".")
             column = find_column(name, table or None)
@@ -261,9 +261,8 @@ def _load(
     )
     con.execute("CREATE TABLE projects_in (project_key VARCHAR, project VARCHAR, src INTEGER, ord BIGINT)")
     con.execute("CREATE TABLE scores_in (src INTEGER, id VARCHAR, criterion VARCHAR, position BIGINT, score DOUBLE)")
-    names = {f.name for f in fields}
     for index, export in imported.items():
-        _import_export(con, index, export, names)
+        _import_export(con, index, export, fields)
 
 
 def _reader(export: ExportSource, table: str) -> str | None:
@@ -283,13 +282,18 @@ def _reader(export: ExportSource, table: str) -> str | None:
     return f"read_json('{quoted}', format = 'newline_delimited', columns = {types})"
 
 
-def _import_export(con: duckdb.DuckDBPyConnection, src: int, export: ExportSource, names: set[str]) -> None:
-    """One export's events into ``ev`` (in their order), its scores and its projects."""
+def _import_export(con: duckdb.DuckDBPyConnection, src: int, export: ExportSource, fields: list[Field]) -> None:
+    """One export's events into ``ev`` (in their order), its scores and its projects.
+
+    A table's column fills a field only where the ledger scan would read it: the same column (a
+    created event's ``files`` is a count, a change batch's a list) for a kind the field is read for.
+    """
+    by_name = {f.name: f for f in fields}
     for table in EVENT_TABLES:
         reader = _reader(export, table.name)
         if reader is None:
             continue
-        have = [c.name for c in COMMON + table.columns if c.name in names]
+        have = [c.name for c in COMMON + table.columns if _reads(by_name.get(c.name), c, table.kind)]
         selected = ", ".join(f'"{n}"' for n in have)
         con.execute(
             f"INSERT INTO ev BY NAME SELECT {src} AS src, project_key, true AS valid, {selected} "
@@ -304,6 +308,12 @@ def _import_export(con: duckdb.DuckDBPyConnection, src: int, export: ExportSourc
             f"INSERT INTO projects_in SELECT project_key, project, {src}, row_number() OVER (ORDER BY project, "
             f"project_key) FROM {projects}"
         )
+
+
+def _reads(found: Field | None, column: Column, kind: str | None) -> bool:
+    if found is None or (found.column != column and column not in COMMON):
+        return False
+    return column in COMMON or found.kinds is None or kind in found.kinds
 
 
 class Skipped(NamedTuple):
@@ -414,6 +424,7 @@ def _aggregate(
         con.execute("CREATE TEMP VIEW fev AS SELECT * FROM kept "
                     "WHERE project_key IN (SELECT project_key FROM scopes WHERE level = 'all')")
     con.execute(aggregates.VIEWS)
+    con.execute(evidence.JUDGED.sql)
     counts = Counts(projects=chosen)
     for info in chosen.values():  # every slice a chosen project belongs to, even one without events
         counts.scope("category", info.category)

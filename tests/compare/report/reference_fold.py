@@ -262,9 +262,10 @@ def project_info(slug: str, events: list[Event]) -> ProjectInfo:
     info = ProjectInfo(slug=slug)
     for event in events:
         if event["kind"] == ledger.CREATED:
-            info.title = str(event.get("title") or "")
-            info.category = str(event.get("category") or "") or NO_GROUP
-            info.template = str(event.get("template") or "") or NO_GROUP
+            # a value of the wrong type counts as absent (docs/EVENTS.md), as in the engine
+            info.title = _text(event, "title") or ""
+            info.category = _text(event, "category") or NO_GROUP
+            info.template = _text(event, "template") or NO_GROUP
             at = event.get("at")
             info.created_at = at if isinstance(at, str) else None
             break
@@ -310,9 +311,12 @@ class _ProjectFold:
 
     def fold(self, events: list[Event]) -> None:
         kinds, handlers = self.kinds, _HANDLERS
+        counted = evidence_votes(events)
         for event in events:
             kind = event["kind"]
             kinds[kind] = kinds.get(kind, 0) + 1
+            if kind == ledger.VOTE and event["id"] not in counted:
+                continue  # not evidence (issue 11): set apart before the fold, as the engine does
             handler = handlers.get(kind)
             if handler is not None:
                 handler(self, event)
@@ -408,7 +412,10 @@ class _ProjectFold:
         result = event.get("result")
         if not isinstance(result, dict):
             result = {}
-        ok = event.get("exit_code") == 0 and not event.get("timed_out")
+        if type(event.get("ok")) is bool:
+            ok = event["ok"]
+        else:
+            ok = event.get("exit_code") == 0 and event.get("timed_out") is not True
         seconds = _number(event.get("seconds"))
         if seconds is None:
             ms = _number(result.get("duration_ms"))
@@ -418,10 +425,79 @@ class _ProjectFold:
         acc.projects.add(self.slug)
         acc.runs += 1
         acc.runs_ok += ok
+        if not ok:
+            return  # a failed run adds no time and no cost (issue 10)
         if seconds is not None:
             acc.run_seconds.append(seconds)
         if cost is not None:
             acc.run_costs.append(cost)
+
+
+def _text(event: Event, key: str) -> str | None:
+    value = event.get(key)
+    return value if type(value) is str else None
+
+
+def _texts(value: object) -> list[str]:
+    return [v for v in value if type(v) is str] if type(value) is list else []
+
+
+def _whole(value: object) -> int:
+    return value if type(value) is int else 0
+
+
+def _is_work(event: Event) -> bool:
+    """A run or session that changed files, a change batch that did, or an edit (evidence rule 2)."""
+    kind: str = event["kind"]
+    lines = _whole(event.get("lines_added")) + _whole(event.get("lines_removed"))
+    if kind in (ledger.RUN, ledger.SESSION_ENDED):
+        files = sum(len(_texts(event.get(k))) for k in ("files_added", "files_changed", "files_deleted"))
+        return files > 0 or lines > 0
+    if kind == ledger.CHANGE:
+        return len(_texts(event.get("files"))) > 0 or lines > 0
+    return kind == ledger.EDIT
+
+
+def evidence_votes(events: list[Event]) -> set[str]:
+    """The ids of one project's votes that count as evidence, by the rules of ``report.evidence``,
+    written out again in Python so the engine's SQL has something independent to equal.
+
+    A valid vote (two different assistants, one of the four outcomes) counts when it is not a
+    rater's earlier vote on the same pair version (the last counts) and both sides carry work: the
+    vote's own ``a_worked``/``b_worked``, else work in that side's variant (or by its assistant when
+    the work names no variant) dated no later than the vote.
+    """
+    work = [(_text(e, "variant"), _text(e, "assistant"), _text(e, "at")) for e in events if _is_work(e)]
+
+    def worked(flag: object, variant: str | None, assistant: str, at: str | None) -> bool:
+        if type(flag) is bool:
+            return flag
+        return any((w_variant == variant if w_variant is not None else w_assistant == assistant)
+                   and (w_at is None or at is None or w_at <= at) for w_variant, w_assistant, w_at in work)
+
+    votes = []
+    for event in events:
+        if event["kind"] != ledger.VOTE:
+            continue
+        a = _text(event, "a_assistant") or _text(event, "a")
+        b = _text(event, "b_assistant") or _text(event, "b")
+        if event.get("winner") in WINNERS and a and b and a != b:
+            votes.append((event, a, b))
+    counted: set[str] = set()
+    seen: set[tuple[object, ...]] = set()
+    for event, a, b in reversed(votes):  # the last vote of a rater on a pair version is the one that counts
+        by, comparison, a_tree = _text(event, "by"), _text(event, "comparison"), _text(event, "a_tree")
+        if by is not None and (comparison is not None or a_tree is not None):
+            key = (by, comparison, a_tree, _text(event, "b_tree"), min(a, b), max(a, b))
+            if key in seen:
+                continue
+            seen.add(key)
+        at = _text(event, "at")
+        if worked(event.get("a_worked"), _text(event, "a"), a, at) and worked(
+            event.get("b_worked"), _text(event, "b"), b, at
+        ):
+            counted.add(event["id"])
+    return counted
 
 
 # Kept on the module, not on each instance: bound methods stored on the instance would make every

@@ -59,6 +59,10 @@ def test_the_engine_reports_what_the_old_fold_reported(ws: Workspace, seed: int)
     for key in expected:
         assert got[key] == expected[key], key
     assert got == expected
+    # and the vote filter had something to do: each reason set some votes apart, others counted
+    evidence = build.build_report(ws, replicates=2, group_replicates=2, keep_events=False).data["evidence"]
+    assert evidence["counted"] == sum(h["votes"] for h in got["head_to_head"]) > 0
+    assert {r["reason"] for r in evidence["set_apart_by_reason"]} == {"repeat", "one-side", "neither"}
 
 
 def test_one_category_matches_too(ws: Workspace) -> None:
