@@ -29,13 +29,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sandbox.compare.report import aggregates, evidence
+from sandbox.compare.report import acceptance, aggregates, evidence
 from sandbox.compare.report.counts import Counts
 from sandbox.compare.report.ledgers import Field, scan_sql
 from sandbox.compare.report.model import NO_GROUP, ProjectInfo, ReportError
 from sandbox.compare.report.schema import COMMON, EVENT_TABLES, Column, event_table
 from sandbox.compare.report.sources import ExportSource, LedgerSource, PostgresSource, Source
-from sandbox.core.ledger import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     import duckdb
@@ -244,7 +243,8 @@ def _load(
                 files.append(str(path))
                 file_src.append(index)
                 file_project.append(slug)
-    columns = f"src INTEGER, project_key VARCHAR, file BIGINT, valid BOOLEAN, {_event_columns_sql(fields)}"
+    columns = (f"src INTEGER, project_key VARCHAR, file BIGINT, valid BOOLEAN, newer BOOLEAN, check_line VARCHAR, "
+               f"{_event_columns_sql(fields)}")
     columns += ", raw VARCHAR" if keep_raw else ""
     if files:
         con.execute(
@@ -252,6 +252,7 @@ def _load(
             f"FROM ({scan_sql(fields, keep_raw=keep_raw)})",
             {"files": files},
         )
+        acceptance.settle_unsure(con)  # the lines the SQL was not sure of, judged by the validator
     else:
         con.execute(f"CREATE TABLE ev ({columns})")
     con.execute(
@@ -296,7 +297,7 @@ def _import_export(con: duckdb.DuckDBPyConnection, src: int, export: ExportSourc
         have = [c.name for c in COMMON + table.columns if _reads(by_name.get(c.name), c, table.kind)]
         selected = ", ".join(f'"{n}"' for n in have)
         con.execute(
-            f"INSERT INTO ev BY NAME SELECT {src} AS src, project_key, true AS valid, {selected} "
+            f"INSERT INTO ev BY NAME SELECT {src} AS src, project_key, true AS valid, false AS newer, {selected} "
             f"FROM {reader} ORDER BY seq"
         )
     scores = _reader(export, "rating_scores")
@@ -349,14 +350,13 @@ def _keep(con: duckdb.DuckDBPyConnection) -> Skipped:
                coalesce(e.src, f.src)::BIGINT * 1099511627776
                  + coalesce(r.base + e.rowid - r.first_row, e.rowid) AS seq,
                coalesce(e.project_key, f.project_key) AS project_key,
-               e.* EXCLUDE (src, project_key, file, valid)
+               e.* EXCLUDE (src, project_key, file, valid, newer, check_line)
         FROM ev e LEFT JOIN file_keys f ON f.file = e.file LEFT JOIN file_rows r ON r.file = e.file
-        WHERE e.valid AND NOT coalesce(e."schema" > $newest, false)
-        QUALIFY row_number() OVER (PARTITION BY e.id ORDER BY seq) = 1""",
-        {"newest": SCHEMA_VERSION})
+        WHERE e.valid AND NOT e.newer
+        QUALIFY row_number() OVER (PARTITION BY e.id ORDER BY seq) = 1""")
     damaged, valid, newer = con.execute(
         'SELECT count(*) FILTER (WHERE NOT valid), count(*) FILTER (WHERE valid), '
-        'count(*) FILTER (WHERE valid AND "schema" > $newest) FROM ev', {"newest": SCHEMA_VERSION}
+        'count(*) FILTER (WHERE valid AND newer) FROM ev'
     ).fetchone() or (0, 0, 0)
     (kept,) = con.execute("SELECT count(*) FROM kept").fetchone() or (0,)
     con.execute("DROP TABLE ev")
