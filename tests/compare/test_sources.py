@@ -13,6 +13,7 @@ from sandbox.compare import report
 from sandbox.compare.export import ExportOptions, export
 from sandbox.compare.report import build
 from sandbox.compare.report.sources import workspace_source
+from sandbox.core import ledger
 from sandbox.workspace import Workspace
 from tests.compare.conftest import Cli
 from tests.compare.report.generated import RATERS, write_workspace
@@ -27,17 +28,11 @@ def _team(root: Path, seed: int, projects: int = 3, events: int = 90) -> Path:
 
 
 def _events(*roots: Path) -> int:
-    """Distinct valid events in the teams' ledgers, counted the simple way."""
+    """Distinct valid events in the teams' ledgers, as ``ledger.read`` (the validator) counts them."""
     ids = set()
     for root in roots:
-        for ledger in (root / "projects").glob("*/ledger.jsonl"):
-            for line in ledger.read_text().splitlines():
-                try:
-                    event = json.loads(line)
-                except ValueError:
-                    continue
-                if isinstance(event, dict) and isinstance(event.get("id"), str) and isinstance(event.get("kind"), str):
-                    ids.add(event["id"])
+        for path in (root / "projects").glob("*/ledger.jsonl"):
+            ids.update(event["id"] for event in ledger.read(path).events)
     return len(ids)
 
 
