@@ -29,7 +29,7 @@ def _team(root: Path, seed: int, projects: int = 3, events: int = 90) -> Path:
 
 def _events(*roots: Path) -> int:
     """Distinct valid events in the teams' ledgers, as ``ledger.read`` (the validator) counts them."""
-    ids = set()
+    ids: set[str] = set()
     for root in roots:
         for path in (root / "projects").glob("*/ledger.jsonl"):
             ids.update(event["id"] for event in ledger.read(path).events)
