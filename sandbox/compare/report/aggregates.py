@@ -14,6 +14,11 @@ Every query runs on these views (``engine`` makes them):
 - ``scored`` (``id, project_key, criterion, position, score``): the numeric scores of those ratings;
 - ``scopes`` (``project_key, level, grp``): each project three times, in "all", in its category
   and in its template (``level`` says which, ``grp`` names the category or template).
+- ``judged_votes`` (``evidence.JUDGED``): the valid votes with their ``status``; only the "counted"
+  ones (both sides carry assistant work, a rater's repeats once) are evidence, and every vote
+  statistic here reads those alone (issue 11). The others are listed apart with their reason.
+- runs: ``ok_run`` says a run succeeded (its ``ok``; older events: exit code 0, not timed out);
+  a failed run counts as a run and in the success rate, but adds no time or cost (issue 10).
 
 A query that groups by ``level, grp`` gives its numbers for the whole report and each slice at once.
 
@@ -72,7 +77,8 @@ CORE = (
     # in order of each outcome's first vote: the bootstrap draws over the outcomes in this order, so
     # the same events give the same intervals
     Aggregate("votes", """
-        SELECT s.level, s.grp, v.a, v.b, v.winner, count(*) FROM valid_votes v JOIN scopes s USING (project_key)
+        SELECT s.level, s.grp, v.a, v.b, v.winner, count(*)
+        FROM judged_votes v JOIN scopes s USING (project_key) WHERE v.status = 'counted'
         GROUP BY ALL ORDER BY s.level, s.grp, min(v.seq)"""),
     # the projects each assistant is part of: listed when created, rated, voted on, worked in
     Aggregate("assistant_projects", """
@@ -91,15 +97,17 @@ CORE = (
     Aggregate("session_seconds", """
         SELECT s.level, s.grp, e.aid, fsum(e.seconds) FROM aid_events e JOIN scopes s USING (project_key)
         WHERE e.kind = 'session_ended' AND e.aid IS NOT NULL AND e.seconds IS NOT NULL GROUP BY ALL"""),
-    # a run is ok when it exited 0 and did not time out; its time is its own, else the assistant's
+    # a run is ok when its event says so (older events: it exited 0 and did not time out); its time
+    # is its own, else the assistant's; only ok runs add time and cost (a failed run's are no work)
     Aggregate("runs", """
-        SELECT s.level, s.grp, e.aid, count(*),
-               count(*) FILTER (WHERE e.exit_code = 0 AND NOT coalesce(e.timed_out, false)),
-               py_median(list_sort(list(coalesce(e.seconds, e.result_duration_ms / 1000)) FILTER (
-                   WHERE coalesce(e.seconds, e.result_duration_ms / 1000) IS NOT NULL))),
-               count(e.result_total_cost_usd), fsum(e.result_total_cost_usd)
-        FROM aid_events e JOIN scopes s USING (project_key)
-        WHERE e.kind = 'run' AND e.aid IS NOT NULL GROUP BY ALL"""),
+        SELECT s.level, s.grp, e.aid, count(*), count(*) FILTER (WHERE e.ok_run),
+               py_median(list_sort(list(e.wall) FILTER (WHERE e.ok_run AND e.wall IS NOT NULL))),
+               count(e.result_total_cost_usd) FILTER (WHERE e.ok_run),
+               fsum(e.result_total_cost_usd) FILTER (WHERE e.ok_run)
+        FROM (SELECT *, coalesce(ok, exit_code = 0 AND NOT coalesce(timed_out, false), false) AS ok_run,
+                     coalesce(seconds, result_duration_ms / 1000) AS wall
+              FROM aid_events WHERE kind = 'run' AND aid IS NOT NULL) e JOIN scopes s USING (project_key)
+        GROUP BY ALL"""),
     Aggregate("ratings", """
         SELECT s.level, s.grp, r.aid, count(*), fsum(r.minutes), fsum(r.mean), fsum(r.mean * r.mean)
         FROM valid_ratings r JOIN scopes s USING (project_key) GROUP BY ALL"""),
@@ -107,7 +115,8 @@ CORE = (
         SELECT s.level, s.grp, c.aid, c.criterion, count(*), fsum(c.score), fsum(c.score * c.score)
         FROM scored c JOIN scopes s USING (project_key) GROUP BY ALL"""),
     Aggregate("raters", """
-        WITH people AS (SELECT project_key, "by" FROM valid_votes UNION ALL SELECT project_key, "by" FROM valid_ratings)
+        WITH people AS (SELECT project_key, "by" FROM judged_votes WHERE status = 'counted'
+                        UNION ALL SELECT project_key, "by" FROM valid_ratings)
         SELECT s.level, s.grp, count(DISTINCT p."by") FROM people p JOIN scopes s USING (project_key)
         GROUP BY ALL"""),
 )

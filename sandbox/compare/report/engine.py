@@ -29,13 +29,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sandbox.compare.report import aggregates
+from sandbox.compare.report import acceptance, aggregates, evidence
 from sandbox.compare.report.counts import Counts
 from sandbox.compare.report.ledgers import Field, scan_sql
 from sandbox.compare.report.model import NO_GROUP, ProjectInfo, ReportError
 from sandbox.compare.report.schema import COMMON, EVENT_TABLES, Column, event_table
 from sandbox.compare.report.sources import ExportSource, LedgerSource, PostgresSource, Source
-from sandbox.core.ledger import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     import duckdb
@@ -58,7 +57,7 @@ CORE_COLUMNS: dict[str, tuple[str, ...] | None] = {
     "minutes": ("rating",),
     **dict.fromkeys(("a", "b", "a_assistant", "b_assistant", "winner"), ("vote",)),
     "seconds": ("session_ended", "run"),
-    **dict.fromkeys(("exit_code", "timed_out", "result_total_cost_usd", "result_duration_ms"), ("run",)),
+    **dict.fromkeys(("exit_code", "timed_out", "ok", "result_total_cost_usd", "result_duration_ms"), ("run",)),
 }
 # And the ones the CSV format lists besides (it shows one row per event).
 CSV_COLUMNS = ("comparison", "side", "winner_assistant", "reason", "note")
@@ -82,7 +81,7 @@ def scan_fields(*, keep_events: bool) -> list[Field]:
     """The columns the engine reads from every event: the core's, the extra aggregates', the CSV's."""
     names: dict[str, Column] = {name: find_column(name) for name in CORE_COLUMNS}
     kinds: dict[str, set[str] | None] = {name: set(k) if k else None for name, k in CORE_COLUMNS.items()}
-    for aggregate in aggregates.EXTRA:
+    for aggregate in (evidence.JUDGED, *aggregates.EXTRA):  # the core vote counts read the judged votes
         for ref in aggregate.columns:
             table, _, name = ref.rpartition(".")
             column = find_column(name, table or None)
@@ -244,7 +243,8 @@ def _load(
                 files.append(str(path))
                 file_src.append(index)
                 file_project.append(slug)
-    columns = f"src INTEGER, project_key VARCHAR, file BIGINT, valid BOOLEAN, {_event_columns_sql(fields)}"
+    columns = (f"src INTEGER, project_key VARCHAR, file BIGINT, valid BOOLEAN, newer BOOLEAN, check_line VARCHAR, "
+               f"{_event_columns_sql(fields)}")
     columns += ", raw VARCHAR" if keep_raw else ""
     if files:
         con.execute(
@@ -252,6 +252,7 @@ def _load(
             f"FROM ({scan_sql(fields, keep_raw=keep_raw)})",
             {"files": files},
         )
+        acceptance.settle_unsure(con)  # the lines the SQL was not sure of, judged by the validator
     else:
         con.execute(f"CREATE TABLE ev ({columns})")
     con.execute(
@@ -285,22 +286,18 @@ def _reader(export: ExportSource, table: str) -> str | None:
 def _import_export(con: duckdb.DuckDBPyConnection, src: int, export: ExportSource, fields: list[Field]) -> None:
     """One export's events into ``ev`` (in their order), its scores and its projects.
 
-    A column is taken from a table only where the scan reads it for that kind and means the same:
-    ``files`` is a count on ``created`` and a list on ``change``, as in the ledger scan.
+    A table's column fills a field only where the ledger scan would read it: the same column (a
+    created event's ``files`` is a count, a change batch's a list) for a kind the field is read for.
     """
-    wanted = {f.name: f for f in fields}
+    by_name = {f.name: f for f in fields}
     for table in EVENT_TABLES:
         reader = _reader(export, table.name)
         if reader is None:
             continue
-        have = [
-            c.name for c in COMMON + table.columns
-            if (f := wanted.get(c.name)) is not None and f.column.sql_type == c.sql_type
-            and (f.kinds is None or table.kind in f.kinds)
-        ]
+        have = [c.name for c in COMMON + table.columns if _reads(by_name.get(c.name), c, table.kind)]
         selected = ", ".join(f'"{n}"' for n in have)
         con.execute(
-            f"INSERT INTO ev BY NAME SELECT {src} AS src, project_key, true AS valid, {selected} "
+            f"INSERT INTO ev BY NAME SELECT {src} AS src, project_key, true AS valid, false AS newer, {selected} "
             f"FROM {reader} ORDER BY seq"
         )
     scores = _reader(export, "rating_scores")
@@ -312,6 +309,12 @@ def _import_export(con: duckdb.DuckDBPyConnection, src: int, export: ExportSourc
             f"INSERT INTO projects_in SELECT project_key, project, {src}, row_number() OVER (ORDER BY project, "
             f"project_key) FROM {projects}"
         )
+
+
+def _reads(found: Field | None, column: Column, kind: str | None) -> bool:
+    if found is None or (found.column != column and column not in COMMON):
+        return False
+    return column in COMMON or found.kinds is None or kind in found.kinds
 
 
 class Skipped(NamedTuple):
@@ -347,14 +350,13 @@ def _keep(con: duckdb.DuckDBPyConnection) -> Skipped:
                coalesce(e.src, f.src)::BIGINT * 1099511627776
                  + coalesce(r.base + e.rowid - r.first_row, e.rowid) AS seq,
                coalesce(e.project_key, f.project_key) AS project_key,
-               e.* EXCLUDE (src, project_key, file, valid)
+               e.* EXCLUDE (src, project_key, file, valid, newer, check_line)
         FROM ev e LEFT JOIN file_keys f ON f.file = e.file LEFT JOIN file_rows r ON r.file = e.file
-        WHERE e.valid AND NOT coalesce(e."schema" > $newest, false)
-        QUALIFY row_number() OVER (PARTITION BY e.id ORDER BY seq) = 1""",
-        {"newest": SCHEMA_VERSION})
+        WHERE e.valid AND NOT e.newer
+        QUALIFY row_number() OVER (PARTITION BY e.id ORDER BY seq) = 1""")
     damaged, valid, newer = con.execute(
         'SELECT count(*) FILTER (WHERE NOT valid), count(*) FILTER (WHERE valid), '
-        'count(*) FILTER (WHERE valid AND "schema" > $newest) FROM ev', {"newest": SCHEMA_VERSION}
+        'count(*) FILTER (WHERE valid AND newer) FROM ev'
     ).fetchone() or (0, 0, 0)
     (kept,) = con.execute("SELECT count(*) FROM kept").fetchone() or (0,)
     con.execute("DROP TABLE ev")
@@ -422,6 +424,7 @@ def _aggregate(
         con.execute("CREATE TEMP VIEW fev AS SELECT * FROM kept "
                     "WHERE project_key IN (SELECT project_key FROM scopes WHERE level = 'all')")
     con.execute(aggregates.VIEWS)
+    con.execute(evidence.JUDGED.sql)
     counts = Counts(projects=chosen)
     for info in chosen.values():  # every slice a chosen project belongs to, even one without events
         counts.scope("category", info.category)

@@ -93,12 +93,18 @@ JUDGED_VOTES = f"""
         ELSE 'neither' END AS status
     FROM cast_votes)"""
 
+# The view ``judged_votes``: every valid vote with its status. The engine creates it before any
+# aggregate runs, because every vote statistic of the report (head-to-head, win rates, Bradley-Terry,
+# position bias, raters, cost per blind win) counts only the votes whose status is "counted".
+JUDGED = Aggregate(
+    "judged_votes", f"CREATE OR REPLACE TEMP VIEW judged_votes AS WITH {JUDGED_VOTES} SELECT * FROM judged",
+    VOTE_COLUMNS + WORK_COLUMNS)
+
 # Per slice and pair (x before y by id): the counted outcomes, raters, blinding checks, set-apart votes.
-EVIDENCE = Aggregate("evidence", f"""
-    WITH {JUDGED_VOTES},
-    pairs AS (
+EVIDENCE = Aggregate("evidence", """
+    WITH pairs AS (
       SELECT *, least(a, b) AS x, greatest(a, b) AS y,
-             CASE winner WHEN 'A' THEN a WHEN 'B' THEN b END AS won FROM judged)
+             CASE winner WHEN 'A' THEN a WHEN 'B' THEN b END AS won FROM judged_votes)
     SELECT s.level, s.grp, p.x, p.y,
            count(*) FILTER (WHERE status = 'counted' AND won = x),
            count(*) FILTER (WHERE status = 'counted' AND won = y),
@@ -112,7 +118,7 @@ EVIDENCE = Aggregate("evidence", f"""
            count(*) FILTER (WHERE status = 'neither'),
            count(*) FILTER (WHERE status = 'one-side')
     FROM pairs p JOIN scopes s USING (project_key)
-    GROUP BY ALL ORDER BY s.level, s.grp, p.x, p.y""", VOTE_COLUMNS + WORK_COLUMNS)
+    GROUP BY ALL ORDER BY s.level, s.grp, p.x, p.y""", JUDGED.columns)
 
 # Per slice and assistant: closing events (runs and sessions), those not contained, those with
 # violations, and every violation's kind ("write", "ledger", ...).

@@ -18,6 +18,9 @@ The rules (those of the pure-Python reader the report had before, plus rule 6):
 6. An event whose ``schema`` is a whole number above this sandbox's (``core.ledger.SCHEMA_VERSION``)
    was written by a newer sandbox: it is skipped and counted (``newer_schema_skipped``), before
    de-duplication (docs/EVENTS.md).
+7. Every other line must pass the ledger validator (``sandbox.core.events``, per kind), exactly
+   as ``ledger.read`` judges it: ``acceptance`` checks in SQL what it surely can and hands the
+   rest to ``ledger.parse_line``. A line it refuses is a damaged line.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from sandbox.compare.report import acceptance
 from sandbox.compare.report.schema import Column
 
 
@@ -40,26 +44,27 @@ class Field:
 
 
 def _structure(fields: list[Field]) -> dict[str, object]:
-    """The ``json_transform`` structure: every field as JSON text, nested objects as objects."""
-    struct: dict[str, object] = {}
-    for f in fields:
-        parts = f.column.json_path[2:].split(".")
-        node = struct
-        for part in parts[:-1]:
-            child = node.setdefault(part, {})
-            if not isinstance(child, dict):
-                raise ValueError(f"{f.column.json_path}: '{part}' is read both as a value and as an object")
-            node = child
-        if isinstance(node.get(parts[-1]), dict):
-            raise ValueError(f"{f.column.json_path}: read both as a value and as an object")
-        node[parts[-1]] = "JSON"
-    return struct
+    """The ``json_transform`` structure: every top-level field read or validated, as JSON text.
+
+    Flat, so that a nested object's own text is there for the validator; a nested field (a run's
+    ``tokens.input``) is read from its parent's text, which only those few events have.
+    """
+    names = dict.fromkeys(f.column.json_path[2:].split(".")[0] for f in fields)
+    names.update(dict.fromkeys(acceptance.field_names()))
+    return dict.fromkeys(names, "JSON")
+
+
+def _text_of(name: str) -> str:
+    return f'CAST(e."{name}" AS VARCHAR)'
 
 
 def _convert(field: Field) -> str:
     """SQL for one column: the value when its JSON text has the right type, else NULL."""
     column = field.column
-    j = "e." + ".".join(f'"{p}"' for p in column.json_path[2:].split("."))
+    top, *rest = column.json_path[2:].split(".")
+    j = f'e."{top}"'
+    if rest:
+        j = f"json_extract({j}, '$." + ".".join(f'"{p}"' for p in rest) + "')"
     text = f"CAST({j} AS VARCHAR)"  # the JSON text itself (a cast from JSON would read the value)
     how = column.how
     if how == "text":
@@ -96,12 +101,16 @@ def scan_sql(fields: list[Field], *, keep_raw: bool) -> str:
         raise ValueError("a ledger scan starts with id and kind")
     structure = json.dumps(_structure(fields)).replace("'", "''")
     columns = ",\n  ".join(_convert(f) for f in fields[2:])
+    # ``valid`` is the SQL's verdict where it is sure; ``check_line`` holds the lines it is not
+    # sure of, for ``acceptance.settle_unsure`` to judge with the validator itself
     return (
-        "SELECT file_index AS file, id IS NOT NULL AND k IS NOT NULL AS valid, id, k AS kind,\n"
+        f"SELECT file_index AS file, sure AS valid, sure AND {acceptance.newer_sql(_text_of)} AS newer,\n"
+        "  CASE WHEN json IS NOT NULL AND NOT sure THEN json END AS check_line, id, k AS kind,\n"
         f"  {columns}{', json AS raw' if keep_raw else ''}\n"
+        f"FROM (SELECT *, coalesce({acceptance.sure_sql(_text_of)}, false) AS sure\n"
         "FROM (SELECT file_index, json, e,\n"
         "        CASE WHEN starts_with(CAST(e.\"id\" AS VARCHAR), '\"') THEN e.\"id\" ->> '$' END AS id,\n"
         "        CASE WHEN starts_with(CAST(e.\"kind\" AS VARCHAR), '\"') THEN e.\"kind\" ->> '$' END AS k\n"
         f"      FROM (SELECT file_index, json, json_transform(json, '{structure}') AS e\n"
-        "            FROM read_ndjson_objects($files, ignore_errors = true)))"
+        "            FROM read_ndjson_objects($files, ignore_errors = true))))"
     )

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sandbox.compare.report.aggregates import Aggregate
-from sandbox.compare.report.evidence import JUDGED_VOTES, VOTE_COLUMNS, WORK_COLUMNS
+from sandbox.compare.report.evidence import JUDGED
 
 if TYPE_CHECKING:
     from sandbox.compare.report.model import Section
@@ -88,18 +88,18 @@ RUNS = Aggregate("runs_by_version", f"""
 
 # Per slice, assistant and unit: the cost of its successful runs and its decisive wins that count.
 COST_PER_WIN = Aggregate("cost_per_blind_win", f"""
-    WITH {_RUN_ROWS}, {JUDGED_VOTES},
+    WITH {_RUN_ROWS},
     spent AS (
       SELECT s.level, s.grp, r.aid, r.unit, fsum(r.amount) AS amount
       FROM run_rows r JOIN scopes s USING (project_key)
       WHERE r.amount IS NOT NULL AND r.unit IS NOT NULL GROUP BY ALL),
     wins AS (
       SELECT s.level, s.grp, CASE j.winner WHEN 'A' THEN j.a ELSE j.b END AS aid, count(*) AS wins
-      FROM judged j JOIN scopes s USING (project_key)
+      FROM judged_votes j JOIN scopes s USING (project_key)
       WHERE j.status = 'counted' AND j.winner IN ('A', 'B') GROUP BY ALL)
     SELECT c.level, c.grp, c.aid, c.unit, c.amount, w.wins
     FROM spent c JOIN wins w USING (level, grp, aid)
-    ORDER BY c.level, c.grp, c.aid, c.unit""", RUN_COLUMNS + VOTE_COLUMNS + WORK_COLUMNS)
+    ORDER BY c.level, c.grp, c.aid, c.unit""", RUN_COLUMNS + JUDGED.columns)
 
 AGGREGATES = (RUNS, COST_PER_WIN)
 

@@ -21,8 +21,9 @@ def later(event: dict[str, Any], hours: float) -> str:
 
 
 def vote(ws: Workspace, slug: str, a: str, b: str, winner: str) -> None:
+    """A vote as ``sandbox vote`` records it on a pair where both assistants have worked (evidence)."""
     add(ws, slug, "vote", comparison="c", a=a, b=b, a_assistant=a, b_assistant=b, winner=winner,
-        winner_assistant={"A": a, "B": b}.get(winner))
+        winner_assistant={"A": a, "B": b}.get(winner), a_worked=True, b_worked=True)
 
 
 @pytest.fixture

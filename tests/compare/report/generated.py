@@ -69,6 +69,7 @@ def project_events(slug: str, count: int, rng: random.Random) -> list[dict[str, 
             events.append(event("run", **who, exit_code=_odd(rng, rng.choice((0, 0, 0, 1))),
                                 seconds=_odd(rng, round(rng.uniform(1, 90), 2)),
                                 timed_out=rng.random() < 0.1,  # see test_engine: a truthy non-boolean
+                                **({"ok": rng.random() < 0.7} if rng.random() < 0.5 else {}),
                                 **({"result": result} if rng.random() < 0.6 else {})))
         elif roll < 0.72:
             scores: dict[str, Any] = {c: rng.randint(1, 5) for c in rng.sample(CRITERIA, rng.randint(0, 4))}
@@ -84,9 +85,13 @@ def project_events(slug: str, count: int, rng: random.Random) -> list[dict[str, 
                 b = a
             winner = rng.choice(("A", "A", "B", "B", "tie", "both-bad", "C"))
             events.append(event("compare", comparison="c", a=a, b=b, a_assistant=a, b_assistant=b))
+            # the pair's version (a rater's repeats on one version count once), and sometimes the
+            # vote's own word that one side had no assistant work (such a vote is set apart)
+            version = {"a_tree": f"t{rng.randrange(6)}", "b_tree": "t"} if rng.random() < 0.8 else {}
+            worked = {"a_worked": rng.random() < 0.7} if rng.random() < 0.15 else {}
             events.append(event("vote", comparison="c", a=a, b=b, a_assistant=a, b_assistant=b,
                                 winner=_odd(rng, winner), winner_assistant={"A": a, "B": b}.get(winner),
-                                reason="because", by=by))
+                                reason="because", by=by, **version, **worked))
     return events[:count]
 
 

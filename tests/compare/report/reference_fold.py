@@ -21,7 +21,6 @@ would cost more than the whole report).
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Callable
@@ -35,6 +34,7 @@ from sandbox.compare.blind import WINNERS
 from sandbox.compare.report.counts import AssistantCounts, Counts, ScopeCounts
 from sandbox.compare.report.model import NO_GROUP, ProjectInfo, ReportError
 from sandbox.compare.rubric import WORKS_CRITERION
+from sandbox.core import events as events_schema
 from sandbox.core import ledger
 
 if TYPE_CHECKING:
@@ -140,6 +140,7 @@ class Fold:
     event_count: int = 0
     duplicates: int = 0
     damaged: int = 0
+    newer: int = 0
     events: list[Event] | None = None
     event_projects: list[str] | None = None
 
@@ -184,7 +185,7 @@ def fold_workspace(projects_dir: Path, *, category: str | None = None, keep_even
         if wanted is not None and info.category.lower() != wanted:
             continue
         fold.add(info, events)
-    fold.duplicates, fold.damaged = reader.duplicates, reader.damaged
+    fold.duplicates, fold.damaged, fold.newer = reader.duplicates, reader.damaged, reader.newer
     if wanted is not None and not fold.projects and categories:
         known = ", ".join(sorted(categories))
         raise ReportError(f"no project has the category '{category}' (categories: {known})")
@@ -214,7 +215,7 @@ class _LedgerReader:
         self.seen: set[str] = set()
         self.duplicates = 0
         self.damaged = 0
-        self._raw_decode = json.JSONDecoder().raw_decode  # json.loads minus its per-call checks: ~2x faster
+        self.newer = 0
 
     def read(self, path: Path) -> list[Event] | None:
         """The new, well-formed events of one ledger; None when the file cannot be read."""
@@ -222,36 +223,28 @@ class _LedgerReader:
             raw = path.read_bytes()
         except OSError:
             return None
-        loads, raw_decode, seen = json.loads, self._raw_decode, self.seen
-        duplicates = damaged = 0
+        seen = self.seen
+        duplicates = damaged = newer = 0
         events: list[Event] = []
-        for line in raw.decode("utf-8", errors="replace").split("\n"):
-            if not line:
+        # every line by the validator's rules (ledger.parse_line), as ledger.read and the engine judge it
+        for line in raw.split(b"\n"):
+            if not line.strip():
                 continue
             try:
-                event, end = raw_decode(line)
-                if end != len(line) and not line[end:].isspace():
-                    raise ValueError("trailing text")
+                event = ledger.parse_line(line)
             except ValueError:
-                try:
-                    event = loads(line)  # leading whitespace, or a blank line
-                except ValueError:
-                    if not line.isspace():
-                        damaged += 1
-                    continue
-            if type(event) is not dict:
                 damaged += 1
                 continue
-            eid = event.get("id")
-            # a text id (for de-duplication) and a text kind (to be counted and sorted with the others)
-            if type(eid) is not str or type(event.get("kind")) is not str:
-                damaged += 1
+            if events_schema.is_newer(event):
+                newer += 1
                 continue
+            eid = event["id"]
             if eid in seen:
                 duplicates += 1
                 continue
             seen.add(eid)
             events.append(event)
+        self.newer += newer
         self.duplicates += duplicates
         self.damaged += damaged
         return events
@@ -262,9 +255,10 @@ def project_info(slug: str, events: list[Event]) -> ProjectInfo:
     info = ProjectInfo(slug=slug)
     for event in events:
         if event["kind"] == ledger.CREATED:
-            info.title = str(event.get("title") or "")
-            info.category = str(event.get("category") or "") or NO_GROUP
-            info.template = str(event.get("template") or "") or NO_GROUP
+            # a value of the wrong type counts as absent (docs/EVENTS.md), as in the engine
+            info.title = _text(event, "title") or ""
+            info.category = _text(event, "category") or NO_GROUP
+            info.template = _text(event, "template") or NO_GROUP
             at = event.get("at")
             info.created_at = at if isinstance(at, str) else None
             break
@@ -310,9 +304,12 @@ class _ProjectFold:
 
     def fold(self, events: list[Event]) -> None:
         kinds, handlers = self.kinds, _HANDLERS
+        counted = evidence_votes(events)
         for event in events:
             kind = event["kind"]
             kinds[kind] = kinds.get(kind, 0) + 1
+            if kind == ledger.VOTE and event["id"] not in counted:
+                continue  # not evidence (issue 11): set apart before the fold, as the engine does
             handler = handlers.get(kind)
             if handler is not None:
                 handler(self, event)
@@ -408,7 +405,10 @@ class _ProjectFold:
         result = event.get("result")
         if not isinstance(result, dict):
             result = {}
-        ok = event.get("exit_code") == 0 and not event.get("timed_out")
+        if type(event.get("ok")) is bool:
+            ok = event["ok"]
+        else:
+            ok = event.get("exit_code") == 0 and event.get("timed_out") is not True
         seconds = _number(event.get("seconds"))
         if seconds is None:
             ms = _number(result.get("duration_ms"))
@@ -418,10 +418,79 @@ class _ProjectFold:
         acc.projects.add(self.slug)
         acc.runs += 1
         acc.runs_ok += ok
+        if not ok:
+            return  # a failed run adds no time and no cost (issue 10)
         if seconds is not None:
             acc.run_seconds.append(seconds)
         if cost is not None:
             acc.run_costs.append(cost)
+
+
+def _text(event: Event, key: str) -> str | None:
+    value = event.get(key)
+    return value if type(value) is str else None
+
+
+def _texts(value: object) -> list[str]:
+    return [v for v in value if type(v) is str] if type(value) is list else []
+
+
+def _whole(value: object) -> int:
+    return value if type(value) is int else 0
+
+
+def _is_work(event: Event) -> bool:
+    """A run or session that changed files, a change batch that did, or an edit (evidence rule 2)."""
+    kind: str = event["kind"]
+    lines = _whole(event.get("lines_added")) + _whole(event.get("lines_removed"))
+    if kind in (ledger.RUN, ledger.SESSION_ENDED):
+        files = sum(len(_texts(event.get(k))) for k in ("files_added", "files_changed", "files_deleted"))
+        return files > 0 or lines > 0
+    if kind == ledger.CHANGE:
+        return len(_texts(event.get("files"))) > 0 or lines > 0
+    return kind == ledger.EDIT
+
+
+def evidence_votes(events: list[Event]) -> set[str]:
+    """The ids of one project's votes that count as evidence, by the rules of ``report.evidence``,
+    written out again in Python so the engine's SQL has something independent to equal.
+
+    A valid vote (two different assistants, one of the four outcomes) counts when it is not a
+    rater's earlier vote on the same pair version (the last counts) and both sides carry work: the
+    vote's own ``a_worked``/``b_worked``, else work in that side's variant (or by its assistant when
+    the work names no variant) dated no later than the vote.
+    """
+    work = [(_text(e, "variant"), _text(e, "assistant"), _text(e, "at")) for e in events if _is_work(e)]
+
+    def worked(flag: object, variant: str | None, assistant: str, at: str | None) -> bool:
+        if type(flag) is bool:
+            return flag
+        return any((w_variant == variant if w_variant is not None else w_assistant == assistant)
+                   and (w_at is None or at is None or w_at <= at) for w_variant, w_assistant, w_at in work)
+
+    votes = []
+    for event in events:
+        if event["kind"] != ledger.VOTE:
+            continue
+        a = _text(event, "a_assistant") or _text(event, "a")
+        b = _text(event, "b_assistant") or _text(event, "b")
+        if event.get("winner") in WINNERS and a and b and a != b:
+            votes.append((event, a, b))
+    counted: set[str] = set()
+    seen: set[tuple[object, ...]] = set()
+    for event, a, b in reversed(votes):  # the last vote of a rater on a pair version is the one that counts
+        by, comparison, a_tree = _text(event, "by"), _text(event, "comparison"), _text(event, "a_tree")
+        if by is not None and (comparison is not None or a_tree is not None):
+            key = (by, comparison, a_tree, _text(event, "b_tree"), min(a, b), max(a, b))
+            if key in seen:
+                continue
+            seen.add(key)
+        at = _text(event, "at")
+        if worked(event.get("a_worked"), _text(event, "a"), a, at) and worked(
+            event.get("b_worked"), _text(event, "b"), b, at
+        ):
+            counted.add(event["id"])
+    return counted
 
 
 # Kept on the module, not on each instance: bound methods stored on the instance would make every
@@ -449,6 +518,7 @@ def to_counts(fold: Fold) -> Counts:
         event_count=fold.event_count,
         duplicates=fold.duplicates,
         damaged=fold.damaged,
+        newer=fold.newer,
     )
     return counts
 

@@ -59,6 +59,10 @@ def test_the_engine_reports_what_the_old_fold_reported(ws: Workspace, seed: int)
     for key in expected:
         assert got[key] == expected[key], key
     assert got == expected
+    # and the vote filter had something to do: each reason set some votes apart, others counted
+    evidence = build.build_report(ws, replicates=2, group_replicates=2, keep_events=False).data["evidence"]
+    assert evidence["counted"] == sum(h["votes"] for h in got["head_to_head"]) > 0
+    assert {r["reason"] for r in evidence["set_apart_by_reason"]} == {"repeat", "one-side", "neither"}
 
 
 def test_one_category_matches_too(ws: Workspace) -> None:
@@ -73,16 +77,17 @@ def test_the_csv_events_are_the_old_fold_events(ws: Workspace) -> None:
     assert built.events == fold.events
 
 
-def test_a_timed_out_that_is_not_a_boolean_counts_as_absent(ws: Workspace) -> None:
-    """The one rule where the engine departs from the old fold, on purpose: the old fold read any
-    truthy ``timed_out`` ("yes", [true]) as timed out; the engine, the export and the ledger validator
-    follow docs/EVENTS.md (a wrong type counts as absent), so such a run that exited 0 is ok."""
+def test_a_timed_out_that_is_not_a_boolean_is_a_damaged_line(ws: Workspace) -> None:
+    """The old fold read any truthy ``timed_out`` ("yes", [true]) as timed out; the engine now reads
+    ledgers by the validator's rules (issue 12, ``ledger.read``): such a run is no event at all but
+    a damaged line, as ``sandbox log`` reports it, and the boolean one counts (a failed run)."""
     slug = ws.new_project("One", "mini", category="c", assistants=["claude-code", "copilot"]).slug
     ws.project(slug).append("run", variant="claude-code", assistant="claude-code", exit_code=0, timed_out="yes")
     ws.project(slug).append("run", variant="claude-code", assistant="claude-code", exit_code=0, timed_out=True)
     data = engine_report(ws)
     row = next(a for a in data["assistants"] if a["id"] == "claude-code")
-    assert (row["runs"], row["runs_ok"]) == (2, 1)
+    assert (row["runs"], row["runs_ok"]) == (1, 0)
+    assert data["totals"]["damaged_lines"] == 1
 
 
 def test_events_of_a_newer_schema_are_skipped_and_counted(ws: Workspace) -> None:

@@ -40,8 +40,9 @@ def test_votes_on_untouched_copies_are_kept_out_and_say_why(ws: Workspace) -> No
     assert "2 votes are not counted" in " ".join(texts)
     assert any("neither side had any assistant work" in t for t in texts)
     assert not any("was preferred" in t for t in texts)
-    # the existing head-to-head (the old fold's numbers) is unchanged: it still shows both votes
-    assert data["head_to_head"][0]["votes"] == 2
+    # every vote statistic counts evidence only: no head-to-head, no win rate from these two
+    assert data["head_to_head"] == [] and data["bradley_terry"] is None
+    assert all(a["votes"]["decisive"] == 0 for a in data["assistants"])
 
 
 def test_work_after_the_vote_does_not_make_an_old_vote_count(ws: Workspace) -> None:

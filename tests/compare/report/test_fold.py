@@ -28,12 +28,13 @@ def test_duplicates_and_damage_are_tolerated(filled: Workspace) -> None:
     odd = ['{"id": "torn", "kind": "vo', "[1, 2]", "  ", '{"no": "id"}']
     path.write_text("\n".join(lines + lines[:10] + odd) + "\n")
     add(filled, "one", "vote", comparison="z", winner="A")  # no pairing: ignored, not a crash
-    add(filled, "one", "rating", variant="copilot", scores={"works": "five"})  # not a number
+    add(filled, "one", "rating", variant="copilot", scores={"works": "five"})  # refused by the validator
     add(filled, "one", "run", exit_code=0)  # no assistant
     after = report.build_report(filled).data
     assert after["totals"]["duplicates_skipped"] == 10
-    assert after["totals"]["damaged_lines"] == 3
-    assert after["totals"]["events"] == before["totals"]["events"] + 3
+    # the three odd lines, and the rating whose score is not a number: ledger.read refuses it too
+    assert after["totals"]["damaged_lines"] == 4
+    assert after["totals"]["events"] == before["totals"]["events"] + 2
     assert after["head_to_head"] == before["head_to_head"]
     assert by_id(after["assistants"])["copilot"]["ratings"] == 1
 

@@ -70,7 +70,8 @@ def html_report(ws: Workspace, tmp_path: Path) -> Path:
     outcomes += [("copilot", "claude-code", "A")] * 2 + [("codex", "copilot", "tie")] * 2
     for i, (a, b, winner) in enumerate(outcomes):
         ws.project(slugs[i % 2]).append(
-            "vote", comparison=str(i), a=a, b=b, a_assistant=a, b_assistant=b, winner=winner
+            "vote", comparison=str(i), a=a, b=b, a_assistant=a, b_assistant=b, winner=winner,
+            a_worked=True, b_worked=True,
         )
     for score, variant in ((4, "claude-code"), (5, "claude-code"), (3, "copilot"), (2, "codex"), (4, "copilot")):
         scores = {"works": score, "looks-right": 4}

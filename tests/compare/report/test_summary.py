@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from sandbox.compare import report, stats
@@ -18,8 +20,9 @@ def test_per_assistant_numbers(filled: Workspace) -> None:
     assert cc["projects"] == 2 and rows["codex"]["projects"] == 1
     assert cp["sessions"] == 2 and cp["session_minutes"] == 15.0
     assert cc["runs"] == 3 and cc["runs_ok"] == 1 and cc["run_success_rate"] == 0.3333
-    assert cc["run_median_seconds"] == 50.0  # 30, 50 and 90 (from duration_ms)
-    assert cc["run_cost_usd"] == 0.75 and cc["runs_with_cost"] == 2
+    # only the run that finished adds time and cost: the failed (exit 1) and timed-out ones add none
+    assert cc["run_median_seconds"] == 30.0
+    assert cc["run_cost_usd"] == 0.25 and cc["runs_with_cost"] == 1
     assert cp["runs"] == 0 and cp["run_success_rate"] is None and cp["run_cost_usd"] is None
     assert cc["first_working"] == {"projects": 1, "median_hours": 2.0}
     assert cp["first_working"] == {"projects": 1, "median_hours": 1.0}
@@ -75,17 +78,20 @@ def test_empty_workspace(ws: Workspace) -> None:
         assert report.render(report.build_report(ws), fmt)
 
 
+WORKED: dict[str, Any] = {"a_worked": True, "b_worked": True}  # both sides carry assistant work: the votes are evidence
+
+
 def test_enough_votes_still_get_a_sentence_and_many_pairs_a_caution(ws: Workspace) -> None:
     slug = ws.new_project("Big", "mini", assistants=["claude-code", "copilot", "codex"]).slug
     events = [
         {"kind": "vote", "comparison": str(i), "a": "claude-code", "b": "copilot", "a_assistant": "claude-code",
-         "b_assistant": "copilot", "winner": "A" if i < 150 else "B"}
+         "b_assistant": "copilot", "winner": "A" if i < 150 else "B", **WORKED}
         for i in range(250)
     ]
     events.append({"kind": "vote", "comparison": "c", "a": "codex", "b": "copilot", "a_assistant": "codex",
-                   "b_assistant": "copilot", "winner": "A"})
+                   "b_assistant": "copilot", "winner": "A", **WORKED})
     events.append({"kind": "vote", "comparison": "d", "a": "codex", "b": "claude-code", "a_assistant": "codex",
-                   "b_assistant": "claude-code", "winner": "B"})
+                   "b_assistant": "claude-code", "winner": "B", **WORKED})
     written = [ledger.new_event(e.pop("kind"), project=slug, **e) for e in events]
     ledger.append_events(ws.project(slug).ledger_path, written)
     data = report.build_report(ws, replicates=20, group_replicates=20).data
