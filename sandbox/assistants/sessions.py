@@ -38,7 +38,6 @@ Ledger events written here (field names are part of the contract with report and
 from __future__ import annotations
 
 import contextlib
-
 import functools
 import json
 import os
