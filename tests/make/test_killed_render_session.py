@@ -6,24 +6,14 @@ files, nor have them counted in its session's snapshot (they would come back as 
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
-
 from sandbox.assistants import sessions
 from sandbox.make.scaffold import read_manifest
 from sandbox.workspace import Workspace
-from tests.make.test_journal import KILLER, leftovers, many_files_template, set_spec
+from tests.make.test_journal import killed_render, leftovers
 
 
 def test_starting_a_session_completes_a_killed_render(ws: Workspace) -> None:
-    many_files_template(ws)
-    slug = ws.new_project("Killed", "many", idea="one", assistants=["claude-code", "copilot"]).slug
-    project = ws.project(slug)
-    set_spec(ws, slug, "two", ["claude-code", "copilot"])
-    killed = subprocess.run([sys.executable, "-c", KILLER, "before-replace", "25", str(ws.root), slug], timeout=120)
-    assert killed.returncode == -signal.SIGKILL
-    assert any(name.endswith(".tmp") for name in leftovers(project.path)), "the kill left temporary files"
+    project = ws.project(killed_render(ws))
 
     start = sessions.start_session(project, "claude-code", assistant="claude-code")
     assert leftovers(project.path) == [], "the session start completed the killed render"
