@@ -168,7 +168,7 @@ def claude_signed_in(path: str, env: dict[str, str]) -> tuple[bool | None, str]:
         return None, "sign-in could not be checked"
     try:
         status = json.loads(proc.stdout)
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting: not JSON we read
         return None, "sign-in could not be checked"
     if not isinstance(status, dict):
         return None, "sign-in could not be checked"

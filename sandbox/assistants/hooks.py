@@ -146,7 +146,7 @@ def parse_hook_payload(text: str) -> HookCall:
     """
     try:
         data = json.loads(text) if text.strip() else {}
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting: not JSON we read
         raise SandboxError("the hook input is not JSON (is this called from an assistant's hook?)") from None
     if not isinstance(data, dict):
         raise SandboxError("the hook input is not a JSON object")
@@ -168,7 +168,7 @@ def _copilot_call(data: dict[str, Any]) -> HookCall:
     if isinstance(args, str):
         try:
             args = json.loads(args)
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting: not JSON we read
             args = {}
     arguments: dict[str, Any] = args if isinstance(args, dict) else {}
     result = data.get("toolResult")

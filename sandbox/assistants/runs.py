@@ -59,6 +59,9 @@ KILL_GRACE = 3.0
 POLL_SECONDS = 0.2  # how often a supervisor looks at the timeout, a cancel and a stop request
 MAX_KEPT_OUTPUT = 4 << 20  # stdout's last bytes kept in memory to parse the result; the log has all
 MAX_KEPT_ERRORS = 64 << 10  # stderr's last bytes: where a CLI says it is not signed in
+# An output line is read in pieces of at most this many bytes: one 50 MB line never sits in memory whole
+MAX_LINE_PIECE = 1 << 20
+MAX_ECHOED = 2000  # characters of one output line shown live; the log keeps all of it
 
 OutputCallback = Callable[[str, str], None]  # (variant, line)
 
@@ -121,7 +124,8 @@ def _pump(
     stream: IO[bytes], log: IO[bytes], out: _Output, keep: bool, variant: str, on_output: OutputCallback | None
 ) -> None:
     kept, limit = (out.stdout, MAX_KEPT_OUTPUT) if keep else (out.stderr, MAX_KEPT_ERRORS)
-    for raw in iter(stream.readline, b""):
+    continued = False  # the piece read last did not end its line
+    for raw in iter(lambda: stream.readline(MAX_LINE_PIECE), b""):
         with out.lock:
             try:
                 log.write(raw)
@@ -134,10 +138,17 @@ def _pump(
                 kept.extend(raw)
                 if len(kept) > limit:
                     del kept[: len(kept) - limit]
-        if on_output is not None:
+        if on_output is not None and not continued:  # a long line is echoed once, cut
             with contextlib.suppress(Exception):  # a display callback must not break the run
-                on_output(variant, raw.decode("utf-8", "replace").rstrip("\n"))
+                on_output(variant, _echoed(raw))
+        continued = not raw.endswith(b"\n")
     stream.close()
+
+
+def _echoed(raw: bytes) -> str:
+    """One output line as the live echo shows it: text, at most ``MAX_ECHOED`` characters."""
+    line = raw[: MAX_ECHOED * 4].decode("utf-8", "replace").rstrip("\n")
+    return line if len(line) <= MAX_ECHOED and raw.endswith(b"\n") else line[:MAX_ECHOED] + " …"
 
 
 def _feed(stdin: IO[bytes], data: bytes) -> None:

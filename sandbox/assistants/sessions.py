@@ -37,6 +37,7 @@ Ledger events written here (field names are part of the contract with report and
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -166,7 +167,15 @@ def begin(
     A session's ``session_started`` is appended while the variant is still locked, so another
     process can never record its end (or a change in it) before its start; a run's start is not
     appended (its ``run`` event at the end carries ``started_at``).
+
+    A killed render is completed first (``scaffold.finish_killed_render``): otherwise its
+    ``.*.tmp`` files would be in the snapshot, the assistant would meet them, and the files it had
+    landed would look edited at the next render.
     """
+    from sandbox.make.scaffold import finish_killed_render
+
+    with contextlib.suppress(OSError):  # a clean-up only: the next render retries it and reports
+        finish_killed_render(project.path)
     root = check_variant(project, variant)
     if not ledger_safe_id(assistant):
         raise AssistantError(f"assistant id '{assistant}' must be lowercase letters, digits, '-' or '_'")

@@ -113,7 +113,7 @@ def _record(line: bytes) -> dict[str, Any] | None:
         return None
     try:
         record = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting: not JSON we read
         return None
     if not isinstance(record, dict) or not isinstance(record.get("file"), str) or not isinstance(record.get("at"), str):
         return None

@@ -190,7 +190,7 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                 return
             try:
                 body = json.loads(raw or b"{}")
-            except ValueError:
+            except (ValueError, RecursionError):  # deep nesting: not JSON we read
                 self._answer(400)
                 return
             if isinstance(body, dict):

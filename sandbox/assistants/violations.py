@@ -210,7 +210,7 @@ def _ledger_violations(project: Project, mark: dict[str, Any], found: list[Viola
     for line in data[size:].splitlines():
         try:
             event = json.loads(line) if line.strip() else None
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting: not JSON we read
             event = None
         if not isinstance(event, dict):
             if line.strip():

@@ -13,7 +13,6 @@ so a vote made on the page and one made in the app at the same moment land once.
 
 from __future__ import annotations
 
-import os
 import random
 import threading
 from collections.abc import Mapping
@@ -44,29 +43,8 @@ def record_build_order(
     ``names_shown``: the person chose to see the assistants' names while they build (recorded, since
     the vote that follows is then not blind).
     """
-    pair = list(dict.fromkeys(variants))
-    project = workspace.project(slug)
-    missing = [v for v in pair if v not in project.variant_ids()]
-    if len(pair) != 2 or missing:
-        raise FeedbackError("a build side by side needs exactly two different variants of the project")
-    if (rng or random.SystemRandom()).random() < 0.5:
-        pair.reverse()
-    a, b = pair
-    event = project.append(
-        ledger.COMPARE,
-        comparison=os.urandom(8).hex(),
-        a=a,
-        b=b,
-        a_assistant=blind.variant_assistant(project, a),
-        b_assistant=blind.variant_assistant(project, b),
-        origin=ORIGIN_BUILD,
-        names_shown=True if names_shown else None,
-        by=by,
-    )
-    return blind.Comparison(
-        id=str(event["comparison"]), project=slug, a=a, b=b, a_assistant=str(event["a_assistant"]),
-        b_assistant=str(event["b_assistant"]), at=str(event.get("at") or ""),
-    )
+    return blind.start_comparison(workspace, slug, variants, rng=rng, origin=ORIGIN_BUILD, names_shown=names_shown,
+                                  by=by)
 
 
 def comparison_event(workspace: Workspace, comparison: Comparison) -> Event | None:

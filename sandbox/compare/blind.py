@@ -177,12 +177,18 @@ def pending_comparison(workspace: Workspace, slug: str, *, current_only: bool = 
 
 
 def start_comparison(
-    workspace: Workspace, slug: str, variants: list[str] | None = None, *, rng: random.Random | None = None
+    workspace: Workspace, slug: str, variants: list[str] | None = None, *, rng: random.Random | None = None,
+    origin: str | None = None, names_shown: bool = False, by: str | None = None,
 ) -> Comparison:
     """Pair two variants, randomise which is A, and record the pairing in a ``compare`` event.
 
     Without ``variants``, the pair with the fewest votes so far is chosen (ties at random), so a
     project with three or more variants gets every pair compared in turn.
+
+    ``origin``: where the pairing was drawn, recorded on the event; ``"build"`` (the arena) draws it
+    before the assistants build, when both variants are still the same render: the pair is not
+    held to ``pair_status`` and no tree hashes are recorded (they would be stale at the vote).
+    ``names_shown``: the person chose to see the assistants' names (the vote is then not blind).
     """
     rng = rng or random.SystemRandom()
     project = workspace.project(slug)
@@ -197,14 +203,17 @@ def start_comparison(
         if len(chosen) != 2:
             raise FeedbackError("a comparison needs exactly two different variants")
         pair = chosen
-        status = pair_status(workspace, slug, *pair)
-    else:
+        status = pair_status(workspace, slug, *pair) if origin is None else None
+    elif origin is None:
         pair, status = _least_voted_pair(workspace, project, available, rng)
-    if status.status == REFUSED:
+    else:
+        raise FeedbackError("a comparison drawn before a build needs its two variants named")
+    if status is not None and status.status == REFUSED:
         raise FeedbackError(str(status.message))
     if rng.random() < 0.5:
         pair.reverse()
-        status = PairStatus(status.status, status.message, status.b, status.a)
+        if status is not None:
+            status = PairStatus(status.status, status.message, status.b, status.a)
     a, b = pair
     event = project.append(
         ledger.COMPARE,
@@ -213,11 +222,14 @@ def start_comparison(
         b=b,
         a_assistant=variant_assistant(project, a),
         b_assistant=variant_assistant(project, b),
-        **status.hash_fields(),
+        origin=origin,
+        names_shown=True if names_shown else None,
+        by=by,
+        **(status.hash_fields() if status is not None else {}),
     )
     comparison = _comparison_from(event, slug)
     assert comparison is not None  # the event was written just above with every field
-    return dataclasses.replace(comparison, warning=status.message)
+    return dataclasses.replace(comparison, warning=status.message if status is not None else None)
 
 
 def _least_voted_pair(

@@ -145,6 +145,7 @@ _CLOSING: dict[str, Check] = {
     "hook_silent": _flag,
     "brief_sha256": _text,
     "brief_override": _texts,
+    "spool_rejected": _whole,
 }
 
 _SIDES: dict[str, Check] = {
@@ -188,13 +189,13 @@ KINDS: dict[str, dict[str, Check]] = {
     "rating": {
         "scores": _scores, "minutes": _number, "note": _text, "comparison": _text, "side": _one_of("A", "B"),
     },
-    "compare": {**_SIDES, "origin": _text},
+    "compare": {**_SIDES, "origin": _text, "names_shown": _flag},
     "vote": {
         **_SIDES,
         "winner": _one_of("A", "B", "tie", "both-bad"),
         "winner_assistant": _text, "reason": _text, "template_sha256": _text,
         "a_cli_version": _text, "b_cli_version": _text, "a_worked": _flag, "b_worked": _flag,
-        "guess": _text, "guess_a": _text, "guess_correct": _flag, "via": _text,
+        "guess": _one_of("A", "B", "unsure"), "guess_a": _text, "guess_correct": _flag, "via": _text,
     },
 }
 

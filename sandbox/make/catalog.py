@@ -32,9 +32,10 @@ RESERVED_NAMES = frozenset(name for name in dir(dict) if not name.startswith("_"
 TRUE_WORDS = {"true", "yes", "y", "on", "1"}
 FALSE_WORDS = {"false", "no", "n", "off", "0"}
 TEMPLATE_KEYS = {"title", "description", "category", "entry", "provides", "shared", "questions"}
-QUESTION_KEYS = {"name", "type", "default", "help", "choices", "pattern", "min", "max", "label"}
+QUESTION_KEYS = {"name", "type", "default", "help", "placeholder", "choices", "pattern", "min", "max", "label"}
 MAX_ANSWER_CHARS = 10_000  # the same bound project.yaml puts on its texts
 MAX_PATTERN_CHARS = 1_000
+MAX_PLACEHOLDER_CHARS = 300  # shown greyed inside an empty field: an example, not a paragraph
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Question:
     type: str
     default: Any
     help: str = ""
+    placeholder: str = ""  # an example shown in the empty field; never a value (issue 14)
     label: str = ""
     choices: tuple[str, ...] = ()
     pattern: str | None = None
@@ -102,6 +104,7 @@ class Template:
                     "type": q.type,
                     "default": q.default,
                     "help": q.help,
+                    "placeholder": q.placeholder,
                     "choices": list(q.choices),
                     "pattern": q.pattern,
                     "min": q.min,
@@ -270,6 +273,7 @@ def _parse_question(raw: object, fail: _Fail) -> Question:
         problem = pattern_problem(str(pattern))
         if problem is not None:
             raise fail(f"question '{name}': 'pattern' {problem}", "pattern")
+    placeholder = _placeholder(raw.get("placeholder"), name, qtype, fail)
     bounds: dict[str, int | None] = {}
     for key in ("min", "max"):
         value = raw.get(key)
@@ -281,6 +285,7 @@ def _parse_question(raw: object, fail: _Fail) -> Question:
         type=qtype,
         default=None,
         help=str(raw.get("help") or "").strip(),
+        placeholder=placeholder,
         label=str(raw.get("label") or "").strip(),
         choices=tuple(str(c) for c in choices),
         pattern=str(pattern) if pattern is not None else None,
@@ -294,6 +299,23 @@ def _parse_question(raw: object, fail: _Fail) -> Question:
     except AnswerError as exc:
         raise fail(f"question '{name}': the default is not valid: {exc.message}", "default") from None
     return replace(question, default=default)
+
+
+def _placeholder(value: object, name: str, qtype: str, fail: _Fail) -> str:
+    """A question's ``placeholder``: a text of at most ``MAX_PLACEHOLDER_CHARS`` characters, on one
+    line unless the answer itself spans lines (``list``, ``text``). It is an example the empty field
+    shows, so a domain example ("Walk date | date") never becomes another project's value."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise fail(f"question '{name}': 'placeholder' must be a text", "placeholder")
+    text = value.strip()
+    if len(text) > MAX_PLACEHOLDER_CHARS:
+        raise fail(f"question '{name}': 'placeholder' must be at most {MAX_PLACEHOLDER_CHARS} characters "
+                   f"(it has {len(text)})", "placeholder")
+    if "\n" in text and qtype not in ("list", "text"):
+        raise fail(f"question '{name}': 'placeholder' must fit on one line", "placeholder")
+    return text
 
 
 @functools.lru_cache(maxsize=256)

@@ -90,6 +90,19 @@ def leftovers(project: Path) -> list[str]:
     return sorted(str(p.relative_to(project)) for p in found)
 
 
+def killed_render(ws: Workspace) -> str:
+    """A project whose re-render was killed with the 25th file's temporary file written and not yet
+    renamed (24 files landed): its slug. The kill's leftovers are checked to be there."""
+    many_files_template(ws)
+    slug = ws.new_project("Killed", "many", idea="one", assistants=["claude-code", "copilot"]).slug
+    set_spec(ws, slug, "two", ["claude-code", "copilot"])
+    killed = subprocess.run([sys.executable, "-c", KILLER, "before-replace", "25", str(ws.root), slug], timeout=120)
+    assert killed.returncode == -signal.SIGKILL
+    left = leftovers(ws.project(slug).path)
+    assert any(name.endswith(".tmp") for name in left) and f".sandbox/{JOURNAL_FILE}" in left, left
+    return slug
+
+
 @pytest.mark.parametrize(
     ("moment", "number", "add_variant"),
     [
@@ -158,15 +171,8 @@ def test_renders_of_one_project_take_turns(ws: Workspace) -> None:
 def test_opening_the_previews_completes_a_killed_render(ws: Workspace) -> None:
     """`sandbox preview` and the TUI's project screen open the project through ``live_project``: a
     browser or an assistant started there must never meet a killed render's temporary files."""
-    many_files_template(ws)
-    slug = ws.new_project("Killed", "many", idea="one", assistants=["claude-code", "copilot"]).slug
+    slug = killed_render(ws)
     project = ws.project(slug)
-    set_spec(ws, slug, "two", ["claude-code", "copilot"])
-    # killed with the 25th file's temporary file written and not yet renamed: 24 files landed
-    killed = subprocess.run([sys.executable, "-c", KILLER, "before-replace", "25", str(ws.root), slug], timeout=120)
-    assert killed.returncode == -signal.SIGKILL
-    left = leftovers(project.path)
-    assert any(name.endswith(".tmp") for name in left) and f".sandbox/{JOURNAL_FILE}" in left, left
 
     Workspace(ws.root).live_project(slug)  # opened, not started: nothing rendered yet
     assert leftovers(project.path) == []

@@ -15,6 +15,12 @@ as ``[python, fake_assistant.py, ...options..., --prompt, "{prompt}"]``. Options
   --json                print a Claude Code ``--output-format json`` result on stdout
   --noise N             print N stream-json progress lines on stdout first (a long session)
   --cost X              total_cost_usd in that result (default 0.0123)
+  --emit SHAPE          print output of a hostile shape on stdout (issue 12), in the --format given
+                        before it: ``deep`` (JSON nested 100,000 deep), ``huge`` (one 50 MB line),
+                        ``binary`` (random bytes), ``bad-utf8`` (a result line with invalid UTF-8),
+                        ``wrong-types`` (a result line whose every field has the wrong type)
+  --format F            the output format --emit speaks: claude-json (default), claude-stream-json,
+                        copilot-jsonl
   --stderr TEXT         print TEXT on stderr
   --exit N              exit with code N
   --env-file FILE       write SANDBOX_* environment variables to FILE as JSON
@@ -58,12 +64,71 @@ def run_hooks(tool: str, path: Path) -> None:
                            env={**os.environ, "CLAUDE_PROJECT_DIR": os.getcwd()})
 
 
+# A result line of each format whose fields all have the wrong type (strings for numbers, lists
+# for objects, numbers for strings): the reader must treat each as absent, never crash.
+WRONG_TYPES = {
+    "claude-json": {"type": "result", "subtype": 7, "is_error": "no", "duration_ms": "long", "duration_api_ms": [],
+                    "num_turns": {"n": 1}, "result": {"text": 1}, "session_id": 42, "total_cost_usd": "free",
+                    "usage": "lots", "modelUsage": ["opus"], "permission_denials": "none",
+                    "api_error_status": "401"},
+    "claude-stream-json": {"type": "result", "subtype": [], "is_error": 1.5, "num_turns": "3",
+                           "usage": [1, 2], "modelUsage": {"m": "x"}, "permission_denials": {"a": 1},
+                           "session_id": [], "total_cost_usd": {}, "result": 9},
+    "copilot-jsonl": {"type": "result", "sessionId": 5, "exitCode": "zero", "usage": "none",
+                      "codeChanges": 3},
+}
+# Stream lines of the wrong shape that come before a result line in the streaming formats.
+WRONG_STREAM = {
+    "claude-stream-json": [{"type": "assistant", "message": "hello"},
+                           {"type": "assistant", "message": {"content": "text", "model": 3}},
+                           {"type": "assistant", "message": {"content": [{"type": "tool_use", "input": "x"}, 5]}},
+                           {"type": "user", "message": {"content": [{"type": "tool_result", "tool_use_id": []}]}},
+                           {"type": "system", "subtype": "api_retry", "retry_delay_ms": "soon", "attempt": []},
+                           {"type": "system", "subtype": "init", "model": {}, "claude_code_version": 1}],
+    "copilot-jsonl": [{"type": "assistant.message", "data": "hi"},
+                      {"type": "tool.execution_start", "data": {"arguments": "x", "toolCallId": []}},
+                      {"type": "tool.execution_complete", "data": {"success": False, "error": "denied",
+                                                                   "fileEdits": "all"}},
+                      {"type": "tool.execution_complete", "data": {"fileEdits": [1, {"path": 2}]}},
+                      {"type": "session.error", "data": {"message": ["x"]}},
+                      {"type": "session.tools_updated", "data": {"model": 5}}],
+}
+
+
+def emit(shape: str, output_format: str) -> None:
+    """Print output of a hostile ``shape`` (see the module's --emit) as raw bytes on stdout."""
+    out = sys.stdout.buffer
+    sys.stdout.flush()
+    if shape == "deep":
+        out.write(b"[" * 100_000 + b"\n")
+        out.write(b'{"type": "result", "a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n")
+    elif shape == "huge":
+        out.write(b'{"type": "result", "result": "')
+        chunk = b"x" * (1 << 20)  # in pieces: the stand-in's own memory stays small, so a test measures ours
+        for _ in range(50):
+            out.write(chunk)
+        out.write(b'"}\n')
+    elif shape == "binary":
+        out.write(os.urandom(1 << 20))
+        out.write(b"\n\x00\xff{\x00}\n")
+    elif shape == "bad-utf8":
+        out.write(b'{"type": "result", "result": "caf\xe9 \xff\xfe", "session_id": "\xc3\x28"}\n')
+    elif shape == "wrong-types":
+        for line in WRONG_STREAM.get(output_format, []):
+            out.write(json.dumps(line).encode() + b"\n")
+        out.write(json.dumps(WRONG_TYPES[output_format]).encode() + b"\n")
+    else:
+        raise SystemExit(f"fake_assistant: unknown --emit shape {shape}")
+    out.flush()
+
+
 def main(argv: list[str]) -> int:  # noqa: C901 - one branch per scripted option, run in the order given
     started = time.monotonic()
     args = list(argv)
     prompt: str | None = args[args.index("--prompt") + 1] if "--prompt" in args[:-1] else None
     hook = json_out = hang = kill_parent = False
     cost, exit_code, turns = 0.0123, 0, 0
+    output_format = "claude-json"
     i = 0
     while i < len(args):
         option = args[i]
@@ -108,6 +173,10 @@ def main(argv: list[str]) -> int:  # noqa: C901 - one branch per scripted option
             for n in range(int(value)):
                 print(json.dumps({"type": "assistant", "message": {"content": f"step {n} " + "." * 80}}))
             sys.stdout.flush()
+        elif option == "--format":
+            output_format = value
+        elif option == "--emit":
+            emit(value, output_format)
         elif option == "--pid-file":
             Path(value).write_text(str(os.getpid()))
         elif option == "--prompt-file":

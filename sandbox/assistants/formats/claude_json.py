@@ -138,7 +138,7 @@ def _candidates(text_: str) -> list[Any]:
         return []
     try:
         return [json.loads(text_)]
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting: not JSON we read
         pass
     found: list[Any] = []
     for data in json_objects(reversed(text_.splitlines())):

@@ -144,7 +144,7 @@ def describe(line: str) -> str | None:
         return line if stripped else None
     try:
         event = json.loads(stripped)
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting: not JSON we read
         return line
     if not isinstance(event, dict):
         return None

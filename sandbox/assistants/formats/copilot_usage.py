@@ -29,7 +29,7 @@ def read(path: Path) -> Summary:
         return Summary()
     try:
         data = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # deep nesting: not JSON we read
         return Summary()
     return summarise(data) if isinstance(data, dict) else Summary()
 

@@ -21,6 +21,7 @@ TIMED_OUT = "timed-out"
 DENIED = "denied"
 INTERRUPTED = "interrupted"
 CRASHED = "crashed"
+UNREADABLE = "unreadable-output"
 ERROR_FAILURE = "error"
 
 
@@ -43,8 +44,15 @@ def judge(
     timeout: float,
     variant_root: Path,
     cli: str,
+    garbled: bool = False,
 ) -> Outcome:
-    """The run's outcome from what the CLI said and how its process ended, causes in order of blame."""
+    """The run's outcome from what the CLI said and how its process ended, causes in order of blame.
+
+    ``garbled``: the output of a structured format had lines nobody can read (binary, one line over
+    a megabyte, JSON nested too deep: ``summary.garbled``). Such a run that exited 0 without a
+    result line is not a success anyone can vouch for: it fails as ``unreadable-output``. (Plain
+    text without a result, as a stand-in or an old CLI prints, keeps the exit code's verdict.)
+    """
     if interrupted:
         return Outcome(False, INTERRUPTED, "interrupted")
     if summary.error == NOT_SIGNED_IN:
@@ -65,6 +73,8 @@ def judge(
         return Outcome(False, CRASHED, f"crashed (signal {-exit_code})")
     if exit_code != 0:
         return Outcome(False, CRASHED, f"exited with code {exit_code} without saying why")
+    if garbled and not summary.finished:
+        return Outcome(False, UNREADABLE, "printed output the sandbox could not read (see the run's log)")
     return Outcome(True)
 
 

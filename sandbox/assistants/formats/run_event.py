@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sandbox.assistants import formats
 from sandbox.assistants.formats import outcome
+from sandbox.assistants.formats.summary import garbled
 
 if TYPE_CHECKING:
     from sandbox.assistants.launch import RunPlan
@@ -48,5 +49,6 @@ def closing_fields(
     if summary.cli_version is None:
         summary.cli_version = plan.version.get()
     judged = outcome.judge(summary, exit_code=exit_code, timed_out=timed_out, interrupted=interrupted,
-                           timeout=timeout, variant_root=variant_root, cli=plan.fields.get("cli") or "the CLI")
+                           timeout=timeout, variant_root=variant_root, cli=plan.fields.get("cli") or "the CLI",
+                           garbled=fmt in formats.FORMATS and garbled(stdout))
     return {**judged.fields(), **summary.fields(), "result": summary.result or None}

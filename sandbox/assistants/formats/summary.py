@@ -127,7 +127,28 @@ def json_objects(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
             continue
         try:
             data = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting: not JSON we read
             continue
         if isinstance(data, dict):
             yield data
+
+
+MAX_READABLE_LINE = 1 << 20  # characters: longer lines are no CLI's progress or result
+
+
+def garbled(output: str) -> bool:
+    """Whether ``output`` has a line no reader can use: binary (NUL or undecodable bytes), over a
+    megabyte long, or JSON-looking but not JSON (nested too deep for Python's parser, cut, broken).
+    """
+    if "\x00" in output or "\ufffd" in output:
+        return True
+    for raw in output.splitlines():
+        line = raw.strip()
+        if len(line) > MAX_READABLE_LINE:
+            return True
+        if line[:1] in ("{", "["):
+            try:
+                json.loads(line)
+            except (ValueError, RecursionError):
+                return True
+    return False

@@ -45,16 +45,16 @@ class QuestionField(Vertical):
                 yield Input(str(value or ""), placeholder="#1a73e8", id=wid, classes="color-input")
                 yield Static("", classes="swatch")
         elif q.type == "int":
-            yield Input("" if value is None else str(value), type="integer", id=wid)
+            yield Input("" if value is None else str(value), type="integer", id=wid, placeholder=q.placeholder)
         elif q.type == "list":
             # a remembered answer is the text as typed; a default is a list
             text = value if isinstance(value, str) else "\n".join(str(i) for i in (value or []))
-            yield TextArea(text, id=wid, classes="list-input", soft_wrap=True)
+            yield TextArea(text, id=wid, classes="list-input", soft_wrap=True, placeholder=q.placeholder)
             yield Static("One item per line.", classes="field-help")
         elif q.type == "text":
-            yield TextArea(str(value or ""), id=wid, classes="text-input", soft_wrap=True)
-        else:
-            yield Input(str(value or ""), id=wid)
+            yield TextArea(str(value or ""), id=wid, classes="text-input", soft_wrap=True, placeholder=q.placeholder)
+        else:  # the placeholder is an example shown while empty, never an answer (issue 14)
+            yield Input(str(value or ""), id=wid, placeholder=q.placeholder)
         yield Static("", classes="field-error hidden")
 
     def on_mount(self) -> None:
