@@ -9,6 +9,7 @@ edit a file, try to write outside the variant. Measured in the same run, alterna
 
 - ``sandbox run --all``: the whole command (Python start, fairness check, snapshot, both CLIs in
   parallel, hooks recording each edit, diff, parsing, two ledger events);
+- ``confinement: off``: the same command without bubblewrap, so the confinement's own cost shows;
 - ``direct``: the same two CLI commands (the very argv and environment the sandbox builds, hooks
   included) started directly in parallel on the same server, waited for together.
 
@@ -115,14 +116,21 @@ def main() -> int:
         env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env["PATH"]])
         ours: list[float] = []
         direct: list[float] = []
+        unconfined: list[float] = []
+        settings = root / "sandbox.yaml"
         for round_ in range(-1, args.runs):  # one warm-up round of each (first start of the CLIs fills caches)
             reset(project, originals)
             a = time_direct(ws, project, env, round_)
             reset(project, originals)
             b = time_sandbox(ws, env)
+            reset(project, originals)
+            settings.write_text("confinement: off\n")  # the same run without bubblewrap: what confinement costs
+            c = time_sandbox(ws, env)
+            settings.unlink()
             if round_ >= 0:
                 direct.append(a)
                 ours.append(b)
+                unconfined.append(c)
         shutil.rmtree(project.path / ".sandbox" / "runs", ignore_errors=True)
     med_direct, med_ours = statistics.median(direct), statistics.median(ours)
     overhead = med_ours - med_direct
@@ -130,8 +138,12 @@ def main() -> int:
     print(table(
         ["what", "median (s)", "min (s)", "max (s)"],
         [["both CLIs started directly, in parallel", f"{med_direct:.3f}", f"{min(direct):.3f}", f"{max(direct):.3f}"],
-         ["sandbox run --all", f"{med_ours:.3f}", f"{min(ours):.3f}", f"{max(ours):.3f}"]],
+         ["sandbox run --all", f"{med_ours:.3f}", f"{min(ours):.3f}", f"{max(ours):.3f}"],
+         ["sandbox run --all, confinement: off", f"{statistics.median(unconfined):.3f}", f"{min(unconfined):.3f}",
+          f"{max(unconfined):.3f}"]],
     ))
+    print(f"\nconfinement costs {(med_ours - statistics.median(unconfined)) * 1000:.0f} ms per `run --all` "
+          "(two confined runs; target at most 50 ms per run)")
     verdict = "within" if overhead <= allowed else "over"
     print(f"\noverhead {overhead * 1000:.0f} ms ({overhead / med_direct:+.1%}); target at most {allowed * 1000:.0f} ms:"
           f" {verdict} ({args.runs} runs each, Claude Code and Copilot CLI on the stand-in model server)")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -39,6 +40,9 @@ PROJECT = {
 }
 
 
+EXTENSION = "_content_filters.ContentFilters"  # benchmarks/_content_filters.py: the templates' filters
+
+
 def jinja_header(top: str) -> str:
     """Gives Copier/Cookiecutter sources the same names our templates use (project, vars, template)."""
     return f"{{% set project = {top}project %}}{{% set vars = {top}answers %}}{{% set template = {top}template_info %}}"
@@ -55,6 +59,7 @@ def build_peers(template: Template, answers: dict[str, object], root: Path) -> t
         "project": {"type": "yaml", "default": PROJECT},
         "answers": {"type": "yaml", "default": answers},
         "template_info": {"type": "yaml", "default": info},
+        "_jinja_extensions": [EXTENSION],
     }
     (copier_src / "copier.yml").write_text(json.dumps(copier_yml))
     # Cookiecutter: everything under cookiecutter.*; a folder named after the slug.
@@ -63,7 +68,8 @@ def build_peers(template: Template, answers: dict[str, object], root: Path) -> t
     cc_dir.mkdir(parents=True)
     static: list[str] = []
     (cc_src / "cookiecutter.json").write_text(
-        json.dumps({"project": PROJECT, "answers": answers, "template_info": info, "_copy_without_render": static})
+        json.dumps({"project": PROJECT, "answers": answers, "template_info": info, "_copy_without_render": static,
+                    "_extensions": [EXTENSION]})
     )
     from sandbox.make.render import source_files
 
@@ -84,7 +90,8 @@ def build_peers(template: Template, answers: dict[str, object], root: Path) -> t
                 shutil.copyfile(source, target)
             static.append(rel)
     (cc_src / "cookiecutter.json").write_text(
-        json.dumps({"project": PROJECT, "answers": answers, "template_info": info, "_copy_without_render": static})
+        json.dumps({"project": PROJECT, "answers": answers, "template_info": info, "_copy_without_render": static,
+                    "_extensions": [EXTENSION]})
     )
     return copier_src, cc_src
 
@@ -101,6 +108,9 @@ def main() -> None:
             raise SystemExit(f"{tool} is not installed next to {sys.executable}: pip install -e '.[bench]'")
 
     compile_package()  # as installed: bytecode written once, not compiled in every process
+    # the peers import the content-filter extension from this folder
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent),
+                                                            os.environ.get("PYTHONPATH")]))
     template = TemplateCatalog().get(args.template)
     answers = validate_answers(template, {})
     with tempfile.TemporaryDirectory(prefix="bench-scaffold-") as tmp:
