@@ -131,7 +131,7 @@ def _read_settings(settings: Settings, root: Path) -> _Settings:
     value = settings.data.get(SETTING)
     if value is None:
         return _Settings()
-    if isinstance(value, str):
+    if isinstance(value, (str, bool)):  # YAML reads a bare `confinement: off` as false
         value = {"mode": value}
     if not isinstance(value, dict):
         raise settings.error("'confinement' must be auto, required, off, or a mapping with mode and writable", SETTING)

@@ -6,6 +6,7 @@ fails here rather than skipping, see ``test_bubblewrap_confines_on_this_machine`
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -293,6 +294,17 @@ def test_kill_9_of_sandbox_open_leaves_nothing_running(ws: Workspace, project: P
         writable=[pids])
     gone = _kill_9_sandbox_while_it_works(ws, ["open", "expense-approvals", "-v", "copilot"], pids / "assistant.pid")
     assert gone, "kill -9 of sandbox open took the assistant and its daemon along"
+
+
+def test_confinement_off_written_as_plain_yaml_switches_it_off(ws: Workspace, project: Project, cli: Cli) -> None:
+    """README says `confinement: off`; YAML reads a bare off as false, which must mean off too."""
+    headless = json.dumps(hostile("--mine", "mine.html=<p>mine</p>"))
+    (ws.root / "sandbox.yaml").write_text(f"assistants:\n  copilot:\n    headless: {headless}\nconfinement: off\n")
+    result: CliResult = cli("run", "expense-approvals", "-v", "copilot", "--timeout", "60")
+    assert result.code == 0, result.err
+    assert any("switched off" in line for line in result.err.splitlines()), result.err
+    [event] = _events(project, "run")
+    assert event["contained"] is False
 
 
 @pytest.mark.parametrize(("setting", "words"), [
