@@ -57,6 +57,7 @@ class SandboxApp(App[int]):
         self.live_enabled = live  # False: no file watcher / preview servers (snapshot tests)
         self.summaries: list[ProjectSummary] = []  # the latest project list (the command palette reads it)
         self.user = os.environ.get("SANDBOX_USER") or os.environ.get("USER") or None
+        self.notices_shown: set[str] = set()  # plain-words warnings already said (say each once)
         from sandbox.tui.live_projects import LiveProjects
 
         self.live_projects = LiveProjects(workspace, by=self.user)  # previews outlive their screen
@@ -81,6 +82,15 @@ class SandboxApp(App[int]):
     def projects_shown(self) -> None:
         if self.exit_after == "projects":
             self.exit(0)
+
+    def notice_once(self, notice: str | None) -> str | None:
+        """``notice`` the first time it is given in this app, else None: a warning said on every
+        launch (no confinement on this computer) would soon be skimmed over, so it is said once."""
+        if not notice or notice in self.notices_shown:
+            return None
+        self.notices_shown.add(notice)
+        self.notify(notice, severity="warning", timeout=12)
+        return notice
 
     # --- actions (also reachable from the command palette) -------------------------------------
     def action_help(self) -> None:
