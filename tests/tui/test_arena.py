@@ -188,6 +188,7 @@ async def test_a_vote_from_the_page_updates_the_app_and_lands_once(ws: Workspace
     ledger = events(ws.projects_dir / "page-vote" / "ledger.jsonl")
     votes = [e for e in ledger if e["kind"] == "vote"]
     assert len(votes) == 1 and votes[0]["winner"] == "A" and votes[0]["reason"] == "from the page"
+    assert votes[0]["via"] == "page"  # the page's vote says where it was cast
     assert [(e["side"], e["scores"]) for e in ledger if e["kind"] == "rating"] == [("A", {"works": 4})]
 
 

@@ -254,7 +254,10 @@ class CompareScreen(Screen[None]):
             return cast.to_dict()
 
         try:
-            page = ArenaPage(self.urls, [c.to_dict() for c in self.criteria], page_vote, title=self.pair_title)
+            ids = random.sample([comparison.a_assistant, comparison.b_assistant], 2)  # the order says nothing
+            guess = [{"id": i, "label": blind.assistant_name(self.workspace, i)} for i in ids]
+            page = ArenaPage(self.urls, [c.to_dict() for c in self.criteria], page_vote, title=self.pair_title,
+                             guess=guess)
             page.start()
         except SandboxError as exc:
             self.post_message(self.ComparisonFailed(exc.message))
