@@ -20,6 +20,9 @@ from sandbox.tui.format import Clock, utc_clock
 from sandbox.tui.roles import ChoosesProject, HoldsUnsavedWork, RunsBackgroundWork, SavesUnsavedWork
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sandbox.assistants.doctor import DoctorReport
     from sandbox.compare.blind import Comparison
     from sandbox.tui.screens.dialogs import ButtonVariant
     from sandbox.workspace import ProjectSummary, Workspace
@@ -58,6 +61,11 @@ class SandboxApp(App[int]):
         self.summaries: list[ProjectSummary] = []  # the latest project list (the command palette reads it)
         self.user = os.environ.get("SANDBOX_USER") or os.environ.get("USER") or None
         self.notices_shown: set[str] = set()  # plain-words warnings already said (say each once)
+        # Is this computer ready (``sandbox doctor``)? Asked once, off the UI thread, by Home; off
+        # without ``live`` (snapshot and Pilot tests set their own). The report is kept for the
+        # New idea form, which ticks only the assistants the doctor finds ready.
+        self.doctor: Callable[[], DoctorReport] | None = workspace.doctor if live else None
+        self.doctor_report: DoctorReport | None = None
         from sandbox.tui.live_projects import LiveProjects
 
         self.live_projects = LiveProjects(workspace, by=self.user)  # previews outlive their screen
