@@ -8,11 +8,9 @@ from typing import Any
 
 import pytest
 
-from sandbox.compare import arena, blind, blind_preview, rubric
 from sandbox.core import ledger
-from sandbox.live.arena_page import ArenaPage
 from sandbox.workspace import Workspace
-from tests.live.test_arena_page import WAIT_MS, Served
+from tests.live.test_arena_page import WAIT_MS, Served, serve_page
 from tests.live.test_arena_page import browser as browser
 
 pytestmark = [pytest.mark.browser]
@@ -20,25 +18,8 @@ pytestmark = [pytest.mark.browser]
 
 @pytest.fixture
 def served(ws: Workspace) -> Iterator[Served]:
-    created = ws.new_project("Expense approvals", "mini", assistants=["claude-code", "copilot"])
-    comparison = arena.record_build_order(ws, created.slug, created.variants)
-    frames, previews = blind_preview.serve_blind(ws, comparison)
-
-    def on_vote(payload: dict[str, Any]) -> dict[str, Any]:  # as the Compare screen wires it
-        return arena.cast_vote(ws, comparison, str(payload.get("winner") or ""),
-                               reason=str(payload.get("reason") or "") or None, scores=payload.get("scores"),
-                               guess=str(payload.get("guess") or "") or None, via="page").to_dict()
-
-    guess = [{"id": i, "label": blind.assistant_name(ws, i)} for i in (comparison.b_assistant, comparison.a_assistant)]
-    page = ArenaPage(frames, [c.to_dict() for c in rubric.rubric(ws)], on_vote, title="Expense approvals",
-                     guess=guess)
-    page.start()
-    try:
-        yield Served(ws, comparison, page, frames, previews)
-    finally:
-        page.stop()
-        for server in previews:
-            server.stop()
+    with serve_page(ws, ask_guess=True) as ready:
+        yield ready
 
 
 def vote_until_asked(browser: Any, served: Served) -> tuple[Any, Any]:

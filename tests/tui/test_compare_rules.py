@@ -20,6 +20,14 @@ def notes(app: Any) -> list[str]:
     return [n.message for n in app._notifications]
 
 
+def worked_pair(ws: Workspace, title: str) -> str:
+    """A project whose two variants both carry assistant work (a pair worth a vote)."""
+    created = ws.new_project(title, "mini", assistants=["claude-code", "copilot"])
+    for variant in created.variants:
+        give_work(ws, created.slug, variant)
+    return created.slug
+
+
 async def compare_shown(pilot: Any, app: Any, slug: str) -> CompareScreen:
     app.action_compare(slug)
     screen = await wait_for(pilot, lambda: app.screen if isinstance(app.screen, CompareScreen) else None,
@@ -63,14 +71,12 @@ async def test_a_one_sided_pair_is_compared_with_a_warning_that_names_no_side(ws
 
 
 async def test_a_vote_refused_because_a_side_changed_offers_a_new_comparison(ws: Workspace) -> None:
-    created = ws.new_project("Changed", "mini", assistants=["claude-code", "copilot"])
-    for variant in created.variants:
-        give_work(ws, created.slug, variant)
+    slug = worked_pair(ws, "Changed")
     async with running(ws, SIZE) as (pilot, app):
-        screen = await compare_shown(pilot, app, created.slug)
+        screen = await compare_shown(pilot, app, slug)
         assert screen.comparison is not None
         first = screen.comparison.id
-        give_work(ws, created.slug, "copilot", text="<p>changed while judged</p>\n")
+        give_work(ws, slug, "copilot", text="<p>changed while judged</p>\n")
         await press(pilot, "a")
         await press(pilot, "enter")  # no reason
         await answer_guess(pilot, app)
@@ -94,11 +100,9 @@ async def test_a_vote_refused_because_a_side_changed_offers_a_new_comparison(ws:
 
 
 async def test_who_made_a_is_asked_before_the_reveal_and_recorded(ws: Workspace) -> None:
-    created = ws.new_project("Guess", "mini", assistants=["claude-code", "copilot"])
-    for variant in created.variants:
-        give_work(ws, created.slug, variant)
+    slug = worked_pair(ws, "Guess")
     async with running(ws, SIZE) as (pilot, app):
-        screen = await compare_shown(pilot, app, created.slug)
+        screen = await compare_shown(pilot, app, slug)
         comparison = screen.comparison
         assert comparison is not None
         await press(pilot, "a", *"tidier", "enter")
@@ -117,11 +121,9 @@ async def test_who_made_a_is_asked_before_the_reveal_and_recorded(ws: Workspace)
 
 
 async def test_who_made_a_is_skipped_with_one_key(ws: Workspace) -> None:
-    created = ws.new_project("Skip", "mini", assistants=["claude-code", "copilot"])
-    for variant in created.variants:
-        give_work(ws, created.slug, variant)
+    slug = worked_pair(ws, "Skip")
     async with running(ws, SIZE) as (pilot, app):
-        screen = await compare_shown(pilot, app, created.slug)
+        screen = await compare_shown(pilot, app, slug)
         await press(pilot, "t", "enter")
         await answer_guess(pilot, app)  # escape
         await wait_for(pilot, lambda: screen.revealed is not None, what="the reveal")
