@@ -94,6 +94,7 @@ class VariantOverview:
     average_rating: float | None  # mean of every score of every rating, 1-5
     last_activity: str | None  # the latest event about this variant or the whole project
     open_session: OpenSession | None = None
+    violations: int = 0  # changes outside its variant that its last run or session recorded (unconfined)
 
 
 @dataclass
@@ -356,6 +357,9 @@ class Workspace:
                         if isinstance(v, (int, float)) and not isinstance(v, bool)
                     )
             started = open_by_variant.get(variant)
+            spans = (e for e in reversed(events) if e.get("kind") in (ledger.SESSION_ENDED, ledger.RUN))
+            last_span: dict[str, Any] = next(spans, {})
+            found = last_span.get("violations")
             variants.append(VariantOverview(
                 variant=variant,
                 assistant=assistant_name(self, variant),
@@ -371,6 +375,7 @@ class Workspace:
                 ),
                 open_session=OpenSession(str(started.get("mode") or "session"), started.get("at"))
                 if started is not None else None,
+                violations=len(found) if isinstance(found, list) else 0,
             ))
         return ProjectOverview(slug, spec, spec_error, variants, len(read.events), [str(p) for p in read.problems])
 

@@ -99,12 +99,13 @@ def side_scores(raw: object) -> dict[str, dict[str, str]]:
 
 def cast_vote(
     workspace: Workspace, comparison: Comparison, winner: str, *, reason: str | None = None,
-    scores: object = None, by: str | None = None,
+    scores: object = None, by: str | None = None, guess: str | None = None, via: str | None = None,
 ) -> CastVote:
     """Save the scores typed for each side, then the vote; refuse a comparison that has a vote.
 
     Both sides' scores are checked before anything is written, and the vote is written before the
     ratings, so a refused score or a refused vote leaves nothing half-saved (a retry would save twice).
+    ``guess`` (the blinding check) and ``via`` (tui, page) go to ``blind.record_vote``.
     """
     outcome = blind.normalise_winner(winner)
     filled = side_scores(scores)
@@ -116,7 +117,7 @@ def cast_vote(
         if existing_vote(workspace, comparison) is not None:
             raise FeedbackError("this comparison already has a vote (cast in the app or on the page)")
         # The vote first: when it is refused (the pair changed, say), no rating is left behind either.
-        event = blind.record_vote(workspace, comparison, outcome, reason=reason, by=by)
+        event = blind.record_vote(workspace, comparison, outcome, reason=reason, by=by, guess=guess, via=via)
         ratings = 0
         for side in SIDES:
             if filled[side]:

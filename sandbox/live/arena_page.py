@@ -11,9 +11,11 @@ must carry the token in ``X-Sandbox-Token``, come from the page's own origin (``
 ``Sec-Fetch-Site``) as JSON. The page reads the token from the script tag the server injects (other
 origins cannot read our HTML), so a web page elsewhere cannot vote.
 
-The page knows no names: ``/__sandbox/arena.json`` gives the frames' addresses (neutral blind
-previews), the rubric and, once voted, the reveal. What a vote does is the caller's: ``on_vote``
-gets the posted JSON (``winner``, ``reason``, ``scores``) on the server's thread and returns what
+The page knows no side's name: ``/__sandbox/arena.json`` gives the frames' addresses (neutral blind
+previews), the rubric, the two names in a random order for "Who do you think made A?" (asked after
+the vote and its reason, before the reveal) and, once voted, the reveal. What a vote does is the caller's: ``on_vote``
+gets the posted JSON (``winner``, ``reason``, ``scores``, and ``guess``: the id the rater thinks made
+A, ``unsure``, or absent when skipped) on the server's thread and returns what
 the page shows, or raises a ``SandboxError`` whose message the page shows. ``announce`` tells open
 pages that a vote arrived from elsewhere (the app), over the preview's event channel.
 
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -118,12 +120,15 @@ class ArenaPage(PreviewServer):
 
     def __init__(
         self, frames: Mapping[str, str], criteria: list[Mapping[str, str]], on_vote: VoteHandler, *,
-        title: str = "", port: int = 0,
+        title: str = "", port: int = 0, guess: Sequence[Mapping[str, str]] | None = None,
     ) -> None:
         super().__init__(PAGE_DIR, port=port)
         self.frames = dict(frames)
         self.criteria = [dict(c) for c in criteria]
         self.title = title
+        # The blinding check asked after the vote, before the reveal: "Who do you think made A?"
+        # ``[{id, label}]`` in a random order (the order says nothing); None: not asked.
+        self.guess = [dict(c) for c in guess] if guess else None
         self.on_vote = on_vote
         self._state_lock = threading.Lock()
         self.result: dict[str, Any] | None = None  # once voted: what the page shows (the reveal)
@@ -132,7 +137,8 @@ class ArenaPage(PreviewServer):
         """What the page shows: the frames, the rubric, and the result once there is one."""
         with self._state_lock:
             result = dict(self.result) if self.result is not None else None
-        return {"title": self.title, "frames": self.frames, "criteria": self.criteria, "result": result}
+        return {"title": self.title, "frames": self.frames, "criteria": self.criteria, "result": result,
+                "guess": self.guess}
 
     def vote(self, payload: dict[str, Any]) -> dict[str, Any]:
         """A vote posted by the page: handed to ``on_vote`` once; later posts get the first result."""

@@ -20,6 +20,9 @@ from sandbox.tui.format import Clock, utc_clock
 from sandbox.tui.roles import ChoosesProject, HoldsUnsavedWork, RunsBackgroundWork, SavesUnsavedWork
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sandbox.assistants.doctor import DoctorReport
     from sandbox.compare.blind import Comparison
     from sandbox.tui.screens.dialogs import ButtonVariant
     from sandbox.workspace import ProjectSummary, Workspace
@@ -57,6 +60,12 @@ class SandboxApp(App[int]):
         self.live_enabled = live  # False: no file watcher / preview servers (snapshot tests)
         self.summaries: list[ProjectSummary] = []  # the latest project list (the command palette reads it)
         self.user = os.environ.get("SANDBOX_USER") or os.environ.get("USER") or None
+        self.notices_shown: set[str] = set()  # plain-words warnings already said (say each once)
+        # Is this computer ready (``sandbox doctor``)? Asked once, off the UI thread, by Home; off
+        # without ``live`` (snapshot and Pilot tests set their own). The report is kept for the
+        # New idea form, which ticks only the assistants the doctor finds ready.
+        self.doctor: Callable[[], DoctorReport] | None = workspace.doctor if live else None
+        self.doctor_report: DoctorReport | None = None
         from sandbox.tui.live_projects import LiveProjects
 
         self.live_projects = LiveProjects(workspace, by=self.user)  # previews outlive their screen
@@ -81,6 +90,15 @@ class SandboxApp(App[int]):
     def projects_shown(self) -> None:
         if self.exit_after == "projects":
             self.exit(0)
+
+    def notice_once(self, notice: str | None) -> str | None:
+        """``notice`` the first time it is given in this app, else None: a warning said on every
+        launch (no confinement on this computer) would soon be skimmed over, so it is said once."""
+        if not notice or notice in self.notices_shown:
+            return None
+        self.notices_shown.add(notice)
+        self.notify(notice, severity="warning", timeout=12)
+        return notice
 
     # --- actions (also reachable from the command palette) -------------------------------------
     def action_help(self) -> None:

@@ -12,12 +12,13 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from sandbox.compare import arena, blind_preview, rubric
+from sandbox.compare import arena, blind, blind_preview, rubric
 from sandbox.compare.blind import Comparison
 from sandbox.core import ledger
 from sandbox.live.arena_page import TOKEN_HEADER, VOTE_PATH, ArenaPage
@@ -53,17 +54,26 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def served(ws: Workspace) -> Iterator[Served]:
+    with serve_page(ws) as ready:
+        yield ready
+
+
+@contextmanager
+def serve_page(ws: Workspace, *, ask_guess: bool = False) -> Iterator[Served]:
+    """A pair and its page, as the Compare screen wires them (``ask_guess``: who made A? is asked)."""
     created = ws.new_project("Expense approvals", "mini", assistants=["claude-code", "copilot"])
     comparison = arena.record_build_order(ws, created.slug, created.variants)
     frames, previews = blind_preview.serve_blind(ws, comparison)
 
     def on_vote(payload: dict[str, Any]) -> dict[str, Any]:
         return arena.cast_vote(ws, comparison, str(payload.get("winner") or ""),
-                               reason=str(payload.get("reason") or "") or None,
-                               scores=payload.get("scores")).to_dict()
+                               reason=str(payload.get("reason") or "") or None, scores=payload.get("scores"),
+                               guess=str(payload.get("guess") or "") or None, via="page").to_dict()
 
     criteria = [c.to_dict() for c in rubric.rubric(ws)]
-    page = ArenaPage(frames, criteria, on_vote, title="Expense approvals")
+    ids = (comparison.b_assistant, comparison.a_assistant)
+    guess = [{"id": i, "label": blind.assistant_name(ws, i)} for i in ids] if ask_guess else None
+    page = ArenaPage(frames, criteria, on_vote, title="Expense approvals", guess=guess)
     page.start()
     try:
         yield Served(ws, comparison, page, frames, previews)

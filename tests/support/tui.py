@@ -212,6 +212,17 @@ async def new_idea_form(ws: Workspace, size: tuple[int, int] = SIZE) -> AsyncIte
         yield pilot, app, await open_new_idea(pilot, app)
 
 
+async def answer_guess(pilot: Pilot[Any], app: Any, answer: str | None = None) -> None:
+    """Answer the blinding check asked after the vote's reason ("Who do you think made A?"):
+    ``answer`` is an assistant id or ``unsure``; None skips it with escape, as a person in a hurry would."""
+    await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmDialog", what="who made A? asked")
+    await settle(pilot)
+    if answer is None:
+        await press(pilot, "escape")
+    else:
+        await click(pilot, f"#choice-{answer}")
+
+
 def screen_name(app: SandboxApp) -> str:
     return type(app.screen).__name__
 

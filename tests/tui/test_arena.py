@@ -21,7 +21,8 @@ from sandbox.tui.screens.build import BuildScreen
 from sandbox.tui.screens.compare import CompareScreen
 from sandbox.workspace import Workspace
 from tests.support.fake_assistant import configure, fake
-from tests.support.tui import events, open_new_idea, press, running, screen_name, settle, wait_for
+from tests.support.tui import answer_guess, events, open_new_idea, press, running, screen_name, settle, wait_for
+from tests.support.work import give_work
 from tests.tui.test_compare_screen import visible_text, widget_text
 
 NAMES = ("claude-code", "Claude Code", "claude", "Claude", "copilot", "Copilot", "GitHub", "github")
@@ -78,7 +79,9 @@ async def test_form_build_compare_vote_report(ws: Workspace) -> None:
         await wait_for(pilot, lambda: app.focused is reason, what="the reason box focused")
         assert compare.revealed is None
         await press(pilot, *"B reads better")
-        await press(pilot, "enter")  # ... then the vote is recorded and revealed
+        await press(pilot, "enter")  # ... then who made A? (skipped), then the vote is recorded and revealed
+        assert compare.revealed is None
+        await answer_guess(pilot, app)
         await wait_for(pilot, lambda: compare.revealed is not None, what="the reveal")
         await settle(pilot)
         b_name = REVEAL[compare.comparison.b_assistant]
@@ -149,6 +152,9 @@ async def test_a_vote_from_the_page_updates_the_app_and_lands_once(ws: Workspace
     created = ws.new_project("Page vote", "mini")
     from sandbox.compare.arena import record_build_order
 
+    for variant in created.variants:
+        give_work(ws, created.slug, variant)  # an untouched pair is refused (issue 11)
+
     comparison: Comparison = record_build_order(ws, created.slug, created.variants)
     screen = CompareScreen(ws, created.slug, comparison=comparison)
     opened: list[str] = []
@@ -184,12 +190,16 @@ async def test_a_vote_from_the_page_updates_the_app_and_lands_once(ws: Workspace
     ledger = events(ws.projects_dir / "page-vote" / "ledger.jsonl")
     votes = [e for e in ledger if e["kind"] == "vote"]
     assert len(votes) == 1 and votes[0]["winner"] == "A" and votes[0]["reason"] == "from the page"
+    assert votes[0]["via"] == "page"  # the page's vote says where it was cast
     assert [(e["side"], e["scores"]) for e in ledger if e["kind"] == "rating"] == [("A", {"works": 4})]
 
 
 async def test_the_palette_finds_the_vote_and_asks_the_reason_first(ws: Workspace) -> None:
     created = ws.new_project("Palette vote", "mini")
     from sandbox.compare.arena import record_build_order
+
+    for variant in created.variants:
+        give_work(ws, created.slug, variant)  # an untouched pair is refused (issue 11)
 
     comparison = record_build_order(ws, created.slug, created.variants)
     screen = CompareScreen(ws, created.slug, comparison=comparison, serve=False)
@@ -214,6 +224,7 @@ async def test_the_palette_finds_the_vote_and_asks_the_reason_first(ws: Workspac
         await wait_for(pilot, lambda: app.focused is reason, what="the reason asked first")
         assert screen.revealed is None
         await press(pilot, *"Tidier", "enter")
+        await answer_guess(pilot, app)
         await wait_for(pilot, lambda: screen.revealed is not None, what="the reveal")
     [vote] = [e for e in events(ws.projects_dir / "palette-vote" / "ledger.jsonl") if e["kind"] == "vote"]
     assert vote["reason"] == "Tidier"

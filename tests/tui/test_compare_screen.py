@@ -19,6 +19,7 @@ from sandbox.workspace import Workspace
 from tests.support.tui import (
     SIZE,
     add_project,
+    answer_guess,
     click,
     press,
     running,
@@ -110,6 +111,7 @@ async def test_blind_until_vote_then_revealed(ws: Workspace, project: str, serve
         assert screen.revealed is None and screen.focused is screen.query_one("#reason")  # why? first
         await press(pilot, *"clearer")
         await press(pilot, "enter")
+        await answer_guess(pilot, app)
         await wait_for(pilot, lambda: screen.revealed is not None, what="the reveal")
         await settle(pilot)
         shown = visible_text(app)
@@ -136,6 +138,7 @@ async def test_next_pair_and_missing_project(ws: Workspace, project: str) -> Non
         first = screen.comparison.id
         await click(pilot, "#vote-tie")
         await press(pilot, "enter")  # no reason: Enter in the Why? box records the vote as it is
+        await answer_guess(pilot, app)
         await wait_for(pilot, lambda: screen.revealed is not None, what="the reveal")
         await settle(pilot)
         assert "called it a tie" in str(screen.query_one("#banner", Static).content)
@@ -167,6 +170,7 @@ async def test_a_vote_that_cannot_be_saved_can_be_cast_again(ws: Workspace, proj
         (ws.root / "sandbox.yaml").write_text("rubric: []\n")
         ws.reload()
         await click(pilot, "#vote-A")
+        await answer_guess(pilot, app)
         await wait_for(pilot, lambda: "Vote not saved" in str(screen.query_one("#vote-note", Static).content),
                        what="vote refused")
         await settle(pilot)
@@ -176,6 +180,7 @@ async def test_a_vote_that_cannot_be_saved_can_be_cast_again(ws: Workspace, proj
         (ws.root / "sandbox.yaml").unlink()
         ws.reload()
         await click(pilot, "#vote-A")
+        await answer_guess(pilot, app)
         await wait_for(pilot, lambda: screen.revealed is not None, what="the reveal")
     events = ledger.read(ws.project(project).ledger_path).events
     assert len([e for e in events if e["kind"] == "vote"]) == 1

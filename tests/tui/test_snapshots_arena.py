@@ -23,7 +23,8 @@ from sandbox.tui.screens import compare as compare_module
 from sandbox.tui.screens.build import BuildScreen, Progress
 from sandbox.tui.screens.compare import CompareScreen
 from sandbox.workspace import Workspace
-from tests.support.tui import settle, steady_cursors, wait_for
+from tests.support.tui import answer_guess, settle, steady_cursors, wait_for
+from tests.support.work import give_work
 from tests.tui.test_snapshots import home_loaded, make_app
 from tests.tui.test_snapshots import ws as ws
 
@@ -42,6 +43,8 @@ class FixedAddresses(CompareScreen):
 
 def ordered_pair(ws: Workspace) -> tuple[str, Comparison]:
     created = ws.new_project("Expense approvals", "mini", idea="Approve expenses from your phone.")
+    for variant in created.variants:
+        give_work(ws, created.slug, variant)  # an untouched pair is refused (issue 11)
     return created.slug, arena.record_build_order(ws, created.slug, created.variants, rng=random.Random(7))
 
 
@@ -87,6 +90,7 @@ def test_compare_view(ws: Workspace, snap_compare, size: tuple[int, int], voted:
             await pilot.press("b")  # the reason is asked first: type only once it has the focus
             await wait_for(pilot, lambda: app.focused is screen.query_one("#reason"), what="the reason box")
             await pilot.press(*"Clearer list", "enter")
+            await answer_guess(pilot, app)
             await wait_for(pilot, lambda: screen.revealed is not None, what="the reveal")
         await settle(pilot)
         steady_cursors(app)

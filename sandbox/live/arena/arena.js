@@ -80,7 +80,7 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var button = event.submitter;
-    if (!button || arena.result) return;
+    if (!button || arena.result || arena.asking) return;
     var reason = document.getElementById("reason");
     if (!reason.value.trim() && !form.getAttribute("data-asked")) {
       form.setAttribute("data-asked", "1"); // asked once; a second click votes without a reason
@@ -88,21 +88,66 @@
       reason.focus();
       return;
     }
+    if (arena.guess && !arena.asking) {
+      askGuess(button.value, reason.value);
+      return;
+    }
+    send(button.value, reason.value, null);
+  });
+
+  // The blinding check: after the vote and its reason, before the reveal; "Skip" sends no guess.
+  function askGuess(winner, reason) {
+    arena.asking = true;
+    var box = document.getElementById("guess-box");
+    var choices = document.getElementById("guess-choices");
+    choices.textContent = "";
+    var answers = arena.guess.map(function (c) { return [c.id, c.label]; });
+    answers.push(["unsure", "Not sure"], [null, "Skip"]);
+    answers.forEach(function (answer) {
+      var element = document.createElement("button");
+      element.type = "button";
+      element.textContent = answer[1];
+      element.setAttribute("data-guess", answer[0] === null ? "" : answer[0]);
+      element.addEventListener("click", function () {
+        box.hidden = true;
+        send(winner, reason, answer[0]);
+      });
+      choices.appendChild(element);
+    });
+    Array.prototype.forEach.call(form.querySelectorAll("button[name=winner]"), function (control) {
+      control.disabled = true;
+    });
+    box.hidden = false;
+    say("", false);
+    choices.firstChild.focus();
+  }
+
+  function send(winner, reason, guess) {
     say("Recording your vote...", false);
+    var vote = { winner: winner, reason: reason, scores: scores() };
+    if (guess) vote.guess = guess;
     fetch("/__sandbox/vote", {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-Sandbox-Token": token },
-      body: JSON.stringify({ winner: button.value, reason: reason.value, scores: scores() }),
+      body: JSON.stringify(vote),
     })
       .then(function (response) {
         return response.json().then(function (data) { return { ok: response.ok, data: data }; });
       })
       .then(function (answer) {
         if (answer.ok) showResult(answer.data);
-        else say("Not recorded: " + (answer.data.error || "the sandbox refused the vote"), true);
+        else refused(answer.data.error || "the sandbox refused the vote");
       })
-      .catch(function () { say("Not recorded: the sandbox is not answering (is the app still open?)", true); });
-  });
+      .catch(function () { refused("the sandbox is not answering (is the app still open?)"); });
+  }
+
+  function refused(why) {
+    arena.asking = false;
+    Array.prototype.forEach.call(form.querySelectorAll("button[name=winner]"), function (control) {
+      control.disabled = false;
+    });
+    say("Not recorded: " + why, true);
+  }
 
   Array.prototype.forEach.call(document.querySelectorAll(".widths button"), function (button) {
     button.addEventListener("click", function () { setWidth(button.getAttribute("data-width")); });
@@ -119,6 +164,7 @@
           rubric(state.criteria || []);
         }
         arena.ready = true;
+        arena.guess = state.guess && state.guess.length ? state.guess : null;
         if (state.result && !arena.result) showResult(state.result);
       });
   }

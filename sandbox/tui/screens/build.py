@@ -25,7 +25,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from sandbox.assistants import runs, sessions
+from sandbox.assistants import confine, runs, sessions
 from sandbox.compare.blind import assistant_name
 from sandbox.core import ledger
 from sandbox.core.errors import SandboxError
@@ -137,6 +137,7 @@ class BuildScreen(Screen[None]):
             f"[b]{esc(self.title_text)}[/b]: {len(self.labels)} assistants build it at once from the same brief. "
             f"{names}", id="build-intro",
         )
+        yield Static("", id="build-notice", classes="hidden")
         with Horizontal(id="build-panes"):
             for label, variant in self.labels:
                 title = f"Prototype {label}"
@@ -159,10 +160,24 @@ class BuildScreen(Screen[None]):
         if self.start_runs:
             self.set_interval(POLL_SECONDS, self.poll)
             self._watch_project()
+            if any(self._has_headless(p.variant) for p in self.panes()):
+                self.say_confinement()
         self.set_interval(0.5, self.tick)
         first = self.panes()[0].query_one(".build-stop") if self.panes() else None
         if first is not None:
             first.focus()
+
+    def say_confinement(self) -> None:
+        """Say once, above the panes, that the assistants run unconfined on this computer (and why):
+        the runs go ahead, but a person should know their files outside the variant are reachable."""
+        try:
+            notice = confine.mode_for(self.workspace).notice()
+        except SandboxError:  # confinement required but missing: each run says so in its pane
+            return
+        if self.app.notice_once(notice):
+            said = self.query_one("#build-notice", Static)
+            said.update(f"[b]Not confined:[/b] {esc(notice or '')}")
+            said.display = True
 
     def _has_headless(self, variant: str) -> bool:
         assistant = self.workspace.registry.get(variant)

@@ -21,7 +21,9 @@ the button it was aimed at.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
+import random
 import webbrowser
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -41,8 +43,11 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static
 from sandbox.compare import arena, blind, blind_preview, rubric
 from sandbox.core.errors import SandboxError
 from sandbox.tui.roles import Command
+from sandbox.tui.screens.dialogs import ConfirmDialog
 
 if TYPE_CHECKING:
+    from textual.widgets.button import ButtonVariant
+
     from sandbox.compare.arena import CastVote
     from sandbox.compare.blind import Comparison
     from sandbox.compare.rubric import Criterion
@@ -54,6 +59,20 @@ SIDES = ("A", "B")
 VOTES = (("A", "A is better", "a"), ("B", "B is better", "b"), ("tie", "About the same", "t"),
          ("both-bad", "Both are bad", "x"))
 VOTE_WORDS = {value: label for value, label, _ in VOTES}
+PAIR_CHANGED = "the vote is refused:"  # how blind.record_vote begins its refusal of a changed pair
+
+
+def guess_dialog(workspace: Workspace, comparison: Comparison) -> ConfirmDialog:
+    """The blinding check, asked after the vote and its reason and before the reveal: who made A?
+
+    The two names come in a random order, so the order gives nothing away; escape skips it.
+    """
+    ids = random.sample([comparison.a_assistant, comparison.b_assistant], 2)
+    buttons: list[tuple[str, str, ButtonVariant]] = [
+        (assistant, blind.assistant_name(workspace, assistant), "primary") for assistant in ids]
+    buttons.append((blind.UNSURE, "Not sure", "default"))
+    return ConfirmDialog("Who do you think made A?",
+                         "Before the reveal: a check that the names stayed hidden. Escape skips it.", buttons)
 
 
 class CompareScreen(Screen[None]):
@@ -72,9 +91,13 @@ class CompareScreen(Screen[None]):
 
     @dataclass
     class ComparisonFailed(Message):
-        """Preparing the pair, or saving the vote, failed; ``message`` says why."""
+        """Preparing the pair, or saving the vote, failed; ``message`` says why.
+
+        ``refused``: the pair is not worth a vote (identical apart from the briefs): the screen closes.
+        """
 
         message: str
+        refused: bool = False
 
     @dataclass
     class VoteRecorded(Message):
@@ -119,6 +142,7 @@ class CompareScreen(Screen[None]):
         self.revealed: str | None = None
         self.voting = False
         self.pending: str | None = None  # the answer chosen while the reason is asked for
+        self.changed = False  # the vote was refused because a side changed: n starts a new comparison
         self.closed = False  # set on unmount; a worker that finishes later stops its own servers
         self.opener: Callable[[str], object] = webbrowser.open  # tests replace it
 
@@ -167,6 +191,12 @@ class CompareScreen(Screen[None]):
                 comparison = blind.pending_comparison(self.workspace, self.slug)
             if comparison is None:
                 comparison = blind.start_comparison(self.workspace, self.slug, self.variants)
+            else:  # held to the comparison rules as a new one would be (the trees may have changed)
+                status = blind.pair_status(self.workspace, self.slug, comparison.a, comparison.b)
+                if status.status == blind.REFUSED:
+                    self.post_message(self.ComparisonFailed(str(status.message), refused=True))
+                    return
+                comparison = dataclasses.replace(comparison, warning=status.message)
             criteria = rubric.rubric(self.workspace)
             try:
                 title = self.workspace.project(self.slug).load_spec().title
@@ -175,7 +205,7 @@ class CompareScreen(Screen[None]):
             shown = arena.names_shown(self.workspace, comparison)
             urls, servers = self._previews(comparison)
         except SandboxError as exc:
-            self.post_message(self.ComparisonFailed(str(exc)))
+            self.post_message(self.ComparisonFailed(str(exc), refused=str(exc) == blind.IDENTICAL))
             return
         if self.closed:  # the screen was closed while the previews started: nobody will stop them
             for server in servers:
@@ -193,13 +223,13 @@ class CompareScreen(Screen[None]):
         return {side: blind_preview.blind_file_url(self.workspace, comparison, side) for side in SIDES}, servers
 
     @work(thread=True, exclusive=True, group="compare-vote")
-    def cast(self, winner: str, reason: str, scores: dict[str, dict[str, str]]) -> None:
-        """Save the scores typed for each side, then the vote; post the reveal."""
+    def cast(self, winner: str, reason: str, scores: dict[str, dict[str, str]], guess: str | None) -> None:
+        """Save the scores typed for each side, then the vote (with the guess who made A); post the reveal."""
         comparison = self.comparison
         assert comparison is not None  # the vote buttons are on only once there is a pair
         try:
             cast = arena.cast_vote(self.workspace, comparison, winner, reason=reason, scores=scores,
-                                   by=self.user)
+                                   by=self.user, guess=guess, via="tui")
         except SandboxError as exc:
             self.post_message(self.ComparisonFailed(exc.message))
             return
@@ -218,12 +248,16 @@ class CompareScreen(Screen[None]):
             cast = arena.cast_vote(
                 self.workspace, comparison, str(payload.get("winner") or ""),
                 reason=str(payload.get("reason") or "") or None, scores=payload.get("scores"), by=self.user,
+                guess=str(payload.get("guess") or "") or None, via="page",
             )
             self.post_message(self.VoteRecorded(cast, "page"))
             return cast.to_dict()
 
         try:
-            page = ArenaPage(self.urls, [c.to_dict() for c in self.criteria], page_vote, title=self.pair_title)
+            ids = random.sample([comparison.a_assistant, comparison.b_assistant], 2)  # the order says nothing
+            guess = [{"id": i, "label": blind.assistant_name(self.workspace, i)} for i in ids]
+            page = ArenaPage(self.urls, [c.to_dict() for c in self.criteria], page_vote, title=self.pair_title,
+                             guess=guess)
             page.start()
         except SandboxError as exc:
             self.post_message(self.ComparisonFailed(exc.message))
@@ -252,7 +286,9 @@ class CompareScreen(Screen[None]):
             f"[b]{escape(message.title)}[/b]: which prototype is better? Open both (o: side by side in the "
             f"browser), try them, say why, then vote with a, b, t or x.{hidden}"
             + ("" if served else " (Opened from files: the links go through neutral A/B folders.)")
+            + (f"\n[b]Note:[/b] {escape(message.comparison.warning)}" if message.comparison.warning else "")
         )
+        self.changed = False
         comparison = message.comparison
         for side in SIDES:
             name = blind.assistant_name(self.workspace, comparison.assistant(side))
@@ -306,7 +342,24 @@ class CompareScreen(Screen[None]):
     def show_failure(self, message: CompareScreen.ComparisonFailed) -> None:
         failed_vote = self.voting
         self.voting = False
+        if message.refused and self.comparison is None:  # nothing to compare: the screen does not stay
+            self.app.notify(message.message, severity="warning", title="Compare")
+            if self.app.screen is self:
+                self.app.pop_screen()
+            return
         self.notify(message.message, severity="error", title="Compare")
+        if failed_vote and self.comparison is not None and message.message.startswith(PAIR_CHANGED):
+            # Someone changed a side while it was being judged: this vote cannot stand, a new one can.
+            self.changed = True
+            self.query_one("#vote-note", Static).update(
+                f"[b red]Vote not saved:[/b red] {escape(message.message)}. Press [b]n[/b] for a new comparison."
+            )
+            next_button = self.query_one("#next", Button)
+            next_button.label = "Start a new comparison (n)"
+            next_button.remove_class("hidden")
+            next_button.focus()
+            self.refresh_bindings()
+            return
         if failed_vote and self.comparison is not None and self.revealed is None:
             # The vote was not saved: say so in place and let the user try again (the buttons were
             # disabled while it was being written; leaving them so would strand the comparison).
@@ -352,7 +405,9 @@ class CompareScreen(Screen[None]):
             f"You chose: [b]{escape(VOTE_WORDS.get(winner, winner))}[/b]"
             + (f" — {escape(str(cast.event.get('reason')))}" if cast.event.get("reason") else "")
         )
-        self.query_one("#next", Button).remove_class("hidden")
+        next_button = self.query_one("#next", Button)
+        next_button.label = "Compare another pair (n)"
+        next_button.remove_class("hidden")
         assert self.comparison is not None
         for side in SIDES:
             name = blind.assistant_name(self.workspace, self.comparison.assistant(side))
@@ -366,12 +421,14 @@ class CompareScreen(Screen[None]):
             self.run_worker(lambda: page.announce(cast.to_dict()), thread=True, group="compare-announce",
                             exit_on_error=False)
         self.refresh_bindings()
-        self.query_one("#next", Button).focus()
+        # The reveal stays in view (the top of the screen); focusing the next-pair button must not
+        # scroll it away (after the who-made-A? dialog, the focus comes back later than it used to).
+        self.query_one("#next", Button).focus(scroll_visible=False)
 
     # --- voting ----------------------------------------------------------------------------
     def action_vote(self, winner: str) -> None:
         """Choose an answer; the reason is asked first when the box is empty, then it is recorded."""
-        if self.comparison is None or self.revealed is not None or self.voting:
+        if self.comparison is None or self.revealed is not None or self.voting or self.changed:
             return
         reason = self.query_one("#reason", Input)
         if not reason.value.strip() and self.pending != winner:
@@ -397,8 +454,15 @@ class CompareScreen(Screen[None]):
         self.voting = True
         for button in self.query(".vote").results(Button):
             button.disabled = True
-        self.query_one("#vote-note", Static).update("Recording your vote...")
-        self.cast(winner, self.query_one("#reason", Input).value, scores)
+        reason = self.query_one("#reason", Input).value
+        comparison = self.comparison
+        assert comparison is not None  # record is reached only with a pair on screen
+
+        def guessed(guess: str | None) -> None:
+            self.query_one("#vote-note", Static).update("Recording your vote...")
+            self.cast(winner, reason, scores, guess)
+
+        self.app.push_screen(guess_dialog(self.workspace, comparison), guessed)
 
     @on(Input.Submitted, "#reason")
     def _reason_entered(self, event: Input.Submitted) -> None:
@@ -447,9 +511,13 @@ class CompareScreen(Screen[None]):
         self.serve_page()
 
     def action_next(self) -> None:
-        if self.revealed is None:
+        if self.revealed is None and not self.changed:
             return
-        self.variants = None
+        comparison = self.comparison
+        # After a refused vote: the same two variants again, paired anew (A and B drawn again).
+        self.variants = [comparison.a, comparison.b] if self.changed and comparison is not None else None
+        self.changed = False
+        self.comparison = None
         self.given = None
         if self.page is not None:
             self.page.stop()
@@ -462,7 +530,7 @@ class CompareScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The vote keys are dimmed once the vote is in (and before the pair is on screen)."""
-        if action == "vote" and (self.comparison is None or self.revealed is not None):
+        if action == "vote" and (self.comparison is None or self.revealed is not None or self.changed):
             return None
         return True
 

@@ -22,6 +22,7 @@ from sandbox.tui.roles import Command
 from sandbox.tui.widgets.project_table import ProjectTable
 
 if TYPE_CHECKING:
+    from sandbox.assistants.doctor import DoctorReport
     from sandbox.workspace import ProjectSummary, Workspace
 
 EMPTY_TEXT = (
@@ -59,6 +60,12 @@ class HomeScreen(Screen[None]):
         summaries: list[ProjectSummary]
         error: str | None = None
 
+    @dataclass
+    class DoctorAnswered(Message):
+        """``sandbox doctor``'s report, read in a worker once the list is shown."""
+
+        report: DoctorReport
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "app.new_idea", "New idea"),
         Binding("enter", "open", "Open"),
@@ -83,7 +90,9 @@ class HomeScreen(Screen[None]):
         with Horizontal(id="home-bar"):
             yield Input(placeholder="Filter: type a title, template, category or assistant (/)", id="filter")
             yield Static("Loading projects…", id="count")
+        yield Static("", id="doctor", classes="hidden")
         yield ProjectTable(id="projects", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="problems", classes="hidden")
         yield Static(EMPTY_TEXT, id="empty", classes="hidden")
         yield Footer()
 
@@ -95,6 +104,31 @@ class HomeScreen(Screen[None]):
     def _first_frame(self) -> None:
         if not self.app.first_frame_shown():
             self.load_projects()
+            if self.app.doctor is not None and self.app.doctor_report is None:
+                self.check_machine()
+
+    @work(thread=True, exclusive=True, group="doctor", exit_on_error=False)
+    def check_machine(self) -> None:
+        """Ask the doctor once (it runs each CLI, so it takes seconds): the list does not wait for it."""
+        doctor = self.app.doctor
+        if doctor is None:
+            return
+        try:
+            report = doctor()
+        except Exception:  # noqa: BLE001 - the doctor is advice: when it fails, Home simply says nothing
+            return
+        self.post_message(self.DoctorAnswered(report))
+
+    @on(DoctorAnswered)
+    def _doctor_answered(self, message: DoctorAnswered) -> None:
+        report = message.report
+        self.app.doctor_report = report
+        panel = self.query_one("#doctor", Static)
+        lines = doctor_lines(report)
+        panel.set_class(not lines, "hidden")
+        if lines:
+            panel.update("[b]Something this computer needs is missing[/b] (sandbox doctor):\n"
+                         + "\n".join(esc(line) for line in lines))
 
     def on_screen_resume(self) -> None:
         if self.loaded:
@@ -119,12 +153,21 @@ class HomeScreen(Screen[None]):
         if message.error:
             self.notify(message.error, severity="error", title="Cannot list projects")
         self.show_rows()
+        self.show_problems()
         self.refresh_bindings()  # Open / Compare are dimmed or not
         table = self.query_one("#projects", DataTable)
         box = self.query_one("#filter", Input)
         if table.row_count and (self.app.focused is None or (self.app.focused is box and not box.value)):
             table.focus()  # a list to act on: arrows and enter work right away
         self.app.projects_shown()
+
+    def show_problems(self) -> None:
+        """One line per project whose project.yaml does not load: its error, so it can be fixed."""
+        broken = [s for s in self.summaries if s.error]
+        panel = self.query_one("#problems", Static)
+        panel.set_class(not broken, "hidden")
+        panel.update("\n".join(f"[b]{esc(s.title)}[/b] has a problem: {esc(one_line(s.error or ''))}"
+                                for s in broken))
 
     def set_columns(self, width: int) -> bool:
         """All columns from 100 cells up; without Category below (so 80 columns need no scrolling)."""
@@ -277,6 +320,19 @@ class HomeScreen(Screen[None]):
         if box.value:
             box.value = ""
         self.query_one("#projects").focus()
+
+
+def doctor_lines(report: DoctorReport) -> list[str]:
+    """What is missing and how to get it, one line each (nothing when the computer is ready)."""
+    if report.ready:
+        return []
+    lines = [f"{a.name}: {a.line()}" for a in report.assistants if a.needed and not a.ready]
+    lines += [f"{m.name}: {m.detail}" for m in report.machine if m.needed and not m.ok]
+    return lines
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _clip(text: str, width: int) -> str:

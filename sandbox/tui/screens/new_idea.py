@@ -147,6 +147,10 @@ class NewIdeaScreen(Screen[None]):
             registry, configured = BUILTIN_ASSISTANTS, list(DEFAULT_ASSISTANTS)
             settings_error = f"sandbox.yaml has a problem, so only the built-in assistants are offered: {exc}"
         ready = {a.id: headless_problem(self.workspace, a) for a in registry.values()}
+        report = self.app.doctor_report  # Home asked the doctor: signed out counts as not ready too
+        for check in report.assistants if report is not None else []:
+            if check.id in ready and ready[check.id] is None and check.problem:
+                ready[check.id] = check.problem
         defaults = set(default_builders(list(registry), configured, ready))
         build_now = any(ready.get(a) is None for a in defaults)
         yield Header()

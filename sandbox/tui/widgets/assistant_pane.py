@@ -26,7 +26,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Label, Log, Select, Static
 
-from sandbox.assistants import launch, runs, sessions
+from sandbox.assistants import interactive, launch, runs, sessions
 from sandbox.compare import ratings, rubric
 from sandbox.compare.blind import assistant_name
 from sandbox.core.errors import SandboxError
@@ -194,7 +194,10 @@ class AssistantPane(Vertical):
         if self.variant:
             self.ask_rating_and_end(self.variant)
 
-    def ask_rating_and_end(self, variant: str) -> None:
+    def ask_rating_and_end(self, variant: str, *, must_end: bool = False) -> None:
+        """Ask for the rating, then end the session; ``must_end``: closing the form ends it unrated
+        (the assistant the session confined has exited; leaving it open would credit later hand edits).
+        """
         criteria = None
         try:
             criteria = [(c.id, c.label, c.hint) for c in rubric.rubric(self.workspace)]
@@ -202,6 +205,8 @@ class AssistantPane(Vertical):
             self.notify(f"The rubric in sandbox.yaml has a problem: {exc}", severity="warning")
 
         def decided(result: Rating | None) -> None:
+            if result is None and must_end:
+                result = {"skip": True}
             if result is None:
                 self.notify("The session is still open.")
                 return
@@ -256,28 +261,47 @@ class AssistantPane(Vertical):
         self.launch_interactive()
 
     def launch_interactive(self) -> None:
-        """Hand the terminal to the assistant (inside a session) and come back to the rating form."""
+        """Hand the terminal to the assistant, confined, inside a session; then the rating form.
+
+        The same door as ``sandbox open`` (``interactive.begin``): the fairness check of the briefs,
+        the confinement (or its notice, said once), and a session whose close looks for changes
+        outside the variant. A session opened by hand is refused rather than reused: that span was
+        not confined, so the assistant would run with the whole file system writable.
+        """
         variant = self.variant
         if variant is None:
             return
-        try:
-            argv = launch.launch_argv(self.workspace, self.project, variant)
-            if sessions.open_session(self.project, variant) is None:
-                sessions.start_session(self.project, variant, by=self.app.user)
-        except SandboxError as exc:
-            self.query_one("#run-status", Static).update(f"[b]Cannot start it:[/b] {esc(str(exc))}")
+        status = self.query_one("#run-status", Static)
+        open_event = sessions.open_session(self.project, variant)
+        if open_event is not None:
+            status.update("[b]A session is already open on this variant.[/b] End it first (End session…), "
+                          "then open the assistant here, so the sandbox can start it confined.")
             return
+        try:
+            assistant = self.workspace.registry.get(variant)
+            brief = (launch.check_fairness(self.project, variant, assistant, allow=False)
+                     if assistant is not None else {})
+            opened = interactive.begin(self.workspace, self.project, variant, by=self.app.user, extra=brief)
+        except SandboxError as exc:
+            status.update(f"[b]Cannot start it:[/b] {esc(str(exc))}")
+            return
+        notice = self.app.notice_once(opened.notice)
         code: int | None = None
         try:
-            with self.app.suspend():
-                code = subprocess.run(argv, cwd=self.project.variant_dir(variant)).returncode
+            code = self.hand_over(opened)
         except Exception as exc:  # noqa: BLE001 - e.g. no terminal to hand over (SuspendNotSupported)
-            self.query_one("#run-status", Static).update(f"[b]Could not open the assistant here:[/b] {esc(str(exc))}")
-            self.refresh_status()
+            status.update(f"[b]Could not open the assistant here:[/b] {esc(str(exc))}")
+            self.end_session(variant, {"skip": True}, rubric=False)  # nothing ran: the session must not stay open
             return
-        self.query_one("#run-status", Static).update(f"The assistant exited (code {code}).")
+        said = f" {esc(notice)}" if notice else ""
+        status.update(f"The assistant exited (code {code}).{said}")
         self.refresh_status()
-        self.ask_rating_and_end(variant)
+        self.ask_rating_and_end(variant, must_end=True)
+
+    def hand_over(self, opened: interactive.Launch) -> int:
+        """Suspend the app and run the (confined) assistant in the terminal until it exits."""
+        with self.app.suspend():
+            return subprocess.run(opened.argv, cwd=opened.cwd, env=opened.env, check=False).returncode
 
     # --- headless run ----------------------------------------------------------------------
     @on(Button.Pressed, "#assistant-run")

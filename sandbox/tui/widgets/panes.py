@@ -37,6 +37,8 @@ def variant_status(row: VariantOverview, preview_on: bool) -> str:
         parts.append(f"rated {row.average_rating:.1f}/5")
     if row.conflicts:
         parts.append(f"{plural(row.conflicts, 'edited file')} kept (new version beside)")
+    if row.violations:  # said first of the problems: files outside the variant were written
+        parts.insert(0, f"not confined: {plural(row.violations, 'change')} outside its variant")
     return ", ".join(parts) or "ready"
 
 
