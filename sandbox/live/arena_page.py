@@ -12,8 +12,10 @@ must carry the token in ``X-Sandbox-Token``, come from the page's own origin (``
 origins cannot read our HTML), so a web page elsewhere cannot vote.
 
 The page knows no side's name: ``/__sandbox/arena.json`` gives the frames' addresses (neutral blind
-previews), the rubric, the two names in a random order for "Who do you think made A?" (asked after
-the vote and its reason, before the reveal) and, once voted, the reveal. What a vote does is the caller's: ``on_vote``
+previews), the rubric, whether "Who do you think made A?" is asked and, once voted, the reveal. The
+two names for that question (in a random order, which says nothing) come from ``/__sandbox/guess.json``,
+which the page asks for only once the rater has chosen and given the reason, so no name is in the
+page while the rater is still looking. What a vote does is the caller's: ``on_vote``
 gets the posted JSON (``winner``, ``reason``, ``scores``, and ``guess``: the id the rater thinks made
 A, ``unsure``, or absent when skipped) on the server's thread and returns what
 the page shows, or raises a ``SandboxError`` whose message the page shows. ``announce`` tells open
@@ -36,6 +38,7 @@ from sandbox.core.errors import SandboxError
 from sandbox.live.preview import PREFIX, PreviewServer, _event, _Handler
 
 STATE_PATH = PREFIX + "arena.json"
+GUESS_PATH = PREFIX + "guess.json"
 VOTE_PATH = PREFIX + "vote"
 TOKEN_HEADER = "X-Sandbox-Token"
 MAX_VOTE_BYTES = 64 * 1024
@@ -58,8 +61,10 @@ class _ArenaHandler(_Handler):
         self._send(status, body, "application/json; charset=utf-8")
 
     def _respond(self, *, head: bool) -> None:
-        if urlsplit(self.path).path == STATE_PATH and self.page.host_allowed(self.headers.get("Host")):
-            body = json.dumps(self.page.state(), ensure_ascii=True).encode("ascii")
+        path = urlsplit(self.path).path
+        if path in (STATE_PATH, GUESS_PATH) and self.page.host_allowed(self.headers.get("Host")):
+            data = self.page.state() if path == STATE_PATH else {"guess": self.page.guess or []}
+            body = json.dumps(data, ensure_ascii=True).encode("ascii")
             self._send(HTTPStatus.OK, body, "application/json; charset=utf-8", head=head)
             return
         super()._respond(head=head)
@@ -138,7 +143,7 @@ class ArenaPage(PreviewServer):
         with self._state_lock:
             result = dict(self.result) if self.result is not None else None
         return {"title": self.title, "frames": self.frames, "criteria": self.criteria, "result": result,
-                "guess": self.guess}
+                "ask_guess": bool(self.guess)}
 
     def vote(self, payload: dict[str, Any]) -> dict[str, Any]:
         """A vote posted by the page: handed to ``on_vote`` once; later posts get the first result."""

@@ -28,7 +28,11 @@ def vote_until_asked(browser: Any, served: Served) -> tuple[Any, Any]:
     page.set_default_timeout(WAIT_MS)
     page.goto(served.page.url)
     page.wait_for_function("window.__sandboxArena && window.__sandboxArena.ready")
-    assert page.is_hidden("#guess-box")  # no name on the page before the vote
+    assert page.is_hidden("#guess-box")
+    # no name anywhere in the page before the vote: not in its HTML, its state, nor what it has fetched
+    seen = page.content() + page.evaluate("JSON.stringify(window.__sandboxArena)")
+    seen += page.evaluate("fetch('/__sandbox/arena.json').then(r => r.text())")
+    assert not any(name in seen for name in ("Claude", "Copilot")), "an assistant named before the vote"
     page.fill("#reason", "B is clearer")
     page.click("button[value=B]")
     page.wait_for_selector("#guess-box", state="visible")

@@ -88,7 +88,7 @@
       reason.focus();
       return;
     }
-    if (arena.guess && !arena.asking) {
+    if (arena.askGuess && !arena.asking) {
       askGuess(button.value, reason.value);
       return;
     }
@@ -96,12 +96,20 @@
   });
 
   // The blinding check: after the vote and its reason, before the reveal; "Skip" sends no guess.
+  // The names are fetched only now, once the rater has chosen: none is in the page before.
   function askGuess(winner, reason) {
     arena.asking = true;
+    fetch("/__sandbox/guess.json")
+      .then(function (response) { return response.json(); })
+      .then(function (data) { showGuess(winner, reason, data.guess || []); })
+      .catch(function () { arena.asking = false; send(winner, reason, null); });
+  }
+
+  function showGuess(winner, reason, options) {
     var box = document.getElementById("guess-box");
     var choices = document.getElementById("guess-choices");
     choices.textContent = "";
-    var answers = arena.guess.map(function (c) { return [c.id, c.label]; });
+    var answers = options.map(function (c) { return [c.id, c.label]; });
     answers.push(["unsure", "Not sure"], [null, "Skip"]);
     answers.forEach(function (answer) {
       var element = document.createElement("button");
@@ -164,7 +172,7 @@
           rubric(state.criteria || []);
         }
         arena.ready = true;
-        arena.guess = state.guess && state.guess.length ? state.guess : null;
+        arena.askGuess = !!state.ask_guess;
         if (state.result && !arena.result) showResult(state.result);
       });
   }
