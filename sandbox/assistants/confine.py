@@ -204,6 +204,24 @@ def _bwrap_base() -> list[str]:
     ]
 
 
+def _programs_under_tmp(paths: Sequence[str]) -> list[str]:
+    """The folders right under /tmp that hold the programs a confined command needs.
+
+    The confinement gives the assistant a private, empty /tmp; an assistant, its interpreter or the
+    sandbox (which its hooks call) installed under /tmp - a checkout in /tmp, a CI runner's work
+    folder - would vanish with it and the command would not be found. Their top folder under /tmp is
+    shown again, read-only.
+    """
+    roots: list[str] = []
+    for path in paths:
+        if not path.startswith("/tmp/") or not os.path.lexists(path):
+            continue
+        root = "/tmp/" + path[len("/tmp/"):].split("/", 1)[0]
+        if root not in roots:
+            roots.append(root)
+    return roots
+
+
 def scratch_dir(project: Project, session: str) -> Path:
     """The run's or session's scratch folder: outside the variant, writable by the assistant."""
     return Path(project.state_dir) / SCRATCH_DIR / session
@@ -307,6 +325,8 @@ def bwrap_command(jail: Jail, argv: Sequence[str]) -> list[str]:
     outer = ["env", f"--ignore-signal={keys}"] if jail.mode.signals else []
     inner = ["env", f"--default-signal={keys}"] if jail.mode.signals else []
     mounts: list[str] = []
+    for root in _programs_under_tmp([*argv, sys.executable, sys.argv[0] if sys.argv else ""]):
+        mounts += ["--ro-bind", root, root]  # read-only, like the rest: the private /tmp would hide them
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     if runtime and Path(runtime).is_dir():
         mounts += ["--tmpfs", runtime]  # the session bus and friends: services acting outside

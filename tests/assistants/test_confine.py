@@ -296,6 +296,27 @@ def test_kill_9_of_sandbox_open_leaves_nothing_running(ws: Workspace, project: P
     assert gone, "kill -9 of sandbox open took the assistant and its daemon along"
 
 
+def test_an_assistant_installed_under_tmp_still_runs_confined(
+    ws: Workspace, project: Project, cli: Cli, tmp_path: Path
+) -> None:
+    """The confinement's private /tmp must not hide a program installed under /tmp (a checkout there,
+    a CI runner's folder): it is shown again, read-only, and the run works and stays confined."""
+    import shutil
+
+    from tests.support import fake_assistant
+
+    assert str(tmp_path).startswith("/tmp/"), "the point of this test is a program under /tmp"
+    script = tmp_path / "tools" / "assistant.py"
+    script.parent.mkdir()
+    shutil.copyfile(fake_assistant.SCRIPT, script)
+    configure(ws.root, {"copilot": {"headless": [sys.executable, str(script), "--write", "mine.html=<p>mine</p>"]}})
+    result: CliResult = cli("run", "expense-approvals", "-v", "copilot", "--timeout", "60")
+    assert result.code == 0, result.err
+    [event] = _events(project, "run")
+    assert event["exit_code"] == 0 and event["contained"] is True and event["files_added"] == ["mine.html"]
+    assert confine._programs_under_tmp([str(script), "/usr/bin/env", "/tmp"]) == ["/" + "/".join(script.parts[1:3])]
+
+
 def test_confinement_off_written_as_plain_yaml_switches_it_off(ws: Workspace, project: Project, cli: Cli) -> None:
     """README says `confinement: off`; YAML reads a bare off as false, which must mean off too."""
     headless = json.dumps(hostile("--mine", "mine.html=<p>mine</p>"))
