@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Static, TabbedContent
 
 from sandbox.make.catalog import TemplateCatalog
 from sandbox.tui.app import SandboxApp
@@ -65,7 +65,16 @@ async def open_tab(pilot, tab: str) -> None:
     await wait_for(pilot, lambda: type(app.screen).__name__ == "ProjectScreen", what="project")
     screen = app.screen
     await wait_for(pilot, lambda: screen.query_one("#overview-variants", DataTable).row_count > 0, what="overview")
-    screen.show_tab(tab)
+    tabs = screen.query_one("#project-tabs", TabbedContent)
+
+    def shown() -> bool:
+        # Asked again until it holds: in one full run the snapshot showed the Overview although the
+        # tab had been asked for; the assert before the snapshot tells a later switch from a lost one.
+        if tabs.active != tab:
+            screen.show_tab(tab)
+        return tabs.active == tab
+
+    await wait_for(pilot, shown, what=f"the {tab} tab")
     await settle(pilot)
     if tab == "spec":
         editor = await wait_for(pilot, lambda: screen.editor, what="editor")
@@ -76,6 +85,7 @@ async def open_tab(pilot, tab: str) -> None:
     steady_cursors(app)
     app.clear_notifications()
     await settle(pilot)
+    assert tabs.active == tab, f"the {tab} tab was left before the snapshot"
 
 
 def test_home_empty(ws: Workspace, snap_compare) -> None:
