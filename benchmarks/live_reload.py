@@ -45,17 +45,9 @@ import contextlib
 
 from sandbox.live.loop import LiveProject
 from sandbox.workspace import Workspace
+from tests.support.browser import CHROMIUM_ARGS  # the same headless Chromium the tests drive
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 # Saves are this far apart (10 per second): each is then the first change of its own burst. Saves
 # closer together than the debounce window are merged into the burst's final notice, by design.

@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -321,16 +322,8 @@ def test_cancelled_run_stops_the_assistant_and_is_recorded(ws: Workspace, projec
 
 def test_ctrl_c_in_the_assistant_still_ends_the_open_session(ws: Workspace, project) -> None:
     """Ctrl-C reaches the whole foreground group: the assistant stops, the sandbox ends the session."""
-    import subprocess
-
     configure(ws.root, {"copilot": {"command": fake("--write", "wip.txt=a\\n", "--hang", prompt=False)}})
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "open", "expense-approvals", "-v", "copilot"],
-        cwd=ws.root,
-        start_new_session=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    proc = _sandbox_in_its_own_session(ws, "open", "expense-approvals", "-v", "copilot")
     target = project.variant_dir("copilot") / "wip.txt"
     deadline = time.monotonic() + 20
     while not target.exists() and time.monotonic() < deadline:
@@ -351,6 +344,13 @@ def test_run_all_skips_variants_that_cannot_run_headless(ws: Workspace, cli) -> 
     assert result.code == 0, result.err
     assert "skipping 'human'" in result.err
     assert [e["variant"] for e in ws.project("solo").events() if e["kind"] == "run"] == ["copilot"]
+
+
+def _sandbox_in_its_own_session(ws: Workspace, *args: str) -> subprocess.Popen[bytes]:
+    """``sandbox ARGS`` started as a terminal would run it, in a session (and process group) of its
+    own, so a test can signal it, or its whole group, like a person or a process manager does."""
+    return subprocess.Popen([sys.executable, "-m", "sandbox", *args], cwd=ws.root, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def _wait_for_text(path: Path, within: float = 30.0) -> str:
@@ -379,8 +379,6 @@ def test_stopping_sandbox_run_stops_its_assistants_and_records_the_runs(
 ) -> None:
     """Ctrl-C, a closed terminal (SIGHUP) or a SIGTERM reaches only the sandbox: the assistants, in
     their own process group, must not run on unsupervised and without a timeout."""
-    import subprocess
-
     pid_file, child_pid_file = tmp_path / "assistant.pid", tmp_path / "child.pid"
     configure(
         ws.root,
@@ -399,13 +397,7 @@ def test_stopping_sandbox_run_stops_its_assistants_and_records_the_runs(
         },
         writable=[tmp_path],
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "run", "expense-approvals", "-v", "copilot", "--timeout", "600"],
-        cwd=ws.root,
-        start_new_session=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    proc = _sandbox_in_its_own_session(ws, "run", "expense-approvals", "-v", "copilot", "--timeout", "600")
     _wait_for_text(pid_file)
     _wait_for_text(child_pid_file)
     try:
@@ -426,21 +418,13 @@ def test_a_hang_up_at_any_moment_ends_sandbox_run_and_leaves_nothing_running(
 ) -> None:
     """From start-up on, a SIGHUP either ends the sandbox before any assistant started, or stops every
     assistant it started and records the run as interrupted; it never outlives the signal."""
-    import subprocess
-
     pid_file = tmp_path / "assistant.pid"
     configure(
         ws.root,
         {"copilot": {"headless": fake("--write", "started.txt=yes\\n", "--pid-file", str(pid_file), "--hang")}},
         writable=[tmp_path],
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "run", "expense-approvals", "-v", "copilot", "--timeout", "600"],
-        cwd=ws.root,
-        start_new_session=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    proc = _sandbox_in_its_own_session(ws, "run", "expense-approvals", "-v", "copilot", "--timeout", "600")
     try:
         if moment == "working":
             _wait_for_text(pid_file)
@@ -467,21 +451,13 @@ def test_a_hang_up_at_any_moment_ends_sandbox_run_and_leaves_nothing_running(
 
 
 def test_stopping_sandbox_open_stops_the_assistant_and_ends_the_session(ws: Workspace, project, tmp_path) -> None:
-    import subprocess
-
     pid_file = tmp_path / "assistant.pid"
     configure(
         ws.root,
         {"copilot": {"command": fake("--write", "wip.txt=a\\n", "--pid-file", str(pid_file), "--hang", prompt=False)}},
         writable=[tmp_path],
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "open", "expense-approvals", "-v", "copilot"],
-        cwd=ws.root,
-        start_new_session=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    proc = _sandbox_in_its_own_session(ws, "open", "expense-approvals", "-v", "copilot")
     _wait_for_text(pid_file)
     try:
         proc.send_signal(signal.SIGTERM)  # to the sandbox alone
@@ -567,8 +543,6 @@ def test_a_dead_run_whose_pid_was_reused_is_still_seen_as_dead(ws: Workspace, pr
 
 def test_no_assistant_outlives_a_program_that_exits_mid_run(ws: Workspace, project, tmp_path) -> None:
     """A TUI that quits while a run's worker thread still supervises it must not orphan the assistant."""
-    import subprocess
-
     pid_file = tmp_path / "assistant.pid"
     configure(ws.root, {"copilot": {"headless": fake("--write", "a.txt=1\\n", "--pid-file", str(pid_file), "--hang")}},
               writable=[tmp_path])
