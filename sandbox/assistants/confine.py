@@ -72,9 +72,13 @@ SANDBOX_EXEC = "/usr/bin/sandbox-exec"
 
 # Folders under HOME that each assistant writes to sign in and keep its state. Only the running
 # assistant's own are writable; a missing folder is created so that a first sign-in works.
+# ``.cache/copilot``: the Copilot CLI unpacks its own program there on first start (pkg/<platform>/
+# <version>); read-only it cannot start at all, and hidden (HOME under /tmp) it unpacks again on
+# every run, a second of CPU each time. The XDG variables move these folders, as they move the CLIs'.
 HOME_FOLDERS: dict[str, tuple[str, ...]] = {
     "claude-code": (".claude", ".config/claude", ".cache/claude", ".local/state/claude"),
-    "copilot": (".copilot", ".config/github-copilot", ".cache/github-copilot", ".local/state/github-copilot"),
+    "copilot": (".copilot", ".config/github-copilot", ".cache/github-copilot", ".local/state/github-copilot",
+                ".cache/copilot"),
     "codex": (".codex",),
     "cursor": (".cursor", ".config/cursor"),
 }
@@ -227,12 +231,27 @@ def scratch_dir(project: Project, session: str) -> Path:
     return Path(project.state_dir) / SCRATCH_DIR / session
 
 
-def home_folders(assistant: str, home: Path | None = None) -> list[Path]:
+# Where the XDG base-directory variables move a folder named under HOME (the CLIs follow them).
+_XDG_HOMES = ((".cache/", "XDG_CACHE_HOME"), (".config/", "XDG_CONFIG_HOME"), (".local/state/", "XDG_STATE_HOME"),
+              (".local/share/", "XDG_DATA_HOME"))
+
+
+def _home_path(base: Path, name: str, env: Mapping[str, str]) -> Path:
+    """``name`` under HOME, or under the XDG folder its variable names (an absolute path, as the spec says)."""
+    for prefix, variable in _XDG_HOMES:
+        moved = env.get(variable, "")
+        if name.startswith(prefix) and Path(moved).is_absolute():
+            return Path(moved) / name[len(prefix):]
+    return base / name
+
+
+def home_folders(assistant: str, home: Path | None = None, env: Mapping[str, str] | None = None) -> list[Path]:
     """The assistant's own folders under HOME (missing folders are created; missing files skipped)."""
     base = home if home is not None else Path.home()
+    variables = os.environ if env is None else env
     found: list[Path] = []
     for name in HOME_FOLDERS.get(assistant, ()):
-        path = base / name
+        path = _home_path(base, name, variables)
         with contextlib.suppress(OSError):
             path.mkdir(mode=0o700, parents=True, exist_ok=True)
         if path.is_dir():

@@ -356,3 +356,14 @@ def test_the_macos_profile_allows_writes_only_below_the_jail_folders(tmp_path: P
     assert sorted(defines.values()) == sorted(str(p) for p in writable)
     assert str(tmp_path) not in profile, "paths are parameters, never quoted into the profile"
     assert jail.environment({})["TMPDIR"] == str(tmp_path / "s" / "tmp")
+
+
+def test_the_assistants_home_folders_follow_the_xdg_variables(tmp_path: Path) -> None:
+    """Copilot unpacks its program into $XDG_CACHE_HOME/copilot when that is set: that folder is the writable one."""
+    home, cache = tmp_path / "home", tmp_path / "elsewhere" / "cache"
+    plain = confine.home_folders("copilot", home, env={})
+    assert home / ".cache" / "copilot" in plain and home / ".copilot" in plain
+    moved = confine.home_folders("copilot", home, env={"XDG_CACHE_HOME": str(cache), "XDG_CONFIG_HOME": "relative"})
+    assert cache / "copilot" in moved and cache / "github-copilot" in moved and (cache / "copilot").is_dir()
+    assert home / ".cache" / "copilot" not in moved
+    assert home / ".config" / "github-copilot" in moved, "a relative XDG path is ignored, as the spec says"

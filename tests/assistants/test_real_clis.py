@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,26 @@ def test_telemetry_is_captured_per_run_without_content(clis, ws: Workspace, proj
     assert runs["claude-code"]["result"]["telemetry"]["cost"]["unit"] == "usd"
     assert runs["claude-code"]["result"]["telemetry"]["tools"]["accepted"] >= 3
     assert "secret-prompt-words" not in project.ledger_path.read_text(), "no prompt text is ever kept"
+
+
+def test_a_confined_copilot_starts_on_a_fresh_home_and_keeps_its_unpacked_program(clis, ws: Workspace, project) -> None:
+    """On a laptop HOME is not under /tmp, so the confinement shows it read-only: the Copilot CLI unpacks its
+    program into ~/.cache/copilot on first start, and with that folder read-only it cannot start at all."""
+    base = next((p for p in (Path.home() / ".cache", Path.cwd()) if not str(p.resolve()).startswith("/tmp/")), None)
+    assert base is not None, "this test needs a folder outside /tmp for its HOME"
+    base.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(prefix="sandbox-test-home-", dir=base))
+    try:
+        with ModelServer() as server:
+            root = project.variant_dir("copilot").resolve()
+            server.script(OPENAI, [model_server.create(str(root / "notes.md"), "# Notes\n")])
+            env = offline_env(clis, home, server.url)
+            result = sandbox(ws, env, "run", SLUG, "-v", "copilot", "--json")
+        assert result.returncode == 0, result.stderr
+        [run] = json.loads(result.stdout)
+        assert run["confinement"] == "bubblewrap" and run["ok"] is True, run
+        assert run["files_added"] == ["notes.md"], run
+        unpacked = list((home / ".cache" / "copilot" / "pkg").glob(f"*/{run['cli_version']}"))
+        assert unpacked, "the CLI's program stays unpacked in its cache for the next run"
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
