@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sandbox.compare.report import acceptance, aggregates, evidence
 from sandbox.compare.report.counts import Counts
-from sandbox.compare.report.ledgers import Field, scan_sql
+from sandbox.compare.report.ledgers import LINES_TABLE, Field, lines_sql, scan_sql
 from sandbox.compare.report.model import NO_GROUP, ProjectInfo, ReportError
 from sandbox.compare.report.schema import COMMON, EVENT_TABLES, Column, event_table
 from sandbox.compare.report.sources import ExportSource, LedgerSource, PostgresSource, Source
@@ -243,15 +243,17 @@ def _load(
                 files.append(str(path))
                 file_src.append(index)
                 file_project.append(slug)
-    columns = (f"src INTEGER, project_key VARCHAR, file BIGINT, valid BOOLEAN, newer BOOLEAN, check_line VARCHAR, "
+    columns = (f"src INTEGER, project_key VARCHAR, file BIGINT, line BIGINT, valid BOOLEAN, newer BOOLEAN, "
+               f"check_line VARCHAR, "
                f"{_event_columns_sql(fields)}")
     columns += ", raw VARCHAR" if keep_raw else ""
     if files:
+        con.execute(lines_sql(), {"files": files})
         con.execute(
             f"CREATE TABLE ev AS SELECT NULL::INTEGER AS src, NULL::VARCHAR AS project_key, * "
-            f"FROM ({scan_sql(fields, keep_raw=keep_raw)})",
-            {"files": files},
+            f"FROM ({scan_sql(fields, keep_raw=keep_raw)})"
         )
+        con.execute(f"DROP TABLE {LINES_TABLE}")
         acceptance.settle_unsure(con)  # the lines the SQL was not sure of, judged by the validator
     else:
         con.execute(f"CREATE TABLE ev ({columns})")
@@ -334,7 +336,7 @@ def _keep(con: duckdb.DuckDBPyConnection) -> Skipped:
         SELECT f.file, f.src, f.project, f.ord,
                CASE WHEN c.id IS NULL THEN f.project ELSE f.project || '~' || c.id END AS project_key
         FROM files f LEFT JOIN (
-          SELECT file, arg_min(id, rowid) AS id FROM ev WHERE valid AND kind = 'created' AND file IS NOT NULL
+          SELECT file, arg_min(id, line) AS id FROM ev WHERE valid AND kind = 'created' AND file IS NOT NULL
           GROUP BY file) c ON c.file = f.file""")
     # A line's place: DuckDB reads the ledgers in parallel and does not keep the files in the order
     # given (each file's lines stay together and in order), so a line's place is its file's start,
@@ -343,14 +345,14 @@ def _keep(con: duckdb.DuckDBPyConnection) -> Skipped:
         CREATE TABLE file_rows AS
         SELECT file, first_row, coalesce(sum(n) OVER (ORDER BY file ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
                                          0)::BIGINT AS base
-        FROM (SELECT file, min(rowid) AS first_row, count(*) AS n FROM ev WHERE file IS NOT NULL GROUP BY file)""")
+        FROM (SELECT file, min(line) AS first_row, count(*) AS n FROM ev WHERE file IS NOT NULL GROUP BY file)""")
     con.execute("""
         CREATE TABLE kept AS
         SELECT coalesce(e.src, f.src) AS src,
                coalesce(e.src, f.src)::BIGINT * 1099511627776
-                 + coalesce(r.base + e.rowid - r.first_row, e.rowid) AS seq,
+                 + coalesce(r.base + e.line - r.first_row, e.rowid) AS seq,
                coalesce(e.project_key, f.project_key) AS project_key,
-               e.* EXCLUDE (src, project_key, file, valid, newer, check_line)
+               e.* EXCLUDE (src, project_key, file, line, valid, newer, check_line)
         FROM ev e LEFT JOIN file_keys f ON f.file = e.file LEFT JOIN file_rows r ON r.file = e.file
         WHERE e.valid AND NOT e.newer
         QUALIFY row_number() OVER (PARTITION BY e.id ORDER BY seq) = 1""")
