@@ -184,10 +184,29 @@ async def click(pilot: Pilot[Any], selector: str, timeout: float = 30.0) -> None
 
 # --- the app, as the tests drive it -----------------------------------------------------------
 def make_app(ws: Workspace, live: bool = False) -> SandboxApp:
-    """The app on ``ws`` with a fixed clock and label; ``live`` starts the file watcher."""
+    """The app on ``ws`` with a fixed clock and label; ``live`` starts the file watcher.
+
+    Every notification it shows is also kept (``notices``): a toast expires after a few seconds,
+    and on a busy machine it can be gone before a test looks at what is on screen.
+    """
     from sandbox.tui.app import SandboxApp
 
-    return SandboxApp(ws, clock=lambda: FIXED_NOW, workspace_label="demo", live=live)
+    app = SandboxApp(ws, clock=lambda: FIXED_NOW, workspace_label="demo", live=live)
+    said: list[str] = []
+    show = app.notify
+
+    def notify(message: str, *args: Any, **kwargs: Any) -> None:
+        said.append(str(message))
+        show(message, *args, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    app.shown_notices = said  # type: ignore[attr-defined]
+    return app
+
+
+def notices(app: Any) -> list[str]:
+    """Every notification the app has shown so far, in order, expired ones included (see ``make_app``)."""
+    return list(app.shown_notices)
 
 
 @asynccontextmanager

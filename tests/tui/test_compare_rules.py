@@ -12,12 +12,12 @@ from textual.widgets import Button, Static
 from sandbox.compare import blind
 from sandbox.tui.screens.compare import CompareScreen
 from sandbox.workspace import Workspace
-from tests.support.tui import SIZE, answer_guess, events, press, running, screen_name, settle, wait_for
+from tests.support.tui import SIZE, answer_guess, events, notices, press, running, screen_name, settle, wait_for
 from tests.support.work import give_work
 
 
 def notes(app: Any) -> list[str]:
-    return [n.message for n in app._notifications]
+    return notices(app)
 
 
 def worked_pair(ws: Workspace, title: str) -> str:

@@ -15,7 +15,18 @@ import pytest
 from sandbox.assistants.interactive import Launch
 from sandbox.tui.widgets.assistant_pane import AssistantPane
 from sandbox.workspace import Workspace
-from tests.support.tui import SIZE, add_project, click, events, press, running, screen_name, settle, wait_for
+from tests.support.tui import (
+    SIZE,
+    add_project,
+    click,
+    events,
+    notices,
+    press,
+    running,
+    screen_name,
+    settle,
+    wait_for,
+)
 from tests.tui.test_project_assistant import assistant_tab, status_of
 
 WRITES = "open('made.txt', 'w').write('by the assistant\\n')"
@@ -53,8 +64,8 @@ async def launch_and_skip_rating(pilot: Any, app: Any, pane: AssistantPane) -> N
                    what="session ended")
 
 
-def notices(app: Any) -> list[str]:
-    return [n.message for n in app._notifications if "not confined" in n.message]
+def not_confined_notices(app: Any) -> list[str]:
+    return [message for message in notices(app) if "not confined" in message]
 
 
 async def test_launch_goes_through_the_confined_door_and_says_the_notice_once(
@@ -68,7 +79,7 @@ async def test_launch_goes_through_the_confined_door_and_says_the_notice_once(
         await launch_and_skip_rating(pilot, app, pane)
         assert "switched off in sandbox.yaml" in status_of(pane, "#run-status")
         await launch_and_skip_rating(pilot, app, pane)
-        assert len(notices(app)) == 1, "the notice is said once, not on every launch"
+        assert len(not_confined_notices(app)) == 1, "the notice is said once, not on every launch"
     started = [e for e in events(ledger_path) if e["kind"] == "session_started"]
     ended = [e for e in events(ledger_path) if e["kind"] == "session_ended"]
     assert len(started) == 2 and len(ended) == 2
@@ -123,5 +134,5 @@ async def test_the_build_view_says_once_that_its_runs_are_not_confined(ws: Works
                 assert "Not confined:" in intro and "switched off" in intro
             else:
                 assert "Not confined:" not in intro, "said once"
-        assert len(notices(app)) == 1
+        assert len(not_confined_notices(app)) == 1
 

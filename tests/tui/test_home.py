@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import DataTable, Input, Static
 
 from sandbox.workspace import Workspace
-from tests.support.tui import SIZE, add_project, press, running, screen_name, settle, wait_for
+from tests.support.tui import SIZE, add_project, notices, press, running, screen_name, settle, wait_for
 
 
 async def test_empty_home_explains_what_to_do(ws: Workspace) -> None:
@@ -91,7 +91,7 @@ async def test_open_and_compare_are_dimmed_while_there_is_nothing(ws: Workspace)
         assert not enabled("open") and not enabled("compare")
         assert enabled("app.new_idea")
         await press(pilot, "c")  # a dimmed key does nothing (no "choose a project in the list")
-        assert screen_name(app) == "HomeScreen" and not list(app._notifications)
+        assert screen_name(app) == "HomeScreen" and not notices(app)
         add_project(ws, "Expense approvals")
         app.screen.load_projects()
         await wait_for(pilot, lambda: app.screen.summaries, what="projects")

@@ -22,6 +22,7 @@ from tests.support.tui import (
     add_project,
     click,
     events,
+    notices,
     open_project,
     open_spec,
     press,
@@ -190,7 +191,7 @@ async def test_a_refused_save_shows_the_whole_problem_at_80x24(ws: Workspace) ->
         assert needed <= box.content_region.height, (needed, box.content_region.height)
         assert "last good version" in str(box.render())
         # ... and no toast lies on top of it: "not saved" is said on the status line instead.
-        assert not list(app._notifications)
+        assert not notices(app)
         assert "Not saved" in str(editor.query_one("#spec-status", Static).render())
 
 
