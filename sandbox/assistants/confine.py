@@ -82,6 +82,13 @@ HOME_FOLDERS: dict[str, tuple[str, ...]] = {
     "codex": (".codex",),
     "cursor": (".cursor", ".config/cursor"),
 }
+# The folder (one of its HOME_FOLDERS) where an assistant's Node keeps its compile cache across runs.
+# Node keeps it in $TMPDIR/node-compile-cache unless NODE_COMPILE_CACHE says where; the confinement's
+# /tmp is new and empty for every run, and without the cache the Copilot CLI compiles its JavaScript
+# again each time (half a second of CPU per run, measured with strace). Per assistant, in a folder it
+# may already write (where its program is unpacked), so one assistant's cache never reaches another.
+COMPILE_CACHE_HOMES: dict[str, str] = {"claude-code": ".cache/claude", "copilot": ".cache/copilot"}
+COMPILE_CACHE = "node-compile-cache"
 # Single files under HOME an assistant rewrites (bound only when they exist: HOME itself stays read-only).
 HOME_FILES: dict[str, tuple[str, ...]] = {"claude-code": (".claude.json",)}
 
@@ -274,6 +281,8 @@ class Jail:
     # Folders outside the variant the CLI is asked to write its own records in (Copilot's usage and
     # telemetry files, in .sandbox/runs/<run>.files/): writable, the folders around them read-only.
     outputs: tuple[Path, ...] = field(default=())
+    # Where Node keeps its compile cache across runs (inside one of ``home``), or None
+    compile_cache: Path | None = None
 
     @property
     def spool(self) -> Path:
@@ -298,6 +307,8 @@ class Jail:
             out["TMPDIR"] = "/tmp"
         elif self.mode.mechanism == SEATBELT:
             out["TMPDIR"] = str(self.scratch / "tmp")
+        if self.compile_cache is not None and self.mode.contained and not env.get("NODE_COMPILE_CACHE"):
+            out["NODE_COMPILE_CACHE"] = str(self.compile_cache)
         return out
 
     def exit_code(self, code: int | None) -> int | None:
@@ -321,16 +332,27 @@ def jail_for(
     for output in outputs:
         output.mkdir(parents=True, exist_ok=True)
     real = os.path.realpath  # the mechanisms see through links; the paths they are given must too
+    home = tuple(Path(real(p)) for p in home_folders(assistant)) if mode.contained else ()
     return Jail(
         mode=mode,
         variant=Path(real(project.variant_dir(variant))),
         scratch=Path(real(scratch)),
         workspace=Path(real(workspace.root)),
-        home=tuple(Path(real(p)) for p in home_folders(assistant)) if mode.contained else (),
+        home=home,
         interactive=interactive,
         extra=mode.writable,
         outputs=tuple(Path(real(p)) for p in outputs),
+        compile_cache=_compile_cache(assistant, home),
     )
+
+
+def _compile_cache(assistant: str, home: Sequence[Path]) -> Path | None:
+    """The assistant's own compile-cache folder, when its cache folder is one it may write."""
+    name = COMPILE_CACHE_HOMES.get(assistant)
+    if name is None:
+        return None
+    folder = Path(os.path.realpath(_home_path(Path.home(), name, os.environ)))
+    return folder / COMPILE_CACHE if folder in home else None
 
 
 def bwrap_command(jail: Jail, argv: Sequence[str]) -> list[str]:

@@ -249,21 +249,24 @@ def plan_run(
     telemetry: bool | None = None,
 ) -> RunPlan:
     """The argv, environment and up-front event fields of one headless run (one-line errors)."""
-    from sandbox.assistants import telemetry as otel
     from sandbox.assistants import versions
 
     assistant = assistant_for(workspace, variant)
     usage_file = usage_file_path(project, run_id) if uses_usage_file(assistant) else None
     argv, prompt_on_stdin = headless_argv(workspace, project, variant, task, usage_file=usage_file)
     fields = check_fairness(project, variant, assistant, allow=allow_instructions)
-    kind = otel.kind_for(assistant.result_format) if telemetry_wanted(workspace, telemetry) else None
+    kind = None
     env_extra: dict[str, str] = {}
     telemetry_file = None
-    if kind == otel.CLAUDE:
-        env_extra = otel.claude_env(otel.receiver().endpoint, run_id)
-    elif kind == otel.COPILOT:
-        telemetry_file = run_files_dir(project, run_id) / "otel.jsonl"
-        env_extra = otel.copilot_env(telemetry_file, run_id)
+    if telemetry_wanted(workspace, telemetry):  # opt-in: http.server and friends are imported only then
+        from sandbox.assistants import telemetry as otel
+
+        kind = otel.kind_for(assistant.result_format)
+        if kind == otel.CLAUDE:
+            env_extra = otel.claude_env(otel.receiver().endpoint, run_id)
+        elif kind == otel.COPILOT:
+            telemetry_file = run_files_dir(project, run_id) / "otel.jsonl"
+            env_extra = otel.copilot_env(telemetry_file, run_id)
     executable = argv[0]
     return RunPlan(
         assistant=assistant,
@@ -281,10 +284,12 @@ def plan_run(
 
 def run_env(workspace: Workspace, project: Project, variant: str, session_id: str, plan: RunPlan) -> dict[str, str]:
     """The environment of a planned run: ``assistant_env`` plus its telemetry, never with content capture."""
+    env = assistant_env(workspace, project, variant, session_id, plan.env_extra)
+    if not plan.telemetry:
+        return env
     from sandbox.assistants import telemetry as otel
 
-    env = assistant_env(workspace, project, variant, session_id, plan.env_extra)
-    return otel.base_env(env) if plan.telemetry else env
+    return otel.base_env(env)
 
 
 def open_hint(workspace: Workspace, variant: str) -> str | None:

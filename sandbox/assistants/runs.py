@@ -25,6 +25,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import select
 import signal
 import subprocess
 import threading
@@ -180,17 +181,43 @@ def _stop_group(proc: subprocess.Popen[bytes]) -> int:
         return proc.wait()
 
 
+def _exit_watch(proc: subprocess.Popen[bytes]) -> int | None:
+    """A descriptor that becomes readable the moment the assistant exits (Linux's pidfd), or None.
+
+    Why: ``Popen.wait(timeout=...)`` polls, sleeping up to 50 ms between looks, and every run's
+    end would wait that long to be noticed; a pidfd wakes the supervisor at once.
+    """
+    opener = getattr(os, "pidfd_open", None)
+    if opener is None or proc.returncode is not None:
+        return None
+    try:
+        fd: int = opener(proc.pid)
+    except OSError:  # an old kernel, or a process already reaped
+        return None
+    return fd
+
+
 def _wait(proc: subprocess.Popen[bytes], deadline: float, cancel: threading.Event | None) -> tuple[int, bool, bool]:
     """(exit code, timed out, interrupted): wait for the assistant, stopping it at the deadline or on cancel."""
-    while True:
-        try:
-            return proc.wait(timeout=max(0.0, min(POLL_SECONDS, deadline - time.monotonic()))), False, False
-        except subprocess.TimeoutExpired:
-            pass
-        if cancel is not None and cancel.is_set():
-            return _stop_group(proc), False, True
-        if time.monotonic() >= deadline:
-            return _stop_group(proc), True, False
+    watch = _exit_watch(proc)
+    try:
+        while True:
+            timeout = max(0.0, min(POLL_SECONDS, deadline - time.monotonic()))
+            if watch is not None:
+                if select.select([watch], [], [], timeout)[0]:
+                    return proc.wait(), False, False
+            else:
+                try:
+                    return proc.wait(timeout=timeout), False, False
+                except subprocess.TimeoutExpired:
+                    pass
+            if cancel is not None and cancel.is_set():
+                return _stop_group(proc), False, True
+            if time.monotonic() >= deadline:
+                return _stop_group(proc), True, False
+    finally:
+        if watch is not None:
+            os.close(watch)
 
 
 def run_headless(

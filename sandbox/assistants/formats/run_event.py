@@ -32,15 +32,16 @@ def closing_fields(
     variant_root: Path,
 ) -> dict[str, Any]:
     """Every field the run event gets from the run's own account of itself."""
-    from sandbox.assistants import telemetry as otel
-
     fmt = plan.assistant.result_format
     summary = formats.summarise(fmt, stdout, stderr, plan.usage_file)
     tally = None
-    if plan.telemetry == otel.CLAUDE:
-        tally = otel.receiver().take(run_id)
-    elif plan.telemetry == otel.COPILOT and plan.telemetry_file is not None:
-        tally = otel.read_copilot_file(plan.telemetry_file, run_id)
+    if plan.telemetry:  # opt-in: its receiver (http.server) is imported only by runs that capture it
+        from sandbox.assistants import telemetry as otel
+
+        if plan.telemetry == otel.CLAUDE:
+            tally = otel.receiver().take(run_id)
+        elif plan.telemetry == otel.COPILOT and plan.telemetry_file is not None:
+            tally = otel.read_copilot_file(plan.telemetry_file, run_id)
     if tally is not None:
         # Copilot's telemetry has tokens but no cost: its cost stays the usage file's premium requests
         reduced = tally.summary("usd")
