@@ -367,3 +367,21 @@ def test_the_assistants_home_folders_follow_the_xdg_variables(tmp_path: Path) ->
     assert cache / "copilot" in moved and cache / "github-copilot" in moved and (cache / "copilot").is_dir()
     assert home / ".cache" / "copilot" not in moved
     assert home / ".config" / "github-copilot" in moved, "a relative XDG path is ignored, as the spec says"
+
+
+def test_a_confined_node_cli_keeps_its_compile_cache_in_its_own_folder(
+    ws: Workspace, project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The private /tmp is empty on every run: Node's compile cache goes to the assistant's own cache folder."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    mode = confine.mode_for(ws)
+    jail = confine.jail_for(ws, project, "copilot", "copilot", "s1", mode)
+    env = jail.environment({"PATH": "/usr/bin"})
+    cache = Path(os.path.realpath(tmp_path / "home" / ".cache" / "copilot"))
+    assert env["NODE_COMPILE_CACHE"] == str(cache / "node-compile-cache") and cache in jail.writable()
+    assert jail.environment({"NODE_COMPILE_CACHE": "/mine"})["NODE_COMPILE_CACHE"] == "/mine", "the user's own wins"
+    other = confine.jail_for(ws, project, "claude-code", "claude-code", "s2", mode).environment({})
+    assert other["NODE_COMPILE_CACHE"].startswith(str(Path(os.path.realpath(tmp_path / "home" / ".cache" / "claude"))))
+    off = confine.jail_for(ws, project, "copilot", "copilot", "s3", confine.Mode(None, "off")).environment({})
+    assert "NODE_COMPILE_CACHE" not in off, "unconfined, the CLI keeps its own default"

@@ -163,5 +163,7 @@ def test_a_confined_copilot_starts_on_a_fresh_home_and_keeps_its_unpacked_progra
         assert run["files_added"] == ["notes.md"], run
         unpacked = list((home / ".cache" / "copilot" / "pkg").glob(f"*/{run['cli_version']}"))
         assert unpacked, "the CLI's program stays unpacked in its cache for the next run"
+        compiled = home / ".cache" / "copilot" / "node-compile-cache"
+        assert any(p.is_file() for p in compiled.rglob("*")), "its compiled JavaScript is kept for the next run too"
     finally:
         shutil.rmtree(home, ignore_errors=True)
