@@ -31,7 +31,7 @@ async def test_home_columns_fit_their_content_after_a_resize(ws: Workspace) -> N
         await wait_for(pilot, lambda: table.row_count == 1 and len(table.columns) == 6, what="full table")
         title = next(c for c in table.columns.values() if str(c.label) == "Title")
         assert title.get_render_width(table) - 2 * table.cell_padding >= len("Expense approvals")
-        assert table.get_row_at(0)[0] == "Expense approvals"
+        assert str(table.get_row_at(0)[0]) == "Expense approvals"
 
 
 async def test_filter_the_home_list(ws: Workspace) -> None:
@@ -97,3 +97,17 @@ async def test_open_and_compare_are_dimmed_while_there_is_nothing(ws: Workspace)
         await wait_for(pilot, lambda: app.screen.summaries, what="projects")
         await wait_for(pilot, lambda: enabled("compare"), what="enabled with a project")
         assert app.screen.active_bindings["enter"].enabled
+
+
+async def test_a_title_that_looks_like_markup_is_shown_as_written(ws: Workspace) -> None:
+    """Titles are people's words: brackets in them are text, never styling, and never a crash."""
+    title = "Plan [/b] for [bold]Q3[/bold] [link=x]"
+    add_project(ws, title, category="[red]finance")
+    async with running(ws, (120, 30)) as (pilot, app):
+        table = app.screen.query_one("#projects", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 1, what="one row")
+        await settle(pilot)
+        cells = [str(cell) for cell in table.get_row_at(0)]
+        assert cells[0] == title and cells[2] == "[red]finance", cells
+        await press(pilot, "down")  # the rows are drawn again, highlighted: still text
+        assert screen_name(app) == "HomeScreen"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual import events, getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -218,7 +219,9 @@ class HomeScreen(Screen[None]):
         # cell_len: wide characters (CJK, emoji) take two cells
         self._add_columns([max([len(label)] + [cell_len(r[i]) for r in rows]) for i, label in enumerate(labels)])
         for s, cells in zip(shown, rows, strict=True):
-            table.add_row(*cells, key=s.slug)
+            # Text, not str: a str cell is read as markup, and a title is somebody's words ("[/b]" in
+            # it would stop the app); Text also spares the table a markup parse per cell.
+            table.add_row(*(Text(cell, no_wrap=True, overflow="ellipsis") for cell in cells), key=s.slug)
         empty = self.query_one("#empty", Static)
         count = self.query_one("#count", Static)
         if not self.summaries:
