@@ -1,5 +1,5 @@
 """Allow ``python -m sandbox``."""
 
-from sandbox.cli import main
+from sandbox.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -126,13 +126,13 @@ class Project:
 
     @property
     def variants_dir(self) -> Path:
-        from sandbox.make.scaffold import VARIANTS_DIR
+        from sandbox.make.layout import VARIANTS_DIR
 
         return self.path / VARIANTS_DIR
 
     @property
     def state_dir(self) -> Path:
-        from sandbox.make.scaffold import STATE_DIR
+        from sandbox.make.layout import STATE_DIR
 
         return self.path / STATE_DIR
 

@@ -172,10 +172,13 @@ def begin(
     ``.*.tmp`` files would be in the snapshot, the assistant would meet them, and the files it had
     landed would look edited at the next render.
     """
-    from sandbox.make.scaffold import finish_killed_render
+    from sandbox.make import journal
 
-    with contextlib.suppress(OSError):  # a clean-up only: the next render retries it and reports
-        finish_killed_render(project.path)
+    if (Path(project.state_dir) / journal.JOURNAL_FILE).exists():  # the scaffolder is loaded only then
+        from sandbox.make.scaffold import finish_killed_render
+
+        with contextlib.suppress(OSError):  # a clean-up only: the next render retries it and reports
+            finish_killed_render(project.path)
     root = check_variant(project, variant)
     if not ledger_safe_id(assistant):
         raise AssistantError(f"assistant id '{assistant}' must be lowercase letters, digits, '-' or '_'")

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 
 from sandbox.core.errors import ProjectError
 from sandbox.core.fs import atomic_write, sha256_bytes
-from sandbox.make.scaffold import CONFLICT_SUFFIX, VARIANTS_DIR, read_manifest, write_manifest
+from sandbox.make.layout import VARIANTS_DIR
+from sandbox.make.scaffold import CONFLICT_SUFFIX, read_manifest, write_manifest
 
 if TYPE_CHECKING:
     from sandbox.workspace import Project

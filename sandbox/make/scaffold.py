@@ -28,6 +28,7 @@ from sandbox.make import journal
 from sandbox.make.brief import render_brief
 from sandbox.make.budget import Budget
 from sandbox.make.catalog import Template
+from sandbox.make.layout import STATE_DIR, VARIANTS_DIR
 from sandbox.make.paths import RESERVED_NAMES, segment_problem
 from sandbox.make.render import render_template, template_context
 from sandbox.make.spec import SPEC_FILE, ProjectSpec, dump_spec
@@ -39,9 +40,7 @@ VariantSetup = Callable[[Path, "Assistant"], object]
 """Called on each new variant folder before it is published (the workspace passes the writer of the
 assistants' own configuration, so ``make`` needs to know nothing about assistants)."""
 
-STATE_DIR = ".sandbox"
 MANIFEST_FILE = "manifest.json"
-VARIANTS_DIR = "variants"
 CONFLICT_SUFFIX = ".sandbox-new"
 CREATING_PREFIX = ".creating-"
 STATE_GITIGNORE = (
