@@ -108,8 +108,10 @@ def test_create_open_and_quit_in_a_real_terminal(terminal) -> None:
         term.keys("End")
         term.wait_for("Questions of 'Mini page'")
     term.keys("C-s")
-    shown = term.wait_for("Overview", "Spec", "Preview", "Assistant", "Tmux idea", timeout=30)
-    assert "Claude Code" in shown and "GitHub Copilot" in shown
+    # The variants' rows come from a worker after the tabs are drawn: wait for them, not only the tabs
+    # (a loaded CI run showed the Overview's header with its rows still on the way).
+    shown = term.wait_for("Overview", "Spec", "Preview", "Assistant", "Tmux idea", "Claude Code", "GitHub Copilot",
+                          timeout=30)
     project = workspace / "projects" / "tmux-idea"
     assert (project / "project.yaml").is_file()
     assert (project / "variants" / "claude-code" / "index.html").is_file()
