@@ -111,7 +111,10 @@ class IdeaForm(VerticalScroll):
         status.update("Change any answer and press ctrl+s: the prototypes update. The YAML tab (5) shows the file.")
         self.set_inputs_disabled(False)
         spec, template = message.spec, message.template
-        self.spec, self.template = spec, template
+        # ``spec`` is set last, once ``loaded_values`` holds what was loaded: the awaits below let keys in,
+        # and meanwhile the form must not count as changed (escape right after opening a project
+        # asked "Unsaved changes" on a busy machine).
+        self.spec, self.template = None, template
         self.query_one("#idea-title", Input).value = spec.title
         self.query_one("#idea-text", TextArea).load_text(spec.idea)
         for key, _ in TEXT_FIELDS[1:]:
@@ -122,6 +125,7 @@ class IdeaForm(VerticalScroll):
         heading = Label(f"Answers of the template '{esc(template.title)}'", classes="section-title")
         await box.mount(heading, *fields)
         self.loaded_values = self.values()
+        self.spec = spec
 
     def set_inputs_disabled(self, disabled: bool) -> None:
         for widget in self.query("Input, TextArea, Select, Switch, #idea-save"):
