@@ -129,10 +129,7 @@ def assistant_env(
 def default_prompt(assistant: Assistant, project: Project) -> str:
     """The task given to a headless run: read the brief and build what it describes."""
     brief = assistant.instructions
-    try:
-        title = project.load_spec().title
-    except SandboxError:
-        title = project.slug
+    title = _title(project)
     if brief:
         return (
             f"Read {brief} in this folder: it is the brief for the prototype '{title}'. Build what it describes, "
@@ -140,6 +137,24 @@ def default_prompt(assistant: Assistant, project: Project) -> str:
             f"in a browser and try the idea."
         )
     return f"Improve the prototype '{title}' in this folder so a person can open it in a browser and try the idea."
+
+
+def _title(project: Project) -> str:
+    """The spec's title (its slug when the spec cannot be read), through YAML only when its line is not plain."""
+    from sandbox.core.fs import read_regular
+    from sandbox.core.yamlio import MAX_YAML_BYTES
+    from sandbox.make.title import plain_title
+
+    try:  # bounded, regular files only, as the YAML loader reads it: the spec is untrusted input
+        title = plain_title(read_regular(project.spec_path, MAX_YAML_BYTES, SandboxError).decode("utf-8"))
+    except (SandboxError, UnicodeDecodeError):
+        title = None
+    if title is not None:
+        return title
+    try:
+        return project.load_spec().title
+    except SandboxError:
+        return project.slug
 
 
 def run_files_dir(project: Project, run_id: str) -> Path:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pathspec import Pattern
+    from pathspec import GitIgnoreSpec, Pattern
 
     from sandbox.core.settings import Settings
 
@@ -72,15 +72,23 @@ class IgnoreRules:
         """``within``: a folder glob (``variants/*``) that anchored ``patterns`` are relative to, instead
         of the rules' own folder. ``own``: patterns anchored at the rules' own folder whatever
         ``within`` says (the live loop's ``/ledger.jsonl``), placed before ``patterns``."""
-        import pathspec
-
         self.patterns = tuple(str(p) for p in patterns)
         self.within = within.strip("/")
         placed = [anchor_within(p, self.within) for p in self.patterns]
         lines = [*(DEFAULT_PATTERNS if defaults else ()), *own, *placed]
+        self._dirs: dict[str, bool] = {}  # folder -> ignored, including its parents' answers
+        plain = [_plain_name(line) for line in lines]
+        if all(name is not None for name in plain):
+            # Only names (the defaults, and most sandbox.yaml lists): any of them matching is the
+            # answer, with no negation to weigh, so pathspec is not even imported (its import and
+            # compile are 35-45 ms of every `sandbox run` and session hook).
+            self._spec: GitIgnoreSpec | None = None
+            self._names, self._paths = _either([name for name in plain if name is not None]), None
+            return
+        import pathspec
+
         self._spec = pathspec.GitIgnoreSpec.from_lines(lines)
         self._names, self._paths = _prefilters(self._spec.patterns)
-        self._dirs: dict[str, bool] = {}  # folder -> ignored, including its parents' answers
 
     def matches(self, relative: str, *, is_dir: bool = False, name: str | None = None) -> bool:
         """Whether the patterns ignore ``relative`` itself (``ignored`` also asks its parent folders).
@@ -94,7 +102,7 @@ class IgnoreRules:
         if not ((self._names is not None and self._names.fullmatch(name))
                 or (self._paths is not None and self._paths.match(path))):
             return False
-        return bool(self._spec.match_file(path))
+        return self._spec is None or bool(self._spec.match_file(path))
 
     def ignored(self, relative: str, *, is_dir: bool = False) -> bool:
         """True when ``relative`` is ignored or lies inside an ignored folder. The root ('') is."""
@@ -190,6 +198,35 @@ def _prefilters(patterns: Iterable[Pattern]) -> tuple[re.Pattern[str] | None, re
         else:
             paths.append(_NAMED_GROUP.sub("(?:", text))  # one name may be used once per expression
     return _either(names), _either(paths)
+
+
+def _plain_name(pattern: str) -> str | None:
+    """The regular expression for a path's last segment that ``pattern`` means, when it is a plain
+    name (no '/', no negation, no '[...]' or '**'; '*', '?' and '\\' escapes allowed), else None.
+
+    Such a pattern matches a file or folder of that name at any depth, exactly as pathspec compiles
+    it (``^(?:.+/)?NAME(?:/|$)``); a test holds the two to the same answers. Anything else, and
+    anything gitignore reads specially (comments, blank lines, trailing spaces), is left to pathspec.
+    """
+    if not pattern or pattern[0] in "#!" or "/" in pattern or "[" in pattern or "**" in pattern:
+        return None
+    if pattern != pattern.strip() or pattern.endswith("\\"):
+        return None
+    parts: list[str] = []
+    escaped = False
+    for char in pattern:
+        if escaped:
+            parts.append(re.escape(char))
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "*":
+            parts.append("[^/]*")
+        elif char == "?":
+            parts.append("[^/]")
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts)
 
 
 def _either(alternatives: list[str]) -> re.Pattern[str] | None:

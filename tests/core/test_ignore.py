@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pathspec
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from sandbox.core.errors import SpecError
-from sandbox.core.ignore import DEFAULT_PATTERNS, IgnoreRules, settings_patterns
+from sandbox.core.ignore import DEFAULT_PATTERNS, IgnoreRules, check_pattern, settings_patterns
 from sandbox.core.settings import load_settings
 
 
@@ -212,3 +214,32 @@ def test_a_projects_anchored_patterns_hold_inside_each_variant(tmp_path: Path) -
     assert not rules.ignored("variants/a/ledger.jsonl")
     _tree(tmp_path, ["dist/app.js", "src/dist/app.js", "assets/raw/x.psd", "keep.log", "a.log", "page.html"])
     assert set(rules.walk(tmp_path, base="variants/copilot")) == {"src/dist/app.js", "keep.log", "page.html"}
+
+
+name_pattern = st.text(alphabet="ab.*?\\#~-", min_size=1, max_size=6)
+name_segment = st.text(alphabet="ab.#~-*?\\", min_size=1, max_size=6)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(name_pattern, min_size=1, max_size=3), st.lists(name_segment, min_size=1, max_size=3), st.booleans())
+def test_plain_names_are_answered_as_pathspec_answers_them(patterns: list[str], segments: list[str],
+                                                           is_dir: bool) -> None:
+    """Rules made only of names are answered without pathspec; the answers are still pathspec's."""
+    assume(all(check_pattern(p) is None for p in patterns))  # sandbox.yaml refuses the others at their line
+    assume(not {".", ".."} & set(segments))  # no file is named so
+    rules = IgnoreRules(patterns, defaults=False)
+    spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+    relative = "/".join(segments)
+    parents = ["/".join(segments[:n]) + "/" for n in range(1, len(segments))]
+    expected = any(spec.match_file(p) for p in parents) or spec.match_file(relative + ("/" if is_dir else ""))
+    assert rules.ignored(relative, is_dir=is_dir) == expected
+
+
+def test_the_default_rules_do_not_load_pathspec(tmp_path: Path) -> None:
+    """A snapshot under the default rules (every `sandbox run` and session hook) skips pathspec's import."""
+    _tree(tmp_path, ["index.html", "node_modules/x.js", "a.bak"])
+    code = ("import sys; from pathlib import Path; from sandbox.core.ignore import IgnoreRules; "
+            f"files = IgnoreRules(['*.log']).walk(Path({str(tmp_path)!r})); "
+            "print(sorted(files), 'pathspec' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['index.html'] False"
