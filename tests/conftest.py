@@ -36,6 +36,21 @@ def _terminal_signal_dispositions() -> None:
 _terminal_signal_dispositions()
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Collect the last tests' garbage now, then freeze what survives.
+
+    Why: pytest's own clean-up collects five times more, after the session; under pytest-xdist a
+    worker is by then reported finished, and execnet interrupts a worker that has not exited 5 s
+    later. Over the heap of a worker's thousand tests, on a loaded two-core machine, those collects
+    took longer and printed a KeyboardInterrupt traceback after a passing run. Collected here, any
+    finaliser's unraisable exception is still reported; frozen, the later collects have little to do.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 MINI_TEMPLATE_YAML = """\
 title: Mini
 description: A tiny page for tests
