@@ -51,6 +51,17 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     gc.freeze()
 
 
+@pytest.fixture(autouse=True)
+def _own_report_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test its own report cache (``compare.report.ledger_cache``), not the user's.
+
+    The cache is keyed so that sharing it would give the same numbers, but a test must not depend
+    on what another test (or the person running the suite) left there, and parallel workers would
+    otherwise take turns holding one file."""
+    folder = tmp_path_factory.mktemp("report-cache")
+    monkeypatch.setenv("SANDBOX_REPORT_CACHE", str(folder))
+
+
 MINI_TEMPLATE_YAML = """\
 title: Mini
 description: A tiny page for tests

@@ -141,9 +141,9 @@ def newer_sql(text_of: Callable[[str], str]) -> str:
     return f"coalesce(regexp_full_match({t}, '[0-9]{{1,18}}') AND TRY_CAST({t} AS BIGINT) > {NEWEST}, false)"
 
 
-def settle_unsure(con: duckdb.DuckDBPyConnection) -> int:
-    """Judge the lines of ``ev`` the SQL was not sure of with ``ledger.parse_line``; how many there were."""
-    rows = con.execute("SELECT rowid, check_line FROM ev WHERE check_line IS NOT NULL").fetchall()
+def settle_unsure(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Judge the lines of ``table`` the SQL was not sure of with ``ledger.parse_line``; how many there were."""
+    rows = con.execute(f"SELECT rowid, check_line FROM {table} WHERE check_line IS NOT NULL").fetchall()
     if not rows:
         return 0
     ids, valid, newer = [], [], []
@@ -160,6 +160,6 @@ def settle_unsure(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(
         "CREATE TEMP TABLE verdicts AS SELECT unnest($ids) AS rid, unnest($valid) AS valid, unnest($newer) AS newer",
         {"ids": ids, "valid": valid, "newer": newer})
-    con.execute("UPDATE ev SET valid = v.valid, newer = v.newer FROM verdicts v WHERE ev.rowid = v.rid")
+    con.execute(f"UPDATE {table} SET valid = v.valid, newer = v.newer FROM verdicts v WHERE {table}.rowid = v.rid")
     con.execute("DROP TABLE verdicts")
     return len(rows)

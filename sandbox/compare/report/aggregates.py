@@ -7,8 +7,8 @@ Every query runs on these views (``engine`` makes them):
   project folders by name, ledger lines) and ``project_key``;
 - ``aid_events``: the same with ``aid``, the assistant an event is about (its ``assistant``, else
   its ``variant``: variants are named after their assistant);
-- ``valid_votes`` (``seq, project_key, a, b, winner, by``): votes that name two different assistants
-  and one of the four outcomes;
+- ``valid_votes``: votes that name two different assistants and one of the four outcomes, with
+  every column of ``fev``, ``a`` and ``b`` the assistants and ``a_variant``, ``b_variant`` the sides' variants;
 - ``valid_ratings`` (``src, seq, id, project_key, aid, at, by, minutes, n, mean``): ratings of an
   assistant with at least one numeric score, ``mean`` the mean of those scores;
 - ``scored`` (``id, project_key, criterion, position, score``): the numeric scores of those ratings;
@@ -52,16 +52,17 @@ CREATE OR REPLACE TEMP MACRO py_median(l) AS CASE WHEN len(l) > 0 THEN
 CREATE OR REPLACE TEMP VIEW aid_events AS
   SELECT *, coalesce(nullif(assistant, ''), nullif(variant, '')) AS aid FROM fev;
 CREATE OR REPLACE TEMP VIEW valid_votes AS
-  SELECT seq, project_key, a, b, winner, "by" FROM (
-    SELECT seq, project_key, coalesce(nullif(a_assistant, ''), nullif(a, '')) AS a,
-           coalesce(nullif(b_assistant, ''), nullif(b, '')) AS b, winner, "by"
+  SELECT * FROM (
+    SELECT * REPLACE (coalesce(nullif(a_assistant, ''), nullif(a, '')) AS a,
+                      coalesce(nullif(b_assistant, ''), nullif(b, '')) AS b),
+           a AS a_variant, b AS b_variant
     FROM fev WHERE kind = 'vote')
   WHERE winner IN {WINNERS_SQL} AND a IS NOT NULL AND b IS NOT NULL AND a <> b;
-CREATE OR REPLACE TEMP VIEW scored AS
+CREATE OR REPLACE TEMP TABLE scored AS
   SELECT s.id, s.project_key, s.criterion, s.position, s.score, r.aid
   FROM rating_scores s JOIN aid_events r ON r.id = s.id AND r.src = s.src
   WHERE r.kind = 'rating' AND r.aid IS NOT NULL;
-CREATE OR REPLACE TEMP VIEW valid_ratings AS
+CREATE OR REPLACE TEMP TABLE valid_ratings AS
   SELECT r.src, r.seq, r.id, r.project_key, r.aid, r."at", r."by", r.minutes, s.n, s.mean
   FROM aid_events r JOIN (SELECT id, count(*) AS n, fsum(score) / count(*) AS mean FROM scored GROUP BY id) s
     ON s.id = r.id

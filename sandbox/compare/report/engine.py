@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sandbox.compare.report import acceptance, aggregates, evidence
+from sandbox.compare.report import acceptance, aggregates, evidence, ledger_cache
 from sandbox.compare.report.counts import Counts
 from sandbox.compare.report.ledgers import LINES_TABLE, Field, lines_sql, scan_sql
 from sandbox.compare.report.model import NO_GROUP, ProjectInfo, ReportError
@@ -233,39 +233,134 @@ def _load(
     con: duckdb.DuckDBPyConnection, sources: list[Source], imported: dict[int, ExportSource],
     fields: list[Field], *, keep_raw: bool,
 ) -> None:
-    """Table ``ev``: every ledger line (valid or not), then every imported event; ``files``, ``projects_in``."""
+    """Table ``ev``: every ledger line (valid or not) in its place, then every imported event; and
+    ``files``, ``file_keys``, ``projects_in``, ``scores_in``."""
     files: list[str] = []
     file_src: list[int] = []
     file_project: list[str] = []
+    cacheable: list[bool] = []  # an unpacked archive is read once: its files are not kept
     for index, source in enumerate(sources):
         if isinstance(source, LedgerSource):
             for slug, path in source.files:
                 files.append(str(path))
                 file_src.append(index)
                 file_project.append(slug)
-    columns = (f"src INTEGER, project_key VARCHAR, file BIGINT, line BIGINT, valid BOOLEAN, newer BOOLEAN, "
-               f"check_line VARCHAR, "
-               f"{_event_columns_sql(fields)}")
-    columns += ", raw VARCHAR" if keep_raw else ""
-    if files:
-        con.execute(lines_sql(), {"files": files})
-        con.execute(
-            f"CREATE TABLE ev AS SELECT NULL::INTEGER AS src, NULL::VARCHAR AS project_key, * "
-            f"FROM ({scan_sql(fields, keep_raw=keep_raw)})"
-        )
-        con.execute(f"DROP TABLE {LINES_TABLE}")
-        acceptance.settle_unsure(con)  # the lines the SQL was not sure of, judged by the validator
-    else:
-        con.execute(f"CREATE TABLE ev ({columns})")
+                cacheable.append(source.archive is None)
     con.execute(
         "CREATE TABLE files AS SELECT unnest(range(len($src))) AS file, unnest($src)::INTEGER AS src, "
         "unnest($project) AS project, unnest(range(len($src))) AS ord",
         {"src": file_src, "project": file_project},
     )
+    columns = ("src INTEGER, project_key VARCHAR, file BIGINT, line BIGINT, seq BIGINT, valid BOOLEAN, "
+               f"newer BOOLEAN, {_event_columns_sql(fields)}")
+    columns += ", raw VARCHAR" if keep_raw else ""
+    con.execute(f"CREATE TABLE ev ({columns})")
+    con.execute("CREATE TEMP TABLE file_info (file BIGINT, n BIGINT, first_row BIGINT, created VARCHAR)")
+    names = [f.name for f in fields] + (["raw"] if keep_raw else [])
+    cache = _open_cache(con, fields, keep_raw=keep_raw) if files else None
+    try:
+        plan = None
+        to_parse = list(range(len(files)))
+        paths = [os.path.abspath(f) for f in files]  # noqa: PTH100 - the cache's key, without resolving links
+        if cache is not None:
+            keys = [ledger_cache.stat_key(p) if ok else None for p, ok in zip(paths, cacheable, strict=True)]
+            plan = cache.plan(paths, keys)
+            to_parse = plan.misses
+            cache.note_hits(plan, "file_info")
+        if to_parse:
+            _parse(con, [files[i] for i in to_parse], to_parse, fields, keep_raw=keep_raw)
+        _file_keys(con)
+        if cache is not None and plan is not None and not cache.load(plan, "ev", names, _PLACED):
+            cache.detach()  # the kept rows could not be read: parse those files too, keep nothing
+            cache = None
+            to_parse = list(plan.hits)
+            con.execute("DELETE FROM file_info WHERE file IN (SELECT unnest($files))", {"files": to_parse})
+            _parse(con, [files[i] for i in to_parse], to_parse, fields, keep_raw=keep_raw)
+            con.execute("DROP TABLE file_keys")
+            _file_keys(con)
+        if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'parsed'").fetchone() != (0,):
+            con.execute(f"""
+                INSERT INTO ev BY NAME
+                SELECT {_PLACED.format(line="p.line - k.first_row")}, p.valid, p.newer,
+                       {", ".join(f'p."{n}"' for n in names)}
+                FROM parsed p JOIN file_keys k ON k.file = p.file""")
+            con.execute("DROP TABLE parsed")
+        if cache is not None and plan is not None:
+            cache.store(plan, paths, "ev", [f.name for f in fields], "file_info")
+    finally:
+        if cache is not None:
+            cache.detach()
     con.execute("CREATE TABLE projects_in (project_key VARCHAR, project VARCHAR, src INTEGER, ord BIGINT)")
     con.execute("CREATE TABLE scores_in (src INTEGER, id VARCHAR, criterion VARCHAR, position BIGINT, score DOUBLE)")
     for index, export in imported.items():
         _import_export(con, index, export, fields)
+
+
+# A ledger line's place in the report's order: sources as given, then files, then lines (``k`` is
+# its file's row of ``file_keys``, ``line`` its place in its file).
+_PLACED = ("k.src, k.project_key, k.file, {line} AS line, "
+           "k.src::BIGINT * 1099511627776 + k.base + {line} AS seq")
+
+
+def _parse(
+    con: duckdb.DuckDBPyConnection, paths: list[str], indexes: list[int], fields: list[Field], *, keep_raw: bool
+) -> None:
+    """Table ``parsed`` (added to when it exists): the lines of ``paths`` (the report's files
+    ``indexes``), judged; and their files' sizes and first "created" ids in ``file_info``."""
+    con.execute(lines_sql(), {"files": paths})
+    scan = (f"SELECT * REPLACE (($parsed::BIGINT[])[file::BIGINT + 1] AS file) "
+            f"FROM ({scan_sql(fields, keep_raw=keep_raw)})")
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'parsed'").fetchone()
+    if exists and exists[0]:
+        con.execute(f"INSERT INTO parsed {scan}", {"parsed": indexes})
+    else:
+        con.execute(f"CREATE TEMP TABLE parsed AS {scan}", {"parsed": indexes})
+    con.execute(f"DROP TABLE {LINES_TABLE}")
+    acceptance.settle_unsure(con, "parsed")  # the lines the SQL was not sure of, judged by the validator
+    con.execute("""
+        INSERT INTO file_info
+        SELECT file, count(*), min(line), arg_min(id, line) FILTER (WHERE valid AND kind = 'created')
+        FROM parsed WHERE file IN (SELECT unnest($parsed)) GROUP BY file""", {"parsed": indexes})
+
+
+def _file_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """``file_keys``: each ledger file's source, project, key and first line's place.
+
+    A project's key is its folder and the id of the first "created" line of its ledger, so the same
+    project from two clones is one project and two teams' "landing-page" are two. A file's lines
+    come after those of the files before it (in the report's order), so its first line's place is
+    the count of theirs."""
+    con.execute("""
+        CREATE TABLE file_keys AS
+        SELECT f.file, f.src, f.project, f.ord,
+               CASE WHEN i.created IS NULL THEN f.project ELSE f.project || '~' || i.created END AS project_key,
+               coalesce(i.first_row, 0) AS first_row,
+               coalesce(sum(i.n) OVER (ORDER BY f.file ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::BIGINT
+                 AS base
+        FROM files f LEFT JOIN file_info i ON i.file = f.file""")
+
+
+def _open_cache(
+    con: duckdb.DuckDBPyConnection, fields: list[Field], *, keep_raw: bool
+) -> ledger_cache.LedgerCache | None:
+    """The parsed lines kept by earlier reports (``ledger_cache``), when there is a cache to use.
+
+    Not for a CSV report, which reads each line's own text (the cache keeps the parsed fields only)."""
+    folder = ledger_cache.cache_folder()
+    if folder is None or keep_raw:
+        return None
+    try:
+        sig = cache_signature(fields)
+    except OSError:  # the code's own files unreadable: nothing to tie kept rows to
+        return None
+    return ledger_cache.LedgerCache.attach(con, folder, sig, _event_columns_sql(fields))
+
+
+def cache_signature(fields: list[Field]) -> str:
+    """The signature of the rows a scan of ``fields`` keeps (``ledger_cache.signature``)."""
+    import duckdb
+
+    return ledger_cache.signature(scan_sql(fields, keep_raw=False), _event_columns_sql(fields), duckdb.__version__)
 
 
 def _reader(export: ExportSource, table: str) -> str | None:
@@ -298,9 +393,12 @@ def _import_export(con: duckdb.DuckDBPyConnection, src: int, export: ExportSourc
             continue
         have = [c.name for c in COMMON + table.columns if _reads(by_name.get(c.name), c, table.kind)]
         selected = ", ".join(f'"{n}"' for n in have)
+        # an imported event's place: after every line and event before it in ``ev``, in its export's order
+        (offset,) = con.execute("SELECT count(*) FROM ev").fetchone() or (0,)
         con.execute(
-            f"INSERT INTO ev BY NAME SELECT {src} AS src, project_key, true AS valid, false AS newer, {selected} "
-            f"FROM {reader} ORDER BY seq"
+            f"INSERT INTO ev BY NAME SELECT {src} AS src, project_key, true AS valid, false AS newer, "
+            f"{src}::BIGINT * 1099511627776 + {int(offset)} + row_number() OVER (ORDER BY seq) - 1 AS seq, "
+            f"{selected} FROM {reader} ORDER BY seq"
         )
     scores = _reader(export, "rating_scores")
     if scores is not None:
@@ -329,39 +427,24 @@ class Skipped(NamedTuple):
 
 def _keep(con: duckdb.DuckDBPyConnection) -> Skipped:
     """``kept``: each event once, the first by source and order, this schema's only."""
-    # A project's key: its folder, and the id of the first "created" line of its ledger, so the same
-    # project from two clones is one project and two teams' "landing-page" are two.
+    # Each event once: the first of its id. Repeats are few (a union merge's copies), so they are
+    # found on the narrow columns and deleted from ``ev``, and ``kept`` is a view of what is left:
+    # copying the wide table (or ordering it in a window) costs more than all of the aggregates.
     con.execute("""
-        CREATE TABLE file_keys AS
-        SELECT f.file, f.src, f.project, f.ord,
-               CASE WHEN c.id IS NULL THEN f.project ELSE f.project || '~' || c.id END AS project_key
-        FROM files f LEFT JOIN (
-          SELECT file, arg_min(id, line) AS id FROM ev WHERE valid AND kind = 'created' AND file IS NOT NULL
-          GROUP BY file) c ON c.file = f.file""")
-    # A line's place: DuckDB reads the ledgers in parallel and does not keep the files in the order
-    # given (each file's lines stay together and in order), so a line's place is its file's start,
-    # counted in the order of the files, plus its place within its file.
+        CREATE TABLE repeats AS
+        SELECT rowid AS rid FROM ev
+        WHERE valid AND NOT newer
+          AND id IN (SELECT id FROM ev WHERE valid AND NOT newer GROUP BY id HAVING count(*) > 1)
+        QUALIFY row_number() OVER (PARTITION BY id ORDER BY seq) > 1""")
+    damaged, newer = con.execute(
+        "SELECT count(*) FILTER (WHERE NOT valid), count(*) FILTER (WHERE valid AND newer) FROM ev"
+    ).fetchone() or (0, 0)
+    (repeated,) = con.execute("SELECT count(*) FROM repeats").fetchone() or (0,)
+    # what is not kept leaves ``ev`` (a delete only marks rows: far cheaper than a filtered copy)
+    con.execute("DELETE FROM ev WHERE NOT valid OR newer OR rowid IN (SELECT rid FROM repeats)")
     con.execute("""
-        CREATE TABLE file_rows AS
-        SELECT file, first_row, coalesce(sum(n) OVER (ORDER BY file ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
-                                         0)::BIGINT AS base
-        FROM (SELECT file, min(line) AS first_row, count(*) AS n FROM ev WHERE file IS NOT NULL GROUP BY file)""")
-    con.execute("""
-        CREATE TABLE kept AS
-        SELECT coalesce(e.src, f.src) AS src,
-               coalesce(e.src, f.src)::BIGINT * 1099511627776
-                 + coalesce(r.base + e.line - r.first_row, e.rowid) AS seq,
-               coalesce(e.project_key, f.project_key) AS project_key,
-               e.* EXCLUDE (src, project_key, file, line, valid, newer, check_line)
-        FROM ev e LEFT JOIN file_keys f ON f.file = e.file LEFT JOIN file_rows r ON r.file = e.file
-        WHERE e.valid AND NOT e.newer
-        QUALIFY row_number() OVER (PARTITION BY e.id ORDER BY seq) = 1""")
-    damaged, valid, newer = con.execute(
-        'SELECT count(*) FILTER (WHERE NOT valid), count(*) FILTER (WHERE valid), '
-        'count(*) FILTER (WHERE valid AND newer) FROM ev'
-    ).fetchone() or (0, 0, 0)
-    (kept,) = con.execute("SELECT count(*) FROM kept").fetchone() or (0,)
-    con.execute("DROP TABLE ev")
+        CREATE TEMP VIEW kept AS
+        SELECT src, seq, project_key, * EXCLUDE (src, seq, project_key, file, line, valid, newer) FROM ev""")
     # Scores: each criterion once per rating, in its first place with its last value (as a JSON
     # object with a repeated key reads in Python), numeric values only.
     con.execute(f"""
@@ -381,7 +464,7 @@ def _keep(con: duckdb.DuckDBPyConnection) -> Skipped:
         SELECT s.src, s.id, k.project_key, s.criterion, s.position, s.score
         FROM scores_in s JOIN kept k ON k.id = s.id AND k.src = s.src
         WHERE s.score IS NOT NULL AND isfinite(s.score)""")
-    return Skipped(int(damaged), int(valid) - int(newer) - int(kept), int(newer))
+    return Skipped(int(damaged), int(repeated), int(newer))
 
 
 def _projects(con: duckdb.DuckDBPyConnection) -> dict[str, ProjectInfo]:

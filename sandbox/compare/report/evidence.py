@@ -30,7 +30,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from sandbox.compare import stats
-from sandbox.compare.report.aggregates import WINNERS_SQL, Aggregate
+from sandbox.compare.report.aggregates import Aggregate
 
 if TYPE_CHECKING:
     from sandbox.compare.report.summary import SummaryContext
@@ -55,7 +55,7 @@ SET_APART = {
 
 # The votes with their status: "counted" or one of SET_APART. Shared by the evidence query and the
 # cost per blind win (``runs``), so both read the same votes.
-JUDGED_VOTES = f"""
+JUDGED_VOTES = """
   work AS (
     SELECT project_key, variant, assistant, "at", seq FROM fev
     WHERE (kind IN ('run', 'session_ended')
@@ -72,17 +72,16 @@ JUDGED_VOTES = f"""
            bool_or("at" IS NULL) AS undated
     FROM work GROUP BY ALL),
   cast_votes AS (
-    SELECT v.seq, v.project_key, v.a, v.b, v.winner, v."by", f.comparison, f.a_tree, f.b_tree, f.guess_correct,
-           coalesce(f.a_worked, EXISTS (SELECT 1 FROM first_work w WHERE w.project_key = v.project_key
-               AND (w.variant = f.a OR (w.variant IS NULL AND w.assistant = v.a))
-               AND (w.undated OR f."at" IS NULL OR w.first_at < f."at"
-                    OR (w.first_at = f."at" AND w.first_seq < f.seq)))) AS a_worked,
-           coalesce(f.b_worked, EXISTS (SELECT 1 FROM first_work w WHERE w.project_key = v.project_key
-               AND (w.variant = f.b OR (w.variant IS NULL AND w.assistant = v.b))
-               AND (w.undated OR f."at" IS NULL OR w.first_at < f."at"
-                    OR (w.first_at = f."at" AND w.first_seq < f.seq)))) AS b_worked
-    FROM valid_votes v JOIN fev f ON f.seq = v.seq
-    WHERE v.winner IN {WINNERS_SQL}),
+    SELECT v.seq, v.project_key, v.a, v.b, v.winner, v."by", v.comparison, v.a_tree, v.b_tree, v.guess_correct,
+           coalesce(v.a_worked, EXISTS (SELECT 1 FROM first_work w WHERE w.project_key = v.project_key
+               AND (w.variant = v.a_variant OR (w.variant IS NULL AND w.assistant = v.a))
+               AND (w.undated OR v."at" IS NULL OR w.first_at < v."at"
+                    OR (w.first_at = v."at" AND w.first_seq < v.seq)))) AS a_worked,
+           coalesce(v.b_worked, EXISTS (SELECT 1 FROM first_work w WHERE w.project_key = v.project_key
+               AND (w.variant = v.b_variant OR (w.variant IS NULL AND w.assistant = v.b))
+               AND (w.undated OR v."at" IS NULL OR w.first_at < v."at"
+                    OR (w.first_at = v."at" AND w.first_seq < v.seq)))) AS b_worked
+    FROM valid_votes v),
   judged AS (
     SELECT *, CASE
         WHEN "by" IS NOT NULL AND (comparison IS NOT NULL OR a_tree IS NOT NULL) AND row_number() OVER (
@@ -97,7 +96,7 @@ JUDGED_VOTES = f"""
 # aggregate runs, because every vote statistic of the report (head-to-head, win rates, Bradley-Terry,
 # position bias, raters, cost per blind win) counts only the votes whose status is "counted".
 JUDGED = Aggregate(
-    "judged_votes", f"CREATE OR REPLACE TEMP VIEW judged_votes AS WITH {JUDGED_VOTES} SELECT * FROM judged",
+    "judged_votes", f"CREATE OR REPLACE TEMP TABLE judged_votes AS WITH {JUDGED_VOTES} SELECT * FROM judged",
     VOTE_COLUMNS + WORK_COLUMNS)
 
 # Per slice and pair (x before y by id): the counted outcomes, raters, blinding checks, set-apart votes.

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sandbox.compare import stats
-from sandbox.compare.report import findings
+from sandbox.compare.report import findings, stats_memo
 
 if TYPE_CHECKING:
     from sandbox.compare.report.counts import AssistantCounts, Counts, ScopeCounts
@@ -56,7 +56,9 @@ def report_data(
 ) -> Section:
     """The whole report as JSON-ready data: totals, the workspace's summary, then each slice's."""
     needed = stats.votes_needed()
-    return {
+    memo = stats_memo.memo()
+    memo.t_quantiles()
+    data: Section = {
         "schema": SCHEMA,
         "filter": {"category": category} if category else {},
         "totals": {
@@ -70,16 +72,18 @@ def report_data(
         "criteria": criteria,
         "votes_needed": needed,
         "votes_needed_explained": findings.votes_needed_text(needed),
-        **summarise(counts.overall, criteria, names, needed, replicates, seed),
+        **summarise(counts.overall, criteria, names, needed, replicates, seed, memo),
         "by_category": [
-            {"group": name, **summarise(scope, criteria, names, needed, group_replicates, seed)}
+            {"group": name, **summarise(scope, criteria, names, needed, group_replicates, seed, memo)}
             for name, scope in sorted(counts.by_category.items())
         ],
         "by_template": [
-            {"group": name, **summarise(scope, criteria, names, needed, group_replicates, seed)}
+            {"group": name, **summarise(scope, criteria, names, needed, group_replicates, seed, memo)}
             for name, scope in sorted(counts.by_template.items())
         ],
     }
+    memo.save()
+    return data
 
 
 def summarise(
@@ -89,6 +93,7 @@ def summarise(
     needed: int,
     replicates: int,
     seed: int,
+    memo: stats_memo.StatsMemo | None = None,
 ) -> Section:
     """Tables for one scope: per assistant, head-to-head, Bradley-Terry, position bias, notes."""
     tally = _tally(scope.votes)
@@ -104,7 +109,7 @@ def summarise(
         "comparisons": scope.comparisons,
         "assistants": assistants,
         "head_to_head": head_to_head,
-        "bradley_terry": _bradley_terry(tally, names, replicates, seed),
+        "bradley_terry": _bradley_terry(tally, names, replicates, seed, memo or stats_memo.StatsMemo(None)),
         "position": _position(*tally.position),
         "notes": notes,
     }
@@ -243,7 +248,9 @@ def _head_to_head(
     return rows, notes
 
 
-def _bradley_terry(tally: _Tally, names: dict[str, str], replicates: int, seed: int) -> dict[str, Any] | None:
+def _bradley_terry(
+    tally: _Tally, names: dict[str, str], replicates: int, seed: int, memo: stats_memo.StatsMemo
+) -> dict[str, Any] | None:
     """Strengths with bootstrap intervals, once three or more assistants have votes that count.
 
     With two assistants the win rate says it all; both-bad votes carry no preference, so an
@@ -256,7 +263,7 @@ def _bradley_terry(tally: _Tally, names: dict[str, str], replicates: int, seed: 
     # the votes in a fixed order (not the order they were read in): the seeded bootstrap then gives
     # the same intervals whichever order the sources were given or the database returned them
     counts = dict(sorted(tally.bt_counts.items()))
-    fit = stats.bootstrap_bradley_terry(voters, counts, replicates=replicates, seed=seed, prior=BT_PRIOR)
+    fit = memo.bootstrap(voters, counts, replicates=replicates, seed=seed, prior=BT_PRIOR)
     strengths: list[dict[str, Any]] = [
         {
             "id": aid,
