@@ -34,6 +34,7 @@ from sandbox.core.fs import atomic_write, sha256_bytes
 
 if TYPE_CHECKING:
     from sandbox.assistants.snapshot import FileInfo
+    from sandbox.core.ignore import Listings
 
 INDEX_SCHEMA = 1
 GC_SLACK_BYTES = 1 << 20  # dead blobs are tolerated up to the live size plus this
@@ -63,7 +64,9 @@ class ContentStore:
                 data = {}
             files, blobs = data.get("files"), data.get("blobs")
             name = data.get("blobs_file")
+            folders = data.get("folders")
             self._loaded = {
+                "folders": folders if isinstance(folders, dict) else {},
                 "files": files if isinstance(files, dict) else {},
                 "blobs": blobs if isinstance(blobs, dict) else {},
                 "window": int(data.get("window") or 0),
@@ -91,6 +94,14 @@ class ContentStore:
         blobs = index["blobs"]
         return {rel: f for rel, f in entries.items() if 0 <= f.mtime_ns < limit and (not f.text or f.sha in blobs)}
 
+    def listings(self) -> Listings:
+        """The folder listings kept with the stat cache (``ignore.Listings``), trusted as its entries are."""
+        from sandbox.core.ignore import Listings
+
+        index = self._index()
+        folders = index["folders"]
+        return Listings(folders.get("listings"), folders.get("rules"), self._index_mtime - max(index["window"], 0))
+
     def text(self, sha: str) -> bytes | None:
         """The text kept under ``sha``, or None when it is not (or no longer) kept."""
         if sha in self._new:
@@ -116,8 +127,9 @@ class ContentStore:
         if not self.has(sha):
             self._new[sha] = data
 
-    def save(self, files: Mapping[str, FileInfo], *, window: int) -> None:
-        """Make ``files`` the stat cache, write the new blobs, and drop the blobs nobody needs."""
+    def save(self, files: Mapping[str, FileInfo], *, window: int, listings: Listings | None = None) -> None:
+        """Make ``files`` the stat cache (and ``listings`` its folders'), write the new blobs, and
+        drop the blobs nobody needs."""
         from sandbox.assistants.snapshot import encode_files
 
         index = self._index()
@@ -136,8 +148,9 @@ class ContentStore:
         blobs = {sha: where for sha, where in blobs.items() if sha in live}
         old_file = self.blobs_path
         blobs, blobs_file = self._collect(blobs)
+        folders = {"rules": listings.key, "listings": _settled(listings.fresh, window)} if listings else {}
         index_data = {"schema": INDEX_SCHEMA, "window": window, "files": encode_files(files), "blobs": blobs,
-                      "blobs_file": blobs_file.name}
+                      "blobs_file": blobs_file.name, "folders": folders}
         atomic_write(self.index_path, json.dumps(index_data, separators=(",", ":")).encode("utf-8"), fsync=False)
         if blobs_file != old_file:
             with contextlib.suppress(FileNotFoundError):
@@ -175,6 +188,18 @@ class ContentStore:
         target = path.with_name(generation)
         atomic_write(target, b"".join(parts), fsync=False)
         return fresh, target
+
+
+def _settled(listings: Mapping[str, object], window: int) -> dict[str, object]:
+    """The listings to keep: a folder changed within ``window`` of now is kept with mtime -1, so it
+    vouches for nothing (it is listed again, and kept for real once it has settled)."""
+    racy = time.time_ns() - max(window, 0)
+    settled: dict[str, object] = {}
+    for folder, kept in listings.items():
+        if isinstance(kept, list) and kept and isinstance(kept[0], int) and kept[0] >= racy:
+            kept = [-1, *kept[1:]]
+        settled[folder] = kept
+    return settled
 
 
 class StoredTexts(Mapping[str, bytes]):

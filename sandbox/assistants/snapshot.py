@@ -114,7 +114,8 @@ def take_snapshot(
     ``store``, when given, keeps the text of every file read and becomes this snapshot's stat cache.
     """
     now = time.time_ns()
-    found = rules.walk(root, base=base)
+    listings = store.listings() if store is not None else None
+    found = rules.walk(root, base=base, listings=listings)
     window = racy_window(found.values())
     reference: Mapping[str, FileInfo] = previous if previous is not None else store.trusted() if store else {}
     snapshot: dict[str, FileInfo] = {}
@@ -143,8 +144,9 @@ def take_snapshot(
                 keep[rel] = data
             if store is not None:
                 store.add(info.sha, data)
-    if store is not None and (read_any or len(snapshot) != len(reference) or (previous is None and not reference)):
-        store.save(snapshot, window=window)
+    if store is not None and (read_any or len(snapshot) != len(reference) or (previous is None and not reference)
+                              or (listings is not None and listings.changed())):
+        store.save(snapshot, window=window, listings=listings)
     return snapshot
 
 

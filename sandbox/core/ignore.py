@@ -26,6 +26,7 @@ import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ class IgnoreRules:
         self.within = within.strip("/")
         placed = [anchor_within(p, self.within) for p in self.patterns]
         lines = [*(DEFAULT_PATTERNS if defaults else ()), *own, *placed]
+        self.fingerprint = "\n".join(lines)  # what a kept folder listing (``Listings``) depends on
         self._dirs: dict[str, bool] = {}  # folder -> ignored, including its parents' answers
         plain = [_plain_name(line) for line in lines]
         if all(name is not None for name in plain):
@@ -123,21 +125,38 @@ class IgnoreRules:
             self._dirs[folder] = known
         return known
 
-    def walk(self, root: Path, *, base: str = "") -> dict[str, os.stat_result]:
+    def walk(
+        self, root: Path, *, base: str = "", listings: Listings | None = None
+    ) -> dict[str, os.stat_result]:
         """Every regular file under ``root`` that is not ignored: posix path relative to ``root`` -> stat.
 
         ``base`` is where ``root`` sits relative to the rules' folder ("variants/copilot" for a
         variant under project rules); it is matched, not returned. Ignored folders are never
         entered. ``os.scandir`` gives most stats without extra system calls; symlinks are not
         followed (a link to elsewhere is not work inside the folder).
+
+        ``listings``: the folders' contents from an earlier walk under the same rules (git's
+        untracked cache): a folder whose own stat is unchanged has the same entries, so it is not
+        listed again, only its files' stats are taken. ``listings.fresh`` gets this walk's.
         """
         prefix = f"{base.strip('/')}/" if base.strip("/") else ""
         if prefix and self._dir_ignored(prefix[:-1]):
             return {}
         found: dict[str, os.stat_result] = {}
         stack: list[tuple[str, str]] = [(str(root), "")]
+        if listings is not None:
+            listings.start(self.fingerprint + "\0" + prefix)
         while stack:
             directory, relative = stack.pop()
+            if listings is not None:
+                try:
+                    folder = os.lstat(directory)
+                except OSError:
+                    continue
+                if listings.reuse(directory, relative, folder, found, stack):
+                    continue
+            files: list[str] = []
+            folders: list[str] = []
             try:
                 entries = os.scandir(directory)
             except (FileNotFoundError, NotADirectoryError, PermissionError):
@@ -150,11 +169,69 @@ class IgnoreRules:
                         if entry.is_dir(follow_symlinks=False):
                             if not self.matches(prefix + rel, is_dir=True, name=name):
                                 stack.append((entry.path, rel + "/"))
+                                folders.append(name)
                         elif entry.is_file(follow_symlinks=False) and not self.matches(prefix + rel, name=name):
                             found[rel] = entry.stat(follow_symlinks=False)
+                            files.append(name)
                     except OSError:
                         continue
+            if listings is not None:
+                listings.fresh[relative] = [folder.st_mtime_ns, folder.st_ino, files, folders]
         return found
+
+
+class Listings:
+    """Folder listings kept between walks: folder (posix, relative, '' for the root, else ending in
+    '/') -> [mtime_ns, inode, file names, folder names] of what the rules did not ignore.
+
+    Why it is safe: adding, removing or renaming an entry changes its folder's mtime (and a folder
+    replaced is another inode), so a folder whose mtime and inode are unchanged holds the same
+    names; a file's own changes are seen in its stat, which is still taken. As for files, a folder
+    changed within ``window`` of the moment the listings were kept (``trusted_before``) vouches for
+    nothing, since a second change in the same timestamp tick keeps its mtime. The listings hold
+    for one set of rules only (their ``fingerprint``): a new ignore list lists everything again.
+    """
+
+    def __init__(self, kept: object, key: object, trusted_before: int) -> None:
+        self._kept: dict[str, object] = kept if isinstance(kept, dict) else {}
+        self._key = key
+        self._usable: dict[str, object] = {}
+        self.trusted_before = trusted_before
+        self.key = ""
+        self.fresh: dict[str, object] = {}
+
+    def start(self, key: str) -> None:
+        """A walk under rules ``key`` begins: listings kept under other rules are not used."""
+        self.key = key
+        self._usable = self._kept if self._key == key else {}
+        self.fresh = {}
+
+    def reuse(
+        self, directory: str, relative: str, folder: os.stat_result,
+        found: dict[str, os.stat_result], stack: list[tuple[str, str]],
+    ) -> bool:
+        """Walk ``directory`` from its kept listing when its stat vouches for it: its files' stats into
+        ``found``, its folders onto ``stack``. False when it must be listed."""
+        kept = self._usable.get(relative)
+        if not (isinstance(kept, list) and len(kept) == 4 and kept[0] == folder.st_mtime_ns
+                and kept[1] == folder.st_ino and folder.st_mtime_ns < self.trusted_before
+                and isinstance(kept[2], list) and isinstance(kept[3], list)):
+            return False
+        try:
+            stats = [(name, os.lstat(f"{directory}/{name}")) for name in kept[2]]
+        except OSError:  # changed while we look: list this folder after all
+            return False
+        if not all(S_ISREG(st.st_mode) for _, st in stats):
+            return False
+        for name, st in stats:
+            found[relative + name] = st
+        stack.extend((f"{directory}/{name}", f"{relative}{name}/") for name in kept[3])
+        self.fresh[relative] = kept
+        return True
+
+    def changed(self) -> bool:
+        """Whether this walk's listings differ from the kept ones (so they are worth writing)."""
+        return self._key != self.key or self.fresh != self._kept
 
 
 def project_rules(patterns: Iterable[str] = (), *, own: Iterable[str] = ()) -> IgnoreRules:

@@ -236,3 +236,33 @@ def test_the_old_self_contained_pack_still_reads(tmp_path: Path) -> None:
     pack = tmp_path / "v.pack"
     snapshot.write_pack(pack, {"a.txt": b"a\n"})
     assert snapshot.read_pack(pack) == {"a.txt": b"a\n"} and snapshot.pack_hashes(pack) == set()
+
+
+def test_a_snapshot_lists_again_only_the_folders_that_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stat cache keeps each folder's listing too: an unchanged folder is not read again, its
+    files' stats are still taken (an edit in place is seen), a changed folder is listed."""
+    root = tmp_path / "v"
+    for rel in ("index.html", "src/app.js", "src/parts/card.js", "styles/site.css"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(f"{rel}\n")
+    _age(root)
+    for folder in (root, root / "src", root / "src" / "parts", root / "styles"):
+        old = time.time_ns() - int(3600 * 1e9)
+        os.utime(folder, ns=(old, old))
+    first = snapshot.take_snapshot(root, RULES, store=_store(tmp_path))
+    (root / "src" / "app.js").write_text("edited in place, longer than before\n")
+    (root / "styles" / "print.css").write_text("added\n")
+    listed: list[str] = []
+    real = os.scandir
+
+    def spy(path: str) -> object:
+        listed.append(os.path.relpath(path, root))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", spy)
+    second = snapshot.take_snapshot(root, RULES, previous=first, store=_store(tmp_path))
+    assert listed == ["styles"]
+    assert set(second) == set(first) | {"styles/print.css"}
+    assert second["src/app.js"].sha == sha256_bytes(b"edited in place, longer than before\n")
+    diff = snapshot.compare(root, first, second, rendered={}, pack=dict)
+    assert (diff.added, diff.changed, diff.deleted) == (["styles/print.css"], ["src/app.js"], [])

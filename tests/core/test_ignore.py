@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pathspec
@@ -243,3 +244,98 @@ def test_the_default_rules_do_not_load_pathspec(tmp_path: Path) -> None:
             "print(sorted(files), 'pathspec' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "['index.html'] False"
+
+
+# --- folder listings kept between walks (git's untracked cache) -----------------------------------------
+def _age(root: Path, seconds: float = 3600) -> None:
+    """Every folder's mtime an hour back, as between two sessions."""
+    old = time.time() - seconds
+    for folder, _, _ in os.walk(root):
+        os.utime(folder, (old, old))
+
+
+_TREE_OPS = st.lists(st.tuples(st.sampled_from(["add", "remove", "rename", "mkdir", "rmdir", "ignored", "edit"]),
+                               st.integers(0, 1000)), min_size=1, max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(ops=_TREE_OPS, rules=st.sampled_from([(), ("*.log",), ("/dist", "!keep.log")]))
+def test_a_walk_from_kept_listings_finds_what_a_full_walk_finds(
+    tmp_path_factory: pytest.TempPathFactory, ops: list[tuple[str, int]], rules: tuple[str, ...]
+) -> None:
+    from sandbox.core.ignore import Listings
+
+    root = tmp_path_factory.mktemp("tree")
+    for rel in ("a.txt", "src/app.js", "src/parts/b.js", "dist/out.js", "notes/x.log", "node_modules/m/i.js"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(rel)
+    _age(root)
+    ignore = IgnoreRules(rules)
+    first = Listings(None, None, time.time_ns())
+    assert ignore.walk(root, listings=first) == ignore.walk(root)
+    for op, n in ops:  # what a person or an assistant does between two walks
+        folders = sorted(p for p in root.rglob("*") if p.is_dir() and "node_modules" not in p.parts) or [root]
+        files = sorted(p for p in root.rglob("*") if p.is_file())
+        here = folders[n % len(folders)]
+        if op == "add":
+            (here / f"new{n}.js").write_text("new")
+        elif op == "remove" and files:
+            files[n % len(files)].unlink()
+        elif op == "rename" and files:
+            files[n % len(files)].rename(here / f"moved{n}.js")
+        elif op == "mkdir":
+            (here / f"dir{n}").mkdir(exist_ok=True)
+            (here / f"dir{n}" / "in.js").write_text("in")
+        elif op == "rmdir" and here != root:
+            subprocess.run(["rm", "-rf", str(here)], check=True)
+        elif op == "ignored":
+            (here / f"swap{n}.swp").write_text("noise")
+        elif op == "edit" and files:
+            files[n % len(files)].write_text("edited")
+    kept = Listings(first.fresh, first.key, time.time_ns())
+    assert ignore.walk(root, listings=kept) == ignore.walk(root)
+    # and under other rules nothing kept is used: every folder is listed again
+    other = IgnoreRules((*rules, "*.js"))
+    assert other.walk(root, listings=Listings(first.fresh, first.key, time.time_ns())) == other.walk(root)
+
+
+def test_unchanged_folders_are_not_listed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sandbox.core.ignore import Listings
+
+    for i in range(30):
+        (tmp_path / f"d{i % 5}" / f"f{i}.txt").parent.mkdir(exist_ok=True)
+        (tmp_path / f"d{i % 5}" / f"f{i}.txt").write_text(str(i))
+    _age(tmp_path)
+    rules = IgnoreRules()
+    first = Listings(None, None, time.time_ns())
+    expected = rules.walk(tmp_path, listings=first)
+    (tmp_path / "d3" / "f3.txt").write_text("changed, same folder")  # a file's change: its folder's mtime stays
+    (tmp_path / "d4" / "new.txt").write_text("added")  # its folder changes
+    listed: list[str] = []
+    real = os.scandir
+
+    def spy(path: str) -> object:
+        listed.append(os.path.relpath(path, tmp_path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", spy)
+    found = rules.walk(tmp_path, listings=Listings(first.fresh, first.key, time.time_ns()))
+    assert listed == ["d4"]
+    assert set(found) == set(expected) | {"d4/new.txt"}
+    assert found["d3/f3.txt"].st_size == len("changed, same folder")
+
+
+def test_a_folder_changed_at_the_moment_its_listing_was_kept_is_listed_again(tmp_path: Path) -> None:
+    """The racy case: a second change in the same timestamp tick would keep the folder's mtime."""
+    from sandbox.core.ignore import Listings
+
+    (tmp_path / "a.txt").write_text("a")
+    rules = IgnoreRules()
+    first = Listings(None, None, 0)
+    rules.walk(tmp_path, listings=first)
+    mtime = os.stat(tmp_path).st_mtime_ns
+    (tmp_path / "b.txt").write_text("b")
+    os.utime(tmp_path, ns=(mtime, mtime))  # the folder's mtime as it was: the same tick
+    assert set(rules.walk(tmp_path, listings=Listings(first.fresh, first.key, mtime))) == {"a.txt", "b.txt"}
+    # trusted (kept well after the change), it would have missed b.txt: which is why the window exists
+    assert set(rules.walk(tmp_path, listings=Listings(first.fresh, first.key, mtime + 1))) == {"a.txt"}
