@@ -82,6 +82,25 @@ def test_two_clones_synced_twice_count_every_event_once(tmp_path: Path, postgres
     assert from_db == from_ledgers
 
 
+def test_one_sync_of_many_workspaces_pushes_them_one_by_one_and_stores_each_event_once(
+    tmp_path: Path, postgres: str
+) -> None:
+    """Each source is exported and pushed before the next is read (memory holds one workspace's
+    tables): two clones and a third team in one sync store the union, each event once."""
+    one = _workspace(tmp_path / "one", seed=21)
+    shutil.copytree(one.root, tmp_path / "clone")
+    other = _workspace(tmp_path / "other", seed=22)
+    roots = [one.root, tmp_path / "clone", other.root]
+    result = store.sync(postgres, [workspace_source(r) for r in roots], progress=False)
+    alone = [store.sync(postgres, [workspace_source(r)], progress=False) for r in roots]  # again: nothing new
+    assert all(a.added == 0 for a in alone) and result.sent == sum(a.sent for a in alone)
+    rows, distinct = _events_in(postgres)
+    assert rows == distinct == result.added == alone[0].sent + alone[2].sent
+    from_db = _report(one, [postgres])
+    from_ledgers = _report(one, [str(one.root), str(other.root)])
+    assert from_db.pop("inputs")["events_digest"] == from_ledgers.pop("inputs")["events_digest"]
+
+
 def test_sixteen_syncs_at_once_lose_nothing_and_repeat_nothing(tmp_path: Path, postgres: str) -> None:
     base = _workspace(tmp_path / "base", seed=21, projects=4, events=160)
     roots = []
