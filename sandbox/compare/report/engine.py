@@ -252,7 +252,7 @@ def _load(
         {"src": file_src, "project": file_project},
     )
     columns = ("src INTEGER, project_key VARCHAR, file BIGINT, line BIGINT, seq BIGINT, valid BOOLEAN, "
-               f"newer BOOLEAN, {_event_columns_sql(fields)}")
+               f"newer BOOLEAN, check_line VARCHAR, {_event_columns_sql(fields)}")
     columns += ", raw VARCHAR" if keep_raw else ""
     con.execute(f"CREATE TABLE ev ({columns})")
     con.execute("CREATE TEMP TABLE file_info (file BIGINT, n BIGINT, first_row BIGINT, created VARCHAR)")
@@ -278,13 +278,11 @@ def _load(
             _parse(con, [files[i] for i in to_parse], to_parse, fields, keep_raw=keep_raw)
             con.execute("DROP TABLE file_keys")
             _file_keys(con)
-        if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'parsed'").fetchone() != (0,):
-            con.execute(f"""
-                INSERT INTO ev BY NAME
-                SELECT {_PLACED.format(line="p.line - k.first_row")}, p.valid, p.newer,
-                       {", ".join(f'p."{n}"' for n in names)}
-                FROM parsed p JOIN file_keys k ON k.file = p.file""")
-            con.execute("DROP TABLE parsed")
+        # the parsed lines into their places: an update of four columns, not a copy of them all
+        con.execute("""
+            UPDATE ev SET src = k.src, project_key = k.project_key, line = ev.line - k.first_row,
+                          seq = k.src::BIGINT * 1099511627776 + k.base + ev.line - k.first_row
+            FROM file_keys k WHERE k.file = ev.file AND ev.seq IS NULL""")
         if cache is not None and plan is not None:
             cache.store(plan, paths, "ev", [f.name for f in fields], "file_info")
     finally:
@@ -305,22 +303,19 @@ _PLACED = ("k.src, k.project_key, k.file, {line} AS line, "
 def _parse(
     con: duckdb.DuckDBPyConnection, paths: list[str], indexes: list[int], fields: list[Field], *, keep_raw: bool
 ) -> None:
-    """Table ``parsed`` (added to when it exists): the lines of ``paths`` (the report's files
-    ``indexes``), judged; and their files' sizes and first "created" ids in ``file_info``."""
+    """The lines of ``paths`` (the report's files ``indexes``) into ``ev``, judged, not yet placed
+    (``seq`` NULL, ``line`` their row in the read); their files' sizes and first "created" ids
+    into ``file_info``."""
     con.execute(lines_sql(), {"files": paths})
-    scan = (f"SELECT * REPLACE (($parsed::BIGINT[])[file::BIGINT + 1] AS file) "
-            f"FROM ({scan_sql(fields, keep_raw=keep_raw)})")
-    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'parsed'").fetchone()
-    if exists and exists[0]:
-        con.execute(f"INSERT INTO parsed {scan}", {"parsed": indexes})
-    else:
-        con.execute(f"CREATE TEMP TABLE parsed AS {scan}", {"parsed": indexes})
+    con.execute(f"INSERT INTO ev BY NAME SELECT * REPLACE (($parsed::BIGINT[])[file::BIGINT + 1] AS file) "
+                f"FROM ({scan_sql(fields, keep_raw=keep_raw)})", {"parsed": indexes})
     con.execute(f"DROP TABLE {LINES_TABLE}")
-    acceptance.settle_unsure(con, "parsed")  # the lines the SQL was not sure of, judged by the validator
+    acceptance.settle_unsure(con, "ev")  # the lines the SQL was not sure of, judged by the validator
+    con.execute("UPDATE ev SET check_line = NULL WHERE check_line IS NOT NULL")
     con.execute("""
         INSERT INTO file_info
         SELECT file, count(*), min(line), arg_min(id, line) FILTER (WHERE valid AND kind = 'created')
-        FROM parsed WHERE file IN (SELECT unnest($parsed)) GROUP BY file""", {"parsed": indexes})
+        FROM ev WHERE seq IS NULL AND file IN (SELECT unnest($parsed)) GROUP BY file""", {"parsed": indexes})
 
 
 def _file_keys(con: duckdb.DuckDBPyConnection) -> None:
@@ -444,7 +439,8 @@ def _keep(con: duckdb.DuckDBPyConnection) -> Skipped:
     con.execute("DELETE FROM ev WHERE NOT valid OR newer OR rowid IN (SELECT rid FROM repeats)")
     con.execute("""
         CREATE TEMP VIEW kept AS
-        SELECT src, seq, project_key, * EXCLUDE (src, seq, project_key, file, line, valid, newer) FROM ev""")
+        SELECT src, seq, project_key, * EXCLUDE (src, seq, project_key, file, line, valid, newer, check_line)
+        FROM ev""")
     # Scores: each criterion once per rating, in its first place with its last value (as a JSON
     # object with a repeated key reads in Python), numeric values only.
     con.execute(f"""
