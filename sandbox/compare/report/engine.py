@@ -393,7 +393,7 @@ def _import_export(con: duckdb.DuckDBPyConnection, src: int, export: ExportSourc
         con.execute(
             f"INSERT INTO ev BY NAME SELECT {src} AS src, project_key, true AS valid, false AS newer, "
             f"{src}::BIGINT * 1099511627776 + {int(offset)} + row_number() OVER (ORDER BY seq) - 1 AS seq, "
-            f"{selected} FROM {reader} ORDER BY seq"
+            f"{selected} FROM {reader}"
         )
     scores = _reader(export, "rating_scores")
     if scores is not None:
