@@ -13,6 +13,7 @@ from sandbox.assistants import snapshot
 from sandbox.assistants.content_store import ContentStore
 from sandbox.core.fs import sha256_bytes
 from sandbox.core.ignore import IgnoreRules
+from tests.support.listing import record_listings
 
 RULES = IgnoreRules()
 
@@ -252,14 +253,7 @@ def test_a_snapshot_lists_again_only_the_folders_that_changed(tmp_path: Path, mo
     first = snapshot.take_snapshot(root, RULES, store=_store(tmp_path))
     (root / "src" / "app.js").write_text("edited in place, longer than before\n")
     (root / "styles" / "print.css").write_text("added\n")
-    listed: list[str] = []
-    real = os.scandir
-
-    def spy(path: str) -> object:
-        listed.append(os.path.relpath(path, root))
-        return real(path)
-
-    monkeypatch.setattr(os, "scandir", spy)
+    listed = record_listings(monkeypatch, root)
     second = snapshot.take_snapshot(root, RULES, previous=first, store=_store(tmp_path))
     assert listed == ["styles"]
     assert set(second) == set(first) | {"styles/print.css"}

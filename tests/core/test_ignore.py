@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from sandbox.core.errors import SpecError
 from sandbox.core.ignore import DEFAULT_PATTERNS, IgnoreRules, check_pattern, settings_patterns
 from sandbox.core.settings import load_settings
+from tests.support.listing import record_listings
 
 
 def _tree(root: Path, files: list[str]) -> None:
@@ -139,16 +140,9 @@ def test_the_walk_and_single_paths_give_the_same_answer(tmp_path: Path, base: st
 def test_the_walk_never_enters_an_ignored_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """node_modules can hold 20,000 files: pruning it is what keeps a snapshot fast."""
     _tree(tmp_path, ["node_modules/a/b/c.js", ".git/objects/ab/cd", "build/x.js", "src/app.js"])
-    listed: list[str] = []
-    real_scandir = os.scandir
-
-    def recording_scandir(path: str) -> object:
-        listed.append(os.fspath(path))
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", recording_scandir)
+    listed = record_listings(monkeypatch, tmp_path)
     assert set(IgnoreRules(["build/"]).walk(tmp_path)) == {"src/app.js"}
-    assert sorted(Path(p).relative_to(tmp_path).as_posix() for p in listed) == [".", "src"]
+    assert sorted(listed) == [".", "src"]
 
 
 def test_a_base_inside_an_ignored_folder_has_no_files(tmp_path: Path) -> None:
@@ -311,14 +305,7 @@ def test_unchanged_folders_are_not_listed_again(tmp_path: Path, monkeypatch: pyt
     expected = rules.walk(tmp_path, listings=first)
     (tmp_path / "d3" / "f3.txt").write_text("changed, same folder")  # a file's change: its folder's mtime stays
     (tmp_path / "d4" / "new.txt").write_text("added")  # its folder changes
-    listed: list[str] = []
-    real = os.scandir
-
-    def spy(path: str) -> object:
-        listed.append(os.path.relpath(path, tmp_path))
-        return real(path)
-
-    monkeypatch.setattr(os, "scandir", spy)
+    listed = record_listings(monkeypatch, tmp_path)
     found = rules.walk(tmp_path, listings=Listings(first.fresh, first.key, time.time_ns()))
     assert listed == ["d4"]
     assert set(found) == set(expected) | {"d4/new.txt"}
