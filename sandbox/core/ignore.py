@@ -215,8 +215,9 @@ class Listings:
         kept = self._usable.get(relative)
         if not (isinstance(kept, list) and len(kept) == 4 and kept[0] == folder.st_mtime_ns
                 and kept[1] == folder.st_ino and folder.st_mtime_ns < self.trusted_before
-                and isinstance(kept[2], list) and isinstance(kept[3], list)):
-            return False
+                and isinstance(kept[2], list) and isinstance(kept[3], list)
+                and all(_one_name(name) for name in (*kept[2], *kept[3]))):
+            return False  # not vouched for, or a damaged index (a name like "../x" would leave the folder)
         try:
             stats = [(name, os.lstat(f"{directory}/{name}")) for name in kept[2]]
         except OSError:  # changed while we look: list this folder after all
@@ -232,6 +233,11 @@ class Listings:
     def changed(self) -> bool:
         """Whether this walk's listings differ from the kept ones (so they are worth writing)."""
         return self._key != self.key or self.fresh != self._kept
+
+
+def _one_name(name: object) -> bool:
+    """A name a listing can hold: one entry of its own folder, as ``scandir`` gives it."""
+    return isinstance(name, str) and name not in ("", ".", "..") and "/" not in name and "\0" not in name
 
 
 def project_rules(patterns: Iterable[str] = (), *, own: Iterable[str] = ()) -> IgnoreRules:

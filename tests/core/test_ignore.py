@@ -326,3 +326,22 @@ def test_a_folder_changed_at_the_moment_its_listing_was_kept_is_listed_again(tmp
     assert set(rules.walk(tmp_path, listings=Listings(first.fresh, first.key, mtime))) == {"a.txt", "b.txt"}
     # trusted (kept well after the change), it would have missed b.txt: which is why the window exists
     assert set(rules.walk(tmp_path, listings=Listings(first.fresh, first.key, mtime + 1))) == {"a.txt"}
+
+
+def test_a_damaged_listing_never_names_a_file_outside_its_folder(tmp_path: Path) -> None:
+    """The listings come from an index file on disk: a name with a '/' or '..' in it is not a name
+    ``scandir`` could give, and the folder is listed again instead."""
+    from sandbox.core.ignore import Listings
+
+    root = tmp_path / "variant"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "app.js").write_text("app")
+    (tmp_path / "secret.txt").write_text("outside the variant")
+    _age(root)
+    rules = IgnoreRules()
+    first = Listings(None, None, time.time_ns())
+    rules.walk(root, listings=first)
+    for bad in ("../secret.txt", "../../variant/src/app.js", "..", ""):
+        damaged = {folder: list(kept) for folder, kept in first.fresh.items()}  # type: ignore[call-overload]
+        damaged[""][2] = [*damaged[""][2], bad]
+        assert set(rules.walk(root, listings=Listings(damaged, first.key, time.time_ns()))) == {"src/app.js"}
